@@ -1,0 +1,5 @@
+"""Allow ``python -m advisor`` as well as the ``advisor`` console script."""
+
+from advisor.cli import main
+
+raise SystemExit(main())

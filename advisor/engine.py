@@ -1,0 +1,74 @@
+"""The rules engine: evaluate every rule against the answers, keep a full trace, score, tier.
+
+Pure: takes the values (answers plus derived, read-only ids) and a :class:`RuleBase`, returns
+data. ``explain`` and the TUI's live panel use the same function, so what the user sees is
+exactly what the report says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.rulebase import Rule, RuleBase
+
+
+@dataclass(frozen=True, slots=True)
+class RuleTrace:
+    """One rule's outcome: fired (True), not fired (False) or undecided for lack of answers (None)."""
+
+    rule: Rule
+    outcome: bool | None
+    read: dict[str, Any]
+
+    @property
+    def fired(self) -> bool:
+        return self.outcome is True
+
+
+@dataclass(frozen=True, slots=True)
+class Evaluation:
+    traces: tuple[RuleTrace, ...]
+    fired: tuple[RuleTrace, ...]
+    raw_score: float
+    score: int
+    tier: str
+    confidence: float
+
+
+def evaluate_rules(rulebase: RuleBase, values: Mapping[str, Any]) -> tuple[RuleTrace, ...]:
+    traces = []
+    for rule in rulebase.rules:
+        outcome = rule.when.evaluate(values)
+        read = {name: values.get(name) for name in dict.fromkeys(rule.when.names())}
+        traces.append(RuleTrace(rule, outcome, read))
+    return tuple(traces)
+
+
+def confidence(rulebase: RuleBase, role: str, values: Mapping[str, Any]) -> float:
+    """Weighted share of the role's questions that are answered, among those that count.
+
+    A question counts when it is answered, or when it may be relevant (its condition is not
+    definitely false, reading missing answers as undecided). Removing an answer therefore
+    never raises confidence.
+    """
+    known = total = 0.0
+    for q in rulebase.questionnaire.for_role(role):
+        if q.weight <= 0:
+            continue
+        answered = values.get(q.id) is not None
+        if answered or q.relevant.evaluate(values, open_world=True) is not False:
+            total += q.weight
+            known += q.weight if answered else 0.0
+    return round(known / total, 2) if total else 1.0
+
+
+def evaluate(rulebase: RuleBase, role: str, values: Mapping[str, Any]) -> Evaluation:
+    traces = evaluate_rules(rulebase, values)
+    fired = tuple(sorted((t for t in traces if t.fired),
+                         key=lambda t: (-abs(t.rule.points), -t.rule.points, t.rule.id)))
+    raw = sum(t.rule.points for t in fired)
+    score = int(round(min(100.0, max(0.0, raw))))
+    return Evaluation(traces=traces, fired=fired, raw_score=raw, score=score,
+                      tier=rulebase.tier_for(score), confidence=confidence(rulebase, role, values))

@@ -1,0 +1,174 @@
+"""Current model prices, read offline from the price map that litellm ships.
+
+Importing litellm costs seconds and tries the network, so we locate its package with
+``importlib.util.find_spec`` (which does not execute it) and read the bundled
+``model_prices_and_context_window_backup.json`` directly. The map is read only when a model
+is actually named, and at most once per process. Users can add or override prices for private
+deployments: per answers file (``assumptions.prices``) or in ``prices.toml`` in the config
+folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib.util
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor.errors import InputError
+
+PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
+_CHAT_MODES = frozenset({"chat", "completion", "responses"})
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """USD per million tokens for one model, and where the figure came from."""
+
+    model: str
+    input_per_mtok: float
+    output_per_mtok: float
+    provider: str
+    source: str
+
+
+def price_map_path() -> Path | None:
+    """Where litellm's bundled price map is, without importing litellm."""
+    override = os.environ.get("ADVISOR_PRICE_MAP")
+    if override:
+        return Path(override)
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = Path(folder) / PRICE_MAP_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _entries_from_map(raw: dict[str, Any], source: str) -> dict[str, Price]:
+    out: dict[str, Price] = {}
+    for name, entry in raw.items():
+        if not isinstance(entry, dict) or name == "sample_spec":
+            continue
+        pin, pout = entry.get("input_cost_per_token"), entry.get("output_cost_per_token")
+        if not isinstance(pin, int | float) or not isinstance(pout, int | float):
+            continue
+        if entry.get("mode", "chat") not in _CHAT_MODES:
+            continue
+        out[name] = Price(name, pin * 1e6, pout * 1e6, str(entry.get("litellm_provider", "")),
+                          source)
+    return out
+
+
+class PriceBook:
+    """Model name -> :class:`Price`, loaded lazily on the first lookup."""
+
+    def __init__(self, map_path: Path | None = None, overrides: dict[str, Price] | None = None,
+                 *, entries: dict[str, Price] | None = None) -> None:
+        self._map_path = map_path
+        self._entries = entries
+        self._overrides = dict(overrides or {})
+        self.source_label = "litellm price map"
+
+    def _load(self) -> dict[str, Price]:
+        if self._entries is None:
+            path = self._map_path or price_map_path()
+            if path is None:
+                self._entries = {}
+            else:
+                try:
+                    raw = json.loads(path.read_bytes())
+                except (OSError, ValueError):
+                    raw = {}
+                label = "litellm price map"
+                version = _litellm_version(path)
+                if version:
+                    label += f" (litellm {version})"
+                self.source_label = label
+                self._entries = _entries_from_map(raw, label)
+        return self._entries
+
+    def names(self) -> list[str]:
+        return sorted(set(self._load()) | set(self._overrides))
+
+    def all(self) -> list[Price]:
+        merged = {**self._load(), **self._overrides}
+        return [merged[k] for k in sorted(merged)]
+
+    def lookup(self, name: str, extra: dict[str, Price] | None = None) -> Price | None:
+        """Exact key first, then without a provider prefix when the provider matches."""
+        for table in (extra or {}, self._overrides):
+            if name in table:
+                return table[name]
+        entries = self._load()
+        if name in entries:
+            return entries[name]
+        if "/" in name:
+            provider, _, bare = name.partition("/")
+            entry = entries.get(bare)
+            if entry is not None and entry.provider == provider:
+                return Price(name, entry.input_per_mtok, entry.output_per_mtok, entry.provider,
+                             entry.source)
+        return None
+
+    def closest(self, name: str, n: int = 5) -> list[str]:
+        names = self.names()
+        bare = name.rpartition("/")[2]
+        found = difflib.get_close_matches(name, names, n=n, cutoff=0.6)
+        for extra in difflib.get_close_matches(bare, names, n=n, cutoff=0.6):
+            if extra not in found:
+                found.append(extra)
+        return found[:n]
+
+    def resolve(self, name: str, extra: dict[str, Price] | None = None,
+                *, path: str = "answers.model") -> Price:
+        price = self.lookup(name, extra)
+        if price is None:
+            close = self.closest(name)
+            hint = ("; closest known: " + ", ".join(close)) if close else ""
+            raise InputError(f"unknown model {name!r}{hint}", path=path,
+                             expected="a model name as litellm knows it, or a price in "
+                                      "assumptions.prices")
+        return price
+
+
+def _litellm_version(map_path: Path) -> str | None:
+    try:
+        from importlib.metadata import version
+
+        return version("litellm") if map_path.parent.name == "litellm" else None
+    except Exception:
+        return None
+
+
+def load_price_overrides(path: Path) -> dict[str, Price]:
+    """Read a user price file: ``[models."name"] input_per_mtok = .. output_per_mtok = ..``."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read price file: {exc}", file=str(path)) from None
+    models = data.get("models", {})
+    unknown = set(data) - {"models"}
+    if unknown or not isinstance(models, dict):
+        raise InputError(f"unknown keys {sorted(unknown)}", file=str(path),
+                         expected='only [models."name"] tables')
+    out = {}
+    for name, entry in models.items():
+        where = f"models.{name}"
+        if not isinstance(entry, dict) or set(entry) != {"input_per_mtok", "output_per_mtok"}:
+            raise InputError("needs exactly input_per_mtok and output_per_mtok", file=str(path),
+                             path=where)
+        pin, pout = entry["input_per_mtok"], entry["output_per_mtok"]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < float("inf")
+                   for v in (pin, pout)):
+            raise InputError("prices must be non-negative numbers", file=str(path), path=where)
+        out[name] = Price(name, float(pin), float(pout), "", f"user price file {path}")
+    return out

@@ -1,0 +1,185 @@
+"""Everything in ``rules/`` loaded into one immutable object, once per process.
+
+The core takes a :class:`RuleBase` as an argument rather than reading files itself, so it stays
+pure and a test can hand it a modified pack. ``load_rulebase()`` is the cached loader the
+edges use; ``digest`` identifies the exact rules a result was computed with (stored in history).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from advisor import conditions
+from advisor.errors import RulePackError
+from advisor.questions import Questionnaire, parse_questionnaire
+from advisor.resources import rules_dir
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    when: conditions.Condition
+    when_spec: Any
+    points: float
+    explanation: str
+    source: str
+    recommends: tuple[str, ...] = ()
+    pack: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Recommendation:
+    id: str
+    title: str
+    why: str
+    source: str
+    rank: int
+    roles: tuple[str, ...] = ()
+
+    def addressed_to(self, role: str) -> bool:
+        return not self.roles or role in self.roles
+
+
+@dataclass(frozen=True, slots=True)
+class Caution:
+    id: str
+    when: conditions.Condition
+    when_spec: Any
+    text: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outlook:
+    when: conditions.Condition
+    when_spec: Any
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    id: str
+    title: str
+    summary: str
+    source: str
+    outlooks: tuple[Outlook, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackTest:
+    pack: str
+    name: str
+    role: str
+    answers: dict[str, Any]
+    tier: str | None
+    fired: tuple[str, ...]
+    recommendations: tuple[str, ...]
+    absent: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RuleBase:
+    questionnaire: Questionnaire
+    rules: tuple[Rule, ...]
+    tier_high: float
+    tier_medium: float
+    recommendations: dict[str, Recommendation]
+    cautions: tuple[Caution, ...]
+    scenarios: tuple[Scenario, ...]
+    anchors: dict[str, Any]
+    defaults: dict[str, Any]
+    tests: tuple[PackTest, ...]
+    packs: tuple[str, ...]
+    digest: str
+
+    def tier_for(self, score: float) -> str:
+        if score >= self.tier_high:
+            return "high"
+        if score >= self.tier_medium:
+            return "medium"
+        return "lower"
+
+
+def _read(path: Path, hasher: Any) -> dict[str, Any]:
+    data = path.read_bytes()
+    hasher.update(path.name.encode() + b"\0" + data)
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise RulePackError(f"{path}: {exc}") from exc
+
+
+def _cond(spec: Any, where: str) -> conditions.Condition:
+    try:
+        return conditions.parse(spec)
+    except RulePackError as exc:
+        raise RulePackError(f"{where}: {exc}") from exc
+
+
+def _rules(pack_id: str, raw: list[dict[str, Any]]) -> list[Rule]:
+    rules = []
+    for r in raw:
+        where = f"pack {pack_id!r}, rule {r.get('id')!r}"
+        try:
+            rules.append(Rule(id=r["id"], when=_cond(r["when"], where), when_spec=r["when"],
+                              points=float(r["points"]), explanation=r["explanation"],
+                              source=r["source"], recommends=tuple(r.get("recommends", ())),
+                              pack=pack_id))
+        except KeyError as exc:
+            raise RulePackError(f"{where} lacks field {exc.args[0]!r}") from exc
+    return rules
+
+
+def load_from(folder: Path) -> RuleBase:
+    """Parse every data file of a rules folder (no caching; see :func:`load_rulebase`)."""
+    hasher = hashlib.sha256()
+    questionnaire = parse_questionnaire(_read(folder / "questions.toml", hasher))
+    rules: list[Rule] = []
+    tests: list[PackTest] = []
+    packs: list[str] = []
+    tiers: dict[str, float] = {}
+    for pack_path in sorted((folder / "packs").glob("*.toml")):
+        pack = _read(pack_path, hasher)
+        pack_id = pack.get("pack", {}).get("id", pack_path.stem)
+        packs.append(pack_id)
+        rules.extend(_rules(pack_id, pack.get("rules", [])))
+        tiers.update(pack.get("tiers", {}))
+        for t in pack.get("tests", []):
+            tests.append(PackTest(pack=pack_id, name=t["name"], role=t["role"],
+                                  answers=t["answers"], tier=t.get("tier"),
+                                  fired=tuple(t.get("fired", ())),
+                                  recommendations=tuple(t.get("recommendations", ())),
+                                  absent=tuple(t.get("absent", ()))))
+    if "high" not in tiers or "medium" not in tiers:
+        raise RulePackError("no rule pack sets [tiers] high and medium")
+    catalog = _read(folder / "recommendations.toml", hasher)
+    recs = {r["id"]: Recommendation(id=r["id"], title=r["title"], why=r["why"],
+                                    source=r["source"], rank=i, roles=tuple(r.get("roles", ())))
+            for i, r in enumerate(catalog.get("recommendations", []))}
+    cautions = tuple(Caution(id=c["id"], when=_cond(c["when"], f"caution {c['id']!r}"),
+                             when_spec=c["when"], text=c["text"], source=c["source"])
+                     for c in catalog.get("cautions", []))
+    scen = _read(folder / "scenarios.toml", hasher)
+    scenarios = tuple(
+        Scenario(id=s["id"], title=s["title"], summary=s["summary"], source=s["source"],
+                 outlooks=tuple(Outlook(when=_cond(o.get("when"), f"scenario {s['id']!r}"),
+                                        when_spec=o.get("when"), text=o["text"])
+                                for o in s.get("outlooks", [])))
+        for s in scen.get("scenarios", []))
+    anchors = _read(folder / "anchors.toml", hasher)
+    defaults = _read(folder / "assumptions.toml", hasher)
+    return RuleBase(questionnaire=questionnaire, rules=tuple(rules), tier_high=tiers["high"],
+                    tier_medium=tiers["medium"], recommendations=recs, cautions=cautions,
+                    scenarios=scenarios, anchors=anchors, defaults=defaults, tests=tuple(tests),
+                    packs=tuple(packs), digest=hasher.hexdigest()[:16])
+
+
+@cache
+def load_rulebase() -> RuleBase:
+    """The installed (or ``ADVISOR_RULES_DIR``) rules, parsed once per process."""
+    return load_from(rules_dir())
