@@ -1,0 +1,163 @@
+"""``advisor explain``: the full rule trace, and what-if search for answer changes that move the tier.
+
+The what-if search asks the engine itself: it re-assesses the answers with one (then two)
+answers changed and keeps the smallest sets of changes that move the tier down, or up. Candidate
+values are every option of choice and yes/no questions, and for numbers the literals the rules
+compare them with (just either side of each threshold), so no threshold is missed.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.assess import assess
+from advisor.engine import RuleTrace, evaluate_rules
+from advisor.errors import InputError
+from advisor.prices import PriceBook
+from advisor.rulebase import RuleBase
+
+TIER_ORDER = {"lower": 0, "medium": 1, "high": 2}
+_COST_INPUTS = frozenset({"model"})
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    question: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True, slots=True)
+class WhatIf:
+    changes: tuple[Change, ...]
+    tier: str
+    score: int
+
+
+def _numeric_candidates(rulebase: RuleBase, qid: str) -> list[float]:
+    found: set[float] = set()
+    for rule in rulebase.rules:
+        for clause in rule.when.clauses():
+            if clause.name == qid and isinstance(clause.value, int | float) and not isinstance(
+                    clause.value, bool):
+                v = float(clause.value)
+                found.update({v - 1, v, v + 1})
+    return sorted(found)
+
+
+def candidates(rulebase: RuleBase, qid: str) -> list[Any]:
+    q = rulebase.questionnaire.by_id[qid]
+    if q.type == "choice":
+        return list(q.option_values())
+    if q.type == "bool":
+        return [True, False]
+    if q.type in ("int", "number"):
+        values = _numeric_candidates(rulebase, qid)
+        lo = q.min if q.min is not None else float("-inf")
+        hi = q.max if q.max is not None else float("inf")
+        values = [v for v in values if lo <= v <= hi]
+        return [int(v) for v in values] if q.type == "int" else values
+    return []
+
+
+def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
+            *, max_pairs: int = 3) -> dict[str, list[WhatIf]]:
+    """Smallest answer changes (one, else two) that move the tier down, and up."""
+    base = assess(answers_file, rulebase, prices)
+    current = answers_file.answers.model_dump()
+    target = TIER_ORDER[base.tier]
+
+    def run(updates: dict[str, Any]) -> tuple[str, int] | None:
+        data = answers_file.model_dump()
+        data["answers"] = {k: v for k, v in {**current, **updates}.items() if v is not None}
+        try:
+            candidate = type(answers_file).model_validate(data)
+            result = assess(candidate, rulebase, prices)
+        except (InputError, ValueError):
+            return None
+        return result.tier, result.score
+
+    singles: list[tuple[Change, str, int]] = []
+    for q in rulebase.questionnaire.questions:
+        if q.id in _COST_INPUTS or q.required and q.type != "choice":
+            continue
+        for value in candidates(rulebase, q.id):
+            if value == current.get(q.id):
+                continue
+            outcome = run({q.id: value})
+            if outcome:
+                singles.append((Change(q.id, current.get(q.id), value), *outcome))
+
+    def pick(direction: Callable[[int], bool]) -> list[WhatIf]:
+        moved = [WhatIf((c,), t, s) for c, t, s in singles if direction(TIER_ORDER[t])]
+        if moved:
+            return sorted(moved, key=lambda w: (abs(TIER_ORDER[w.tier] - target) * -1,
+                                                w.score if direction(-1) else -w.score,
+                                                w.changes[0].question))[:8]
+        # No single change is enough: try pairs of the changes that move the score the right way.
+        helpful = [(c, s) for c, t, s in singles
+                   if (s < base.score if direction(-1) else s > base.score)]
+        helpful.sort(key=lambda cs: cs[1] if direction(-1) else -cs[1])
+        pairs: list[WhatIf] = []
+        for (a, _), (b, _) in itertools.combinations(helpful[:24], 2):
+            if a.question == b.question:
+                continue
+            outcome = run({a.question: a.after, b.question: b.after})
+            if outcome and direction(TIER_ORDER[outcome[0]]):
+                pairs.append(WhatIf((a, b), *outcome))
+        pairs.sort(key=lambda w: w.score if direction(-1) else -w.score)
+        return pairs[:max_pairs]
+
+    return {"down": pick(lambda t: t < target) if target > 0 else [],
+            "up": pick(lambda t: t > target) if target < 2 else []}
+
+
+def trace(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None
+          ) -> tuple[Any, tuple[RuleTrace, ...]]:
+    result = assess(answers_file, rulebase, prices)
+    values = {**answers_file.answers.model_dump(), **result.derived}
+    return result, evaluate_rules(rulebase, values)
+
+
+def render_text(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None) -> str:
+    """The trace and what-if as plain text for a terminal."""
+    from advisor.formatting import terminal_escape
+
+    result, traces = trace(answers_file, rulebase, prices)
+    q = rulebase.questionnaire
+    lines = [f"Tier: {result.tier}  score {result.score}/100  confidence {result.confidence:.0%}"
+             f"  (high from {rulebase.tier_high:g}, medium from {rulebase.tier_medium:g})", "",
+             "Rules (fired first, then undecided, then not fired):"]
+    order = {True: 0, None: 1, False: 2}
+    for t in sorted(traces, key=lambda t: (order[t.outcome], -abs(t.rule.points))):
+        mark = {True: "FIRED    ", None: "unknown  ", False: "no       "}[t.outcome]
+        read = ", ".join(f"{k}={_show(v)}" for k, v in t.read.items())
+        lines.append(f"  {mark}{t.rule.points:+5g}  {t.rule.id:<32} [{t.rule.source}]")
+        lines.append(f"             when {t.rule.when.text}")
+        lines.append(f"             read {terminal_escape(read)}")
+    changes = what_if(answers_file, rulebase, prices)
+    for direction, label in (("down", "lower"), ("up", "raise")):
+        lines += ["", f"What would {label} the tier:"]
+        found = changes[direction]
+        if not found:
+            lines.append("  nothing within two answer changes" if (direction == "down" and
+                         result.tier != "lower") or (direction == "up" and result.tier != "high")
+                         else f"  already at the {'lowest' if direction == 'down' else 'highest'}"
+                              " tier")
+        for w in found:
+            parts = "; ".join(
+                f"{c.question}: {q.by_id[c.question].label_for(c.before)} -> "
+                f"{q.by_id[c.question].label_for(c.after)}" for c in w.changes)
+            lines.append(f"  {parts}  =>  {w.tier} ({w.score})")
+    return "\n".join(lines) + "\n"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
