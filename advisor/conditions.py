@@ -117,7 +117,7 @@ ALWAYS = Group("all", ())
 
 
 def parse_clause(text: str) -> Clause:
-    """Parse ``name op literal``; the literal is JSON (numbers, "strings", true, false, null, lists)."""
+    """Parse ``name op literal``; the literal is JSON (numbers, "strings", booleans, null, [..])."""
     match = _CLAUSE.match(text)
     if not match:
         raise RulePackError(f"cannot read clause {text!r}: expected `answer op literal`")
@@ -136,7 +136,7 @@ def parse_clause(text: str) -> Clause:
 
 
 def parse(spec: Any) -> Condition:
-    """Parse a condition: a clause string, a list (all of), or a table ``{all=[..]}``/``{any=[..]}``."""
+    """Parse a clause string, a list (all of), or a table ``{all=[..]}`` / ``{any=[..]}``."""
     if spec is None:
         return ALWAYS
     if isinstance(spec, str):
@@ -147,4 +147,5 @@ def parse(spec: Any) -> Condition:
         ((kind, parts),) = spec.items()
         if kind in ("all", "any") and isinstance(parts, list):
             return Group(kind, tuple(parse(p) for p in parts))
-    raise RulePackError(f"cannot read condition {spec!r}: expected a clause, a list, all=[...] or any=[...]")
+    raise RulePackError(f"cannot read condition {spec!r}: expected a clause, a list, "
+                       "all=[...] or any=[...]")

@@ -69,7 +69,7 @@ class CostAssumptions:
 
 def merge_assumptions(defaults: dict[str, Any], anchors: dict[str, Any],
                       overrides: Any) -> CostAssumptions:
-    """Defaults from ``rules/assumptions.toml`` and ``anchors.toml``, then the answers file's overrides."""
+    """Defaults from ``rules/assumptions.toml`` and ``anchors.toml``, then the file's overrides."""
     probabilities = dict(defaults["scenario_probabilities"])
     multipliers = dict(defaults["scenario_multipliers"])
     hosting = dict(defaults["self_hosting"])
@@ -114,6 +114,10 @@ def _money(x: float | None) -> float | None:
     if x is None:
         return None
     return round(x, 6) if math.isfinite(x) else None
+
+
+def _finite(x: float) -> float | None:
+    return x if math.isfinite(x) else None
 
 
 def _num(values: dict[str, Any], key: str) -> float | None:
@@ -196,8 +200,9 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
     gap_ratio = gap_flag = None
     if reported is not None and current_usd is not None:
         if current_usd > 0 and reported > 0:
-            gap_ratio = reported / current_usd
-            gap_flag = gap_ratio > a.spend_gap_factor or gap_ratio < 1 / a.spend_gap_factor
+            gap_ratio = _finite(reported / current_usd)
+            gap_flag = gap_ratio is None or gap_ratio > a.spend_gap_factor or (
+                gap_ratio < 1 / a.spend_gap_factor)
         else:
             gap_flag = (current_usd > 0) != (reported > 0)
 
@@ -205,10 +210,11 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
     spend = reported if reported is not None else current_usd
     share = None
     if budget is not None and spend is not None:
-        if budget > 0:
-            share = round(spend / budget, 6)
+        ratio = _finite(spend / budget) if budget > 0 else None
+        if ratio is not None:
+            share = round(ratio, 6)
         else:
-            notes["api_share_of_ai_budget"] = "the AI budget is zero"
+            notes["api_share_of_ai_budget"] = "the AI budget is zero (or too small to divide by)"
     elif budget is not None:
         notes["api_share_of_ai_budget"] = "no API spend known (reported or computed)"
 

@@ -16,7 +16,7 @@ from advisor.rulebase import Rule, RuleBase
 
 @dataclass(frozen=True, slots=True)
 class RuleTrace:
-    """One rule's outcome: fired (True), not fired (False) or undecided for lack of answers (None)."""
+    """A rule's outcome: fired (True), not fired (False), undecided for lack of answers (None)."""
 
     rule: Rule
     outcome: bool | None
@@ -69,6 +69,6 @@ def evaluate(rulebase: RuleBase, role: str, values: Mapping[str, Any]) -> Evalua
     fired = tuple(sorted((t for t in traces if t.fired),
                          key=lambda t: (-abs(t.rule.points), -t.rule.points, t.rule.id)))
     raw = sum(t.rule.points for t in fired)
-    score = int(round(min(100.0, max(0.0, raw))))
+    score = round(min(100.0, max(0.0, raw)))
     return Evaluation(traces=traces, fired=fired, raw_score=raw, score=score,
                       tier=rulebase.tier_for(score), confidence=confidence(rulebase, role, values))

@@ -1,9 +1,11 @@
-"""``advisor explain``: the full rule trace, and what-if search for answer changes that move the tier.
+"""``advisor explain``: the full rule trace, and a what-if search for changes that move the tier.
 
 The what-if search asks the engine itself: it re-assesses the answers with one (then two)
 answers changed and keeps the smallest sets of changes that move the tier down, or up. Candidate
 values are every option of choice and yes/no questions, and for numbers the literals the rules
-compare them with (just either side of each threshold), so no threshold is missed.
+compare them with (just either side of each threshold), so no threshold is missed. Questions
+marked ``fixed`` in the questionnaire (what the organisation is, such as its archetype) are
+left alone: the search proposes changes a person could make.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ def candidates(rulebase: RuleBase, qid: str) -> list[Any]:
 
 def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
             *, max_pairs: int = 3) -> dict[str, list[WhatIf]]:
-    """Smallest answer changes (one, else two) that move the tier down, and up."""
+    """Smallest answer changes (one, else two) that move the tier down, and up.
+
+    ``levers`` holds the single changes that lower the score most, tier change or not: the
+    place to start when no one or two changes are enough.
+    """
     base = assess(answers_file, rulebase, prices)
     current = answers_file.answers.model_dump()
     target = TIER_ORDER[base.tier]
@@ -82,7 +88,7 @@ def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
 
     singles: list[tuple[Change, str, int]] = []
     for q in rulebase.questionnaire.questions:
-        if q.id in _COST_INPUTS or q.required and q.type != "choice":
+        if q.fixed or q.id in _COST_INPUTS:
             continue
         for value in candidates(rulebase, q.id):
             if value == current.get(q.id):
@@ -111,8 +117,11 @@ def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
         pairs.sort(key=lambda w: w.score if direction(-1) else -w.score)
         return pairs[:max_pairs]
 
+    levers = sorted((WhatIf((c,), t, sc) for c, t, sc in singles if sc < base.score),
+                    key=lambda w: (w.score, w.changes[0].question))[:5]
     return {"down": pick(lambda t: t < target) if target > 0 else [],
-            "up": pick(lambda t: t > target) if target < 2 else []}
+            "up": pick(lambda t: t > target) if target < 2 else [],
+            "levers": levers}
 
 
 def trace(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None
@@ -152,6 +161,8 @@ def render_text(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None)
                 f"{c.question}: {q.by_id[c.question].label_for(c.before)} -> "
                 f"{q.by_id[c.question].label_for(c.after)}" for c in w.changes)
             lines.append(f"  {parts}  =>  {w.tier} ({w.score})")
+        if direction == "down":
+            lines += _levers(changes, result, q)
     return "\n".join(lines) + "\n"
 
 
@@ -161,3 +172,15 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def _levers(changes: dict[str, list[WhatIf]], result: Any, q: Any) -> list[str]:
+    if changes["down"] or not changes["levers"] or result.tier == "lower":
+        return []
+    lines = ["  biggest single levers on the score meanwhile:"]
+    for w in changes["levers"]:
+        c = w.changes[0]
+        lines.append(f"    {c.question}: {q.by_id[c.question].label_for(c.before)} -> "
+                     f"{q.by_id[c.question].label_for(c.after)}  =>  score {w.score}"
+                     f" ({w.score - result.score:+d})")
+    return lines

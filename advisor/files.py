@@ -31,7 +31,7 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
 
 
 def _mode_for(target: Path) -> int:
-    """Keep an existing file's mode; give a new one the usual umask-based mode (not mkstemp's 0600)."""
+    """Keep an existing file's mode; a new one gets the umask-based mode (not mkstemp's 0600)."""
     try:
         return target.stat().st_mode & 0o7777
     except OSError:

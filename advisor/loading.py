@@ -32,7 +32,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 
 def parse_json(data: bytes | str, *, file: str) -> Any:
-    """Decode UTF-8 (a byte-order mark allowed) and parse strict JSON (no NaN, no duplicate keys)."""
+    """Decode UTF-8 (a byte-order mark allowed), parse strict JSON (no NaN, no duplicate keys)."""
     if isinstance(data, bytes):
         try:
             text = data.decode("utf-8-sig")
@@ -127,8 +127,7 @@ def validate_answers(data: Any, *, file: str = "<answers>") -> BaseModel:
         # An unknown key explains more than the "missing" error it often causes.
         errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
         first = _describe(model, errors[0], file)
-        if len(errors) > 1:
-            first.message += f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+        first.more = len(errors) - 1
         raise first from None
 
 

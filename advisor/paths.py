@@ -47,7 +47,7 @@ def user_price_file() -> Path:
     return config_dir() / "prices.toml"
 
 
-def default_price_book():  # noqa: ANN201 - avoids importing prices at module load
+def default_price_book():
     """The price book every edge uses: litellm's map plus the user's ``prices.toml``."""
     from advisor.prices import PriceBook, load_price_overrides
 

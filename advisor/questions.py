@@ -43,6 +43,7 @@ class Question:
     max_length: int | None = None
     weight: float = 1.0
     risk: tuple[Any, ...] = ()
+    fixed: bool = False
 
     def asked_of(self, role: str) -> bool:
         return "*" in self.roles or role in self.roles
@@ -117,6 +118,7 @@ def _question(raw: dict[str, Any]) -> Question:
             max_length=raw.get("max_length"),
             weight=float(raw.get("weight", 1.0)),
             risk=tuple(raw.get("risk", ())),
+            fixed=bool(raw.get("fixed", False)),
         )
     except KeyError as exc:
         raise RulePackError(f"question {raw.get('id')!r} lacks field {exc.args[0]!r}") from exc

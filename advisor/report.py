@@ -12,7 +12,7 @@ import re
 from functools import cache
 from typing import Any
 
-from advisor import __version__, charts, formatting
+from advisor import __version__, charts, formatting, markdown_html
 from advisor.result import Narrative, Result
 from advisor.rulebase import RuleBase
 from advisor.sources import SECTION_TITLES
@@ -43,7 +43,8 @@ def environment() -> Any:
 
     env = Environment(
         loader=FileSystemLoader(str(templates_dir())),
-        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
+                                      default_for_string=False),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -53,6 +54,7 @@ def environment() -> Any:
         md=formatting.md_escape, usd=formatting.usd, num=formatting.number,
         percent=formatting.percent, pct=formatting.pct, per_mtok=formatting.per_mtok,
         section=section_title, mermaid=mermaid_label, one_line=formatting.single_line,
+        markdown=markdown_html.to_html,
     )
     env.globals.update(TIER_LABELS=TIER_LABELS, ROLE_LABELS=ROLE_LABELS, version=__version__,
                        SECTION_TITLES=SECTION_TITLES)

@@ -10,12 +10,13 @@ store problem never costs the user the report they asked for.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +75,66 @@ def _m003_narrative_cache(db: sqlite3.Connection) -> None:
         )""")
 
 
+def _m004_assessment_source(db: sqlite3.Connection) -> None:
+    """Where an assessment came from and where its report went.
+
+    ``source`` names the input (a file, or ``portfolio.jsonl:17`` for a JSON-lines item);
+    ``report_path`` is the absolute path of the report file, which lets an interrupted batch
+    tell on resume whether an item whose report exists was already recorded.
+    """
+    db.execute("ALTER TABLE assessments ADD COLUMN source TEXT")
+    db.execute("ALTER TABLE assessments ADD COLUMN report_path TEXT")
+    db.execute("CREATE INDEX assessments_report_path ON assessments(report_path)")
+
+
+def _m005_narrative_tokens(db: sqlite3.Connection) -> None:
+    """Token counts of an LLM narrative, so its cost can be summed without parsing results."""
+    db.execute("ALTER TABLE assessments ADD COLUMN narrative_input_tokens INTEGER")
+    db.execute("ALTER TABLE assessments ADD COLUMN narrative_output_tokens INTEGER")
+
+
 #: Applied in order, each once; append new ones, never edit or reorder applied ones.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m001_assessments", _m001_assessments),
     ("m002_llm_failures", _m002_llm_failures),
     ("m003_narrative_cache", _m003_narrative_cache),
+    ("m004_assessment_source", _m004_assessment_source),
+    ("m005_narrative_tokens", _m005_narrative_tokens),
 ]
+
+#: Columns of ``assessments`` filled by :func:`assessment_row`, in its order.
+ROW_COLUMNS = ("created_at", "origin", "role", "organization", "tier", "score", "confidence",
+               "monthly_usd", "rules_digest", "answers_json", "result_json", "report",
+               "report_format", "narrative_source", "narrative_model", "narrative_usd",
+               "source", "report_path", "narrative_input_tokens", "narrative_output_tokens")
+_INSERT = (f"INSERT INTO assessments ({', '.join(ROW_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})")
+
+#: The small columns ``history list`` shows (no answers, result or report text).
+LIST_COLUMNS = ("id", "created_at", "origin", "source", "role", "organization", "tier", "score",
+                "confidence", "monthly_usd", "report_format", "narrative_source",
+                "narrative_model", "narrative_usd")
+
+
+def assessment_row(answers: dict[str, Any], result: Any, report: str, report_format: str = "md",
+                   *, origin: str = "cli", source: str | None = None,
+                   report_path: str | None = None,
+                   result_data: dict[str, Any] | None = None) -> tuple[Any, ...]:
+    """One ``assessments`` row as a tuple in :data:`ROW_COLUMNS` order.
+
+    A plain function, not a method, so batch workers can build rows (the JSON encoding is
+    the costly part) and the parent only inserts them, many to a transaction.
+    ``result_data`` is ``result.to_dict()`` when the caller already has it.
+    """
+    data = result_data if result_data is not None else result.to_dict()
+    narrative = data.get("narrative") or {}
+    current = ((data.get("costs") or {}).get("current") or {})
+    return (now_iso(), origin, result.role, result.organization, result.tier, result.score,
+            result.confidence, current.get("monthly_usd"), result.rules_digest,
+            json.dumps(answers, ensure_ascii=False, sort_keys=True),
+            json.dumps(data, ensure_ascii=False), report, report_format,
+            narrative.get("source"), narrative.get("model"), narrative.get("usd"),
+            source, report_path, narrative.get("input_tokens"), narrative.get("output_tokens"))
 
 
 def now_iso() -> str:
@@ -115,10 +170,9 @@ class Store:
         store = cls(db, path)
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            try:
+            # A read-only folder cannot switch modes; reads still work.
+            with contextlib.suppress(sqlite3.OperationalError):
                 db.execute("PRAGMA journal_mode = WAL")
-            except sqlite3.OperationalError:
-                pass  # a read-only folder cannot switch modes; reads still work
             db.execute("PRAGMA synchronous = NORMAL")
             store.migrate()
         except sqlite3.DatabaseError as exc:
@@ -181,22 +235,117 @@ class Store:
     # ------------------------------------------------------------------ assessments
 
     def record_assessment(self, answers: dict[str, Any], result: Any, report: str,
-                          report_format: str = "md", *, origin: str = "cli") -> int:
-        data = result.to_dict()
-        narrative = data.get("narrative") or {}
-        current = ((data.get("costs") or {}).get("current") or {})
-        row = (now_iso(), origin, result.role, result.organization, result.tier, result.score,
-               result.confidence, current.get("monthly_usd"), result.rules_digest,
-               json.dumps(answers, ensure_ascii=False, sort_keys=True),
-               json.dumps(data, ensure_ascii=False), report, report_format,
-               narrative.get("source"), narrative.get("model"), narrative.get("usd"))
+                          report_format: str = "md", *, origin: str = "cli",
+                          source: str | None = None, report_path: str | None = None) -> int:
+        """Keep one assessment (its own transaction); return its id."""
+        row = assessment_row(answers, result, report, report_format, origin=origin,
+                             source=source, report_path=report_path)
         with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO assessments (created_at, origin, role, organization, tier, score, "
-                "confidence, monthly_usd, rules_digest, answers_json, result_json, report, "
-                "report_format, narrative_source, narrative_model, narrative_usd) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", row)
+            cur = db.execute(_INSERT, row)
             return int(cur.lastrowid or 0)
+
+    def record_rows(self, rows: list[tuple[Any, ...]]) -> None:
+        """Insert rows built by :func:`assessment_row`, all in one transaction.
+
+        Batch calls this every few hundred items: one commit (one WAL sync) per group keeps
+        the store from becoming the bottleneck, and a crash loses at most the open group,
+        which resume then records again (see :meth:`has_report_path`).
+        """
+        if not rows:
+            return
+        with self.transaction() as db:
+            db.executemany(_INSERT, rows)
+
+    def has_report_path(self, report_path: str) -> bool:
+        """Whether an assessment whose report was written to ``report_path`` is kept."""
+        with self._reading():
+            row = self.db.execute("SELECT 1 FROM assessments WHERE report_path = ? LIMIT 1",
+                                  (report_path,)).fetchone()
+        return row is not None
+
+    def list_assessments(self, *, role: str | None = None, organization: str | None = None,
+                         tier: str | None = None, limit: int | None = None
+                         ) -> list[dict[str, Any]]:
+        """The small columns of matching assessments, newest first.
+
+        ``organization`` matches as a case-insensitive substring (LIKE, with its wildcards
+        escaped, so ``50%`` means the text "50%").
+        """
+        where, params = [], []
+        if role:
+            where.append("role = ?")
+            params.append(role)
+        if tier:
+            where.append("tier = ?")
+            params.append(tier)
+        if organization:
+            escaped = (organization.replace("\\", "\\\\").replace("%", "\\%")
+                       .replace("_", "\\_"))
+            where.append("organization LIKE ? ESCAPE '\\'")
+            params.append(f"%{escaped}%")
+        sql = f"SELECT {', '.join(LIST_COLUMNS)} FROM assessments"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY created_at DESC, id DESC"
+        if limit:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._reading():
+            rows = self.db.execute(sql, params).fetchall()
+        return [dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows]
+
+    def get_assessment(self, assessment_id: int) -> dict[str, Any] | None:
+        """Every column of one assessment, or None when there is no such id."""
+        with self._reading():
+            cur = self.db.execute("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
+            row = cur.fetchone()
+            names = [d[0] for d in cur.description]
+        return dict(zip(names, row, strict=True)) if row else None
+
+    def iter_assessments(self) -> Iterator[dict[str, Any]]:
+        """Every assessment, oldest first, one row at a time (export of a large store)."""
+        with self._reading():
+            cur = self.db.execute("SELECT * FROM assessments ORDER BY id")
+            names = [d[0] for d in cur.description]
+            while chunk := cur.fetchmany(200):
+                for row in chunk:
+                    yield dict(zip(names, row, strict=True))
+
+    def count_assessments(self) -> int:
+        with self._reading():
+            return int(self.db.execute("SELECT COUNT(*) FROM assessments").fetchone()[0])
+
+    def prune(self, *, keep: int | None = None, older_than_days: float | None = None) -> int:
+        """Delete assessments beyond the newest ``keep`` and/or older than the cutoff.
+
+        Both limits may be given; a row goes when either says so. Returns how many went.
+        """
+        deleted = 0
+        with self.transaction() as db:
+            if older_than_days is not None:
+                cutoff = (datetime.now(UTC) - timedelta(days=older_than_days)).isoformat(
+                    timespec="microseconds")
+                deleted += db.execute("DELETE FROM assessments WHERE created_at < ?",
+                                      (cutoff,)).rowcount
+            if keep is not None:
+                deleted += db.execute(
+                    "DELETE FROM assessments WHERE id NOT IN (SELECT id FROM assessments "
+                    "ORDER BY created_at DESC, id DESC LIMIT ?)", (keep,)).rowcount
+        return deleted
+
+    def compact(self) -> None:
+        """Give the space of deleted rows back to the file system (after a large prune)."""
+        try:
+            self.db.execute("VACUUM")
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(self.path, exc)) from None
+
+    @contextmanager
+    def _reading(self) -> Iterator[None]:
+        try:
+            yield
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(_explain(self.path, exc)) from None
 
     # ------------------------------------------------------------------ LLM failures and cache
 

@@ -1,0 +1,120 @@
+"""The batch output folder: report names that are unique and safe, and atomic streamed writes.
+
+Report names come from the input (``acme.json`` -> ``acme.md``, line 17 of ``portfolio.jsonl``
+-> ``portfolio-17.md``). They must be stable from one run to the next, because resume decides
+that an item is done by finding its report, so the same inputs in the same order always get
+the same names; a clash (two ``acme.json`` in different folders) gets ``-2``, ``-3``...
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from advisor.errors import InputError
+
+SUMMARY_NAMES = ("summary.md", "summary.json")
+EXTENSIONS = {"md": ".md", "json": ".json", "html": ".html"}
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_MAX_STEM = 80
+# Names Windows refuses whatever the extension; harmless to avoid everywhere.
+_RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
+                       *(f"lpt{i}" for i in range(1, 10))})
+
+
+def safe_stem(text: str) -> str:
+    """A file-name stem of ASCII letters, digits, ``.``, ``_`` and ``-``: no separators,
+    no leading dot (hidden files), no reserved device names, at most 80 characters."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    stem = _UNSAFE.sub("_", ascii_text).strip("._-")[:_MAX_STEM].rstrip("._-")
+    if not stem:
+        stem = "item"
+    if stem.split(".")[0].lower() in _RESERVED:
+        stem = f"{stem}_"
+    return stem
+
+
+class ReportNamer:
+    """Hands out report file names, each once (compared case-insensitively, as on macOS)."""
+
+    def __init__(self, extension: str) -> None:
+        self.extension = extension
+        # The summary's own names are taken from the start.
+        self._used: set[str] = {name.lower() for name in SUMMARY_NAMES}
+        self._used.update(Path(n).stem.lower() + extension for n in SUMMARY_NAMES)
+
+    def name_for(self, stem: str) -> str:
+        base = safe_stem(stem)
+        candidate, n = base + self.extension, 1
+        while candidate.lower() in self._used:
+            n += 1
+            candidate = f"{base}-{n}{self.extension}"
+        self._used.add(candidate.lower())
+        return candidate
+
+
+def prepare_output_folder(output: str) -> Path:
+    """Create the output folder if needed; a file in its place is an input error."""
+    folder = Path(output)
+    if folder.exists() and not folder.is_dir():
+        raise InputError("exists and is not a folder; batch writes a folder of reports",
+                         file=output)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the output folder: {exc.strerror}",
+                         file=output) from None
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise InputError("the output folder is not writable", file=output)
+    return folder
+
+
+def remove_stale_temporaries(folder: Path) -> int:
+    """Delete the temp files an interrupted run left (``.name.XXXX.tmp``, see files.py)."""
+    removed = 0
+    with os.scandir(folder) as entries:
+        for entry in entries:
+            if entry.name.startswith(".") and entry.name.endswith(".tmp") and entry.is_file():
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+                    removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def open_atomic(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
+    """Write a text file piece by piece, then publish it whole (temp file, fsync, rename).
+
+    ``advisor.files.write_atomic`` needs the whole content in memory; a summary of 100,000
+    items or a history export is better streamed. On any error the target is untouched.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, _new_file_mode(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _new_file_mode(target: Path) -> int:
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

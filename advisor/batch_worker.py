@@ -1,0 +1,186 @@
+"""Assessing one batch item, in a worker process (or a thread, or inline).
+
+A worker loads the rule base, the price book and the templates once (:func:`init_process`),
+then turns items into :class:`Outcome` tuples: small, picklable, holding only what the parent
+needs for the summary and, when history is on, the finished history row. The costly JSON
+encoding of that row happens here, in parallel, so the parent only inserts.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from advisor.assess import assess
+from advisor.batch_inputs import Item
+from advisor.errors import InputError
+from advisor.files import write_atomic
+from advisor.loading import load_answers_bytes, read_answers_file
+from advisor.report import builtin_narrative, render
+from advisor.store import assessment_row
+
+# What the parent asks for each item.
+NEW = 0  # no report yet: assess, render, write, and (with history) build the history row
+DONE = 1  # the report exists and history has it: assess only, for the summary
+DONE_UNRECORDED = 2  # the report exists but history lacks it (a crash before the commit)
+
+
+class Task(NamedTuple):
+    item: Item
+    report: str  # file name in the output folder
+    mode: int
+
+
+class Outcome(NamedTuple):
+    """What the parent keeps of one item. ``error`` set means the item failed."""
+
+    seq: int
+    source: str
+    report: str | None
+    error: str | None
+    bug: bool  # the error is ours (an unexpected exception), not the input's
+    mode: int
+    role: str | None = None
+    organization: str | None = None
+    tier: str | None = None
+    score: int = 0
+    monthly_usd: float | None = None
+    baseline_usd: float | None = None
+    expected_usd: float | None = None
+    fired: tuple[str, ...] = ()
+    recommendations: tuple[str, ...] = ()
+    narrative_source: str | None = None
+    narrative_usd: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    history_row: tuple[Any, ...] | None = None
+
+
+Narrator = Callable[[Any], Any]  # result -> Narrative
+
+
+@dataclass
+class Context:
+    """Everything loaded once per worker and shared by every item it assesses."""
+
+    rulebase: Any
+    prices: Any
+    out_dir: Path  # absolute
+    fmt: str
+    history: bool
+    narrator: Narrator | None = None
+
+
+def make_context(out_dir: Path, fmt: str, history: bool,
+                 narrator: Narrator | None = None) -> Context:
+    """Load (or reuse, after fork) the rule base and prices, and compile the templates."""
+    from advisor.paths import default_price_book
+    from advisor.report import environment
+    from advisor.rulebase import load_rulebase
+
+    prices = default_price_book()
+    prices.names()  # read the price map now, not on the first item that names a model
+    env = environment()
+    for name in ("report.md.j2", "report.html.j2", "narrative.md.j2"):
+        env.get_template(name)
+    # Absolute, so history rows name the report wherever the command was run from.
+    return Context(load_rulebase(), prices, out_dir.resolve(), fmt, history, narrator)
+
+
+_CONTEXT: Context | None = None
+
+
+def set_context(ctx: Context | None) -> None:
+    """Install the parent's context, so forked workers inherit it already loaded."""
+    global _CONTEXT
+    _CONTEXT = ctx
+
+
+def init_process(out_dir: str, fmt: str, history: bool, home: str | None) -> None:
+    """Process-pool initializer: the parent alone handles Ctrl-C, then stops the pool.
+
+    Under ``fork`` the context came with the process and nothing is loaded again; under
+    ``spawn`` (macOS, Windows) each worker loads it here, once.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if home:
+        from advisor import paths
+
+        paths.set_home(home)
+    ctx = _CONTEXT
+    if ctx is None or ctx.out_dir != Path(out_dir) or ctx.fmt != fmt or ctx.history != history:
+        set_context(make_context(Path(out_dir), fmt, history))
+
+
+def process_chunk(tasks: list[Task]) -> list[Outcome]:
+    """Assess a chunk of tasks in this worker (one pickled round trip per chunk)."""
+    ctx = _CONTEXT
+    assert ctx is not None, "init_process did not run"
+    return [process(ctx, task) for task in tasks]
+
+
+def _load(item: Item) -> Any:
+    if item.error:
+        raise InputError(item.error)
+    if item.data is not None:
+        return load_answers_bytes(item.data, file=item.source)
+    assert item.path is not None
+    return read_answers_file(item.path)
+
+
+def process(ctx: Context, task: Task) -> Outcome:
+    """One item, start to finish; every failure becomes the outcome's ``error``."""
+    item = task.item
+    try:
+        return _process(ctx, task)
+    except InputError as exc:
+        error = exc if exc.file else exc.with_file(item.source)
+        return Outcome(item.seq, item.source, None, str(error), False, task.mode)
+    except Exception as exc:  # a bug must not stop the other 99,999 items
+        return Outcome(item.seq, item.source, None,
+                       f"{item.source}: internal error ({type(exc).__name__}: {exc}); "
+                       "please report it", True, task.mode)
+
+
+def _process(ctx: Context, task: Task) -> Outcome:
+    item = task.item
+    answers = _load(item)
+    result = assess(answers, ctx.rulebase, ctx.prices)
+    target = ctx.out_dir / task.report
+    report: str | None = None
+    if task.mode == NEW:
+        if ctx.narrator is not None:
+            result.narrative = ctx.narrator(result)
+        report = render(result, ctx.rulebase, ctx.fmt)
+        try:
+            write_atomic(target, report)
+        except OSError as exc:
+            raise InputError(f"cannot write the report: {exc.strerror}",
+                             file=str(target)) from None
+    elif task.mode == DONE_UNRECORDED and ctx.history:
+        # Keep in history exactly what the earlier run wrote.
+        report = target.read_text(encoding="utf-8")
+        result.narrative = builtin_narrative(result, ctx.rulebase)
+    row = None
+    if ctx.history and report is not None:
+        row = assessment_row(answers.model_dump(mode="json", exclude_none=True), result, report,
+                             ctx.fmt, origin="batch", source=item.source,
+                             report_path=str(target))
+    costs = result.costs or {}
+    narrative = result.narrative.to_dict() if result.narrative else {}
+    return Outcome(
+        item.seq, item.source, task.report, None, False, task.mode,
+        role=result.role, organization=result.organization, tier=result.tier,
+        score=result.score,
+        monthly_usd=(costs.get("current") or {}).get("monthly_usd"),
+        baseline_usd=(costs.get("baseline_2023") or {}).get("monthly_usd"),
+        expected_usd=(costs.get("scenarios") or {}).get("expected_monthly_usd"),
+        fired=tuple(r.id for r in result.fired_rules),
+        recommendations=tuple(r.id for r in result.recommendations),
+        narrative_source=narrative.get("source"), narrative_usd=narrative.get("usd"),
+        input_tokens=narrative.get("input_tokens"), output_tokens=narrative.get("output_tokens"),
+        history_row=row,
+    )

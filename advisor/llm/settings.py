@@ -1,0 +1,110 @@
+"""Which model to call and how: command-line flags, then the environment, then the config file.
+
+The config file is ``config.toml`` in the config folder, with an ``[llm]`` table::
+
+    [llm]
+    model = "openai/gpt-4o-mini"
+    base_url = "http://localhost:11434"   # optional
+    timeout = 30                          # optional, seconds per call
+
+It is validated strictly (a typo is an error naming the file and the key, not a silently
+ignored setting). API keys are deliberately NOT settings: litellm reads them from the
+provider's usual environment variables, so advisor never holds, writes or logs one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from advisor.errors import InputError
+
+DEFAULT_TIMEOUT_S = 60.0
+BASE_URL_ENV = "ADVISOR_LLM_BASE_URL"
+CONFIG_NAME = "config.toml"
+
+
+@dataclass
+class LLMSettings:
+    """One model and the limits every call to it runs under."""
+
+    model: str
+    base_url: str | None = None
+    timeout: float = DEFAULT_TIMEOUT_S
+    max_retries: int = 2  # extra attempts after a rate limit (429), with bounded backoff
+    max_output_tokens: int = 700
+
+
+class _LLMTable(BaseModel):
+    """The ``[llm]`` table of config.toml."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    model: str | None = Field(default=None, min_length=1)
+    base_url: str | None = Field(default=None, min_length=1)
+    timeout: float | int | None = Field(default=None, gt=0, le=3600)
+
+
+class _ConfigFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    llm: _LLMTable | None = None
+
+
+def config_path() -> Path:
+    from advisor.paths import config_dir
+
+    return config_dir() / CONFIG_NAME
+
+
+def load_llm_config(path: Path | None = None) -> _LLMTable:
+    """The ``[llm]`` table, empty when the file does not exist; InputError when it is invalid."""
+    path = path or config_path()
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return _LLMTable()
+    except OSError as exc:
+        raise InputError(f"cannot read the config file: {exc.strerror}", file=str(path)) from None
+    try:
+        data: dict[str, Any] = tomllib.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"invalid TOML: {exc}", file=str(path)) from None
+    try:
+        return _ConfigFile.model_validate(data).llm or _LLMTable()
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = ".".join(str(p) for p in error["loc"])
+        if error["type"] == "extra_forbidden":
+            known = ", ".join(_LLMTable.model_fields) if len(error["loc"]) > 1 else "llm"
+            raise InputError(f"unknown key {where!r}", file=str(path),
+                             expected=f"one of: {known}") from None
+        raise InputError(error["msg"], file=str(path), path=where) from None
+
+
+def settings_from_args(args: argparse.Namespace) -> LLMSettings | None:
+    """Settings for this run, or None when no model is named by ``--llm`` or the config file.
+
+    Precedence: ``--llm`` / ``--llm-base-url`` / ``--llm-timeout``, then ``ADVISOR_LLM_BASE_URL``
+    for the base URL, then the config file, then the defaults.
+    """
+    config = load_llm_config()
+    model = getattr(args, "llm", None) or config.model
+    if not model:
+        return None
+    base_url = (getattr(args, "llm_base_url", None) or os.environ.get(BASE_URL_ENV)
+                or config.base_url or None)
+    timeout = getattr(args, "llm_timeout", None)
+    if timeout is None:
+        timeout = config.timeout if config.timeout is not None else DEFAULT_TIMEOUT_S
+    if not (0 < float(timeout) < float("inf")):
+        raise InputError(f"--llm-timeout must be a positive number of seconds, not {timeout}")
+    return LLMSettings(model=model, base_url=base_url, timeout=float(timeout))

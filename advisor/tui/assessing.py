@@ -1,0 +1,172 @@
+"""The bridge from a :class:`Session` to the pure core: validation, assessment, reports.
+
+The TUI validates with the same pydantic models as an answers file and assesses with the same
+``advisor.assess.assess``, so what the screen shows and what ``advisor assess`` prints on the
+exported file cannot drift apart. The rule base and the price book are created once; the
+heavy imports (pydantic, the price map) happen on first use, which the app triggers in a
+background thread right after the first paint.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.errors import InputError
+from advisor.tui.session import Session
+
+
+@dataclass
+class Outcome:
+    """The live assessment of a session: a result, or why there is none yet."""
+
+    result: Any = None  # advisor.result.Result
+    error: InputError | None = None
+    hint: str | None = None  # shown instead of a tier (e.g. the archetype is not answered yet)
+
+
+def describe(exc: InputError) -> str:
+    """An InputError as one inline line, without the file name (the screen shows which field)."""
+    text = exc.message
+    if exc.expected:
+        text += f" (expected {exc.expected})"
+    return text
+
+
+class Assessor:
+    """Validates and assesses sessions; owns the rule base and the price book."""
+
+    def __init__(self, rulebase: Any = None, prices: Any = None) -> None:
+        self._rulebase = rulebase
+        self._prices = prices
+        self.price_warning: str | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def rulebase(self) -> Any:
+        if self._rulebase is None:
+            from advisor.rulebase import load_rulebase
+
+            self._rulebase = load_rulebase()
+        return self._rulebase
+
+    @property
+    def prices(self) -> Any:
+        with self._lock:
+            if self._prices is None:
+                from advisor.paths import default_price_book
+                from advisor.prices import PriceBook
+
+                try:
+                    self._prices = default_price_book()
+                except InputError as exc:
+                    # A broken prices.toml must not lock the person out of the TUI: say so, and
+                    # price with litellm's map alone.
+                    self.price_warning = f"your price file is ignored: {exc}"
+                    self._prices = PriceBook()
+            return self._prices
+
+    def warm_up(self) -> None:
+        """Pay the one-off costs (imports, price map) before the first answer needs them."""
+        import advisor.assess
+        import advisor.loading
+
+        self.rulebase  # noqa: B018
+        self.prices.names()
+        import advisor.report  # noqa: F401
+
+    def model_names(self) -> list[str]:
+        return self.prices.names()
+
+    # ------------------------------------------------------------------ validation
+
+    def validate(self, data: dict[str, Any]) -> Any:
+        """The answers-file model for ``data``; raises InputError exactly as a file would."""
+        from advisor.loading import validate_answers
+
+        return validate_answers(data)
+
+    def field_error(self, session: Session, qid: str, value: Any) -> str | None:
+        """The message for ``value`` as the answer to ``qid``, or None when it is acceptable.
+
+        Validation uses the would-be answers file; an unknown model is only found by the
+        assessment itself (the price book), so that runs too.
+        """
+        data = session.answers_file_dict()
+        data["answers"] = {k: v for k, v in session.would_be(qid, value).items()
+                           if v is not None}
+        path = f"answers.{qid}"
+        try:
+            model = self.validate(data)
+        except InputError as exc:
+            if exc.path == path:
+                return describe(exc)
+            if "archetype" not in data["answers"]:
+                return None  # the only other failure is the missing required answer
+            return f"{exc.path or 'answers'}: {describe(exc)}"
+        if value is None:
+            return None
+        from advisor.assess import assess
+
+        try:
+            assess(model, self.rulebase, self.prices)
+        except InputError as exc:
+            return describe(exc) if exc.path in (path, None) else f"{exc.path}: {describe(exc)}"
+        return None
+
+    def probabilities_error(self, session: Session, probs: dict[str, Any]) -> str | None:
+        """The message for edited scenario probabilities, from the answers-file model."""
+        data = session.answers_file_dict()
+        data["assumptions"] = {**data.get("assumptions", {}), "scenario_probabilities": probs}
+        try:
+            self.validate(data)
+        except InputError as exc:
+            return describe(exc)
+        return None
+
+    # ------------------------------------------------------------------ assessment
+
+    def assess(self, session: Session) -> Outcome:
+        """Assess the session's answers; no tier until the required answer is given."""
+        data = session.answers_file_dict()
+        missing = [q for q in self.rulebase.questionnaire.questions
+                   if q.required and q.id not in data["answers"]]
+        if missing:
+            return Outcome(hint=f"Answer “{missing[0].prompt}” to see a tier.")
+        try:
+            return Outcome(result=self.assess_dict(data))
+        except InputError as exc:
+            return Outcome(error=exc)
+
+    def assess_dict(self, data: dict[str, Any]) -> Any:
+        from advisor.assess import assess
+
+        return assess(self.validate(data), self.rulebase, self.prices)
+
+    def report(self, result: Any, fmt: str) -> str:
+        from advisor.report import render
+
+        return render(result, self.rulebase, fmt)
+
+    def sanitize(self, session: Session) -> list[str]:
+        """Drop answers the models reject (a draft from an older questionnaire); return their ids."""
+        dropped: list[str] = []
+        for _ in range(len(session.answers) + 1):
+            data = session.answers_file_dict()
+            try:
+                self.validate(data)
+                return dropped
+            except InputError as exc:
+                qid = (exc.path or "").removeprefix("answers.")
+                if qid in session.answers:
+                    del session.answers[qid]
+                    dropped.append(qid)
+                    session.normalize()
+                elif exc.path and exc.path.startswith("assumptions"):
+                    session.assumptions.clear()
+                    dropped.append("assumptions")
+                else:
+                    return dropped
+        return dropped
+

@@ -1,0 +1,112 @@
+"""Drafts: the unfinished sessions kept in ``<data folder>/drafts/<id>.json``.
+
+Every answer rewrites the draft atomically (advisor.files.write_atomic), so killing the
+terminal loses at most the answer being typed. Writes run on one background thread: the
+person never waits for the disk, and because that thread runs them in order, an older
+snapshot can never overwrite a newer one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from advisor import paths
+from advisor.files import write_atomic
+
+
+def drafts_dir() -> Path:
+    return paths.data_dir() / "drafts"
+
+
+def draft_path(draft_id: str) -> Path:
+    return drafts_dir() / f"{draft_id}.json"
+
+
+@dataclass(frozen=True)
+class DraftInfo:
+    """One resumable draft as the start screen lists it."""
+
+    id: str
+    path: Path
+    role: str
+    organization: str
+    answered: int
+    data: dict[str, Any]
+
+
+def list_drafts() -> list[DraftInfo]:
+    """Drafts with at least one answer, newest first; unreadable files are skipped, not fatal."""
+    folder = drafts_dir()
+    if not folder.is_dir():
+        return []
+    found: list[tuple[float, DraftInfo]] = []
+    for path in folder.glob("*.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            mtime = path.stat().st_mtime
+        except (OSError, ValueError):
+            continue
+        if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
+            continue
+        if not data["answers"]:
+            continue
+        found.append((mtime, DraftInfo(id=path.stem, path=path, role=str(data.get("role")),
+                                       organization=str(data.get("organization") or ""),
+                                       answered=len(data["answers"]), data=data)))
+    found.sort(key=lambda pair: (-pair[0], pair[1].id))
+    return [info for _, info in found]
+
+
+def delete_draft(draft_id: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
+        draft_path(draft_id).unlink()
+
+
+class DraftWriter:
+    """Writes draft snapshots in order on a single background thread."""
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-draft")
+        self._pending: list[Future[None]] = []
+        self._lock = threading.Lock()
+        self.last_error: str | None = None
+
+    def save(self, snapshot: dict[str, Any]) -> None:
+        """Queue ``snapshot`` (a :meth:`Session.draft_dict`, copied by the caller) for writing."""
+        text = json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n"
+        target = draft_path(str(snapshot["id"]))
+        future = self._pool.submit(self._write, target, text)
+        with self._lock:
+            self._pending = [f for f in self._pending if not f.done()] + [future]
+
+    def discard(self, draft_id: str) -> None:
+        """Delete a draft after any queued write of it (so it cannot reappear)."""
+        future = self._pool.submit(delete_draft, draft_id)
+        with self._lock:
+            self._pending = [f for f in self._pending if not f.done()] + [future]
+
+    def _write(self, target: Path, text: str) -> None:
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, text)
+            self.last_error = None
+        except OSError as exc:
+            self.last_error = f"cannot save the draft to {target}: {exc.strerror or exc}"
+
+    def flush(self, timeout: float | None = 5.0) -> None:
+        """Wait for queued writes (tests, and the app on exit)."""
+        with self._lock:
+            pending = list(self._pending)
+        for future in pending:
+            with contextlib.suppress(Exception):
+                future.result(timeout=timeout)
+
+    def close(self) -> None:
+        self.flush()
+        self._pool.shutdown(wait=True)

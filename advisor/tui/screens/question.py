@@ -1,0 +1,240 @@
+"""One question at a time, with its help text, inline validation and the live panel.
+
+One screen instance shows every question in turn: the widgets stay mounted and are refilled,
+so moving to the next question costs a few updates rather than a new screen. What a question
+looks like comes from the questionnaire (type, options with hints, help, article section).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Footer, Header, Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.questions import Question
+from advisor.sources import SECTION_TITLES
+from advisor.tui.values import format_value, parse_text
+from advisor.tui.widgets.live_panel import LivePanel
+
+#: The question whose answer is a model name: typed with completion from the price map.
+MODEL_QUESTION = "model"
+
+BOOL_OPTIONS: tuple[tuple[bool, str, str], ...] = ((True, "Yes", ""), (False, "No", ""))
+
+
+def progress_bar(done: int, total: int, width: int = 20) -> str:
+    filled = round(width * done / total) if total else 0
+    return "━" * filled + "─" * (width - filled)
+
+
+def choice_rows(question: Question) -> list[tuple[Any, str, str]]:
+    """(value, label, hint) for a question answered by picking from a list."""
+    if question.type == "bool":
+        return list(BOOL_OPTIONS)
+    return [(o.value, o.label, o.hint) for o in question.options]
+
+
+def option_content(label: str, hint: str) -> Content:
+    if not hint:
+        return Content.assemble((label, "bold"))
+    return Content.assemble((label, "bold"), ("  " + hint, "dim"))
+
+
+class QuestionScreen(Screen[None]):
+    """Asks the session's current question; Back/Next follow the questionnaire's relevance."""
+
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="back"),
+        Binding("ctrl+n", "next", "Next", id="next"),
+        Binding("ctrl+o", "dont_know", "Don't know", id="dont_know"),
+        Binding("ctrl+r", "review", "Review", id="review"),
+    ]
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    def __init__(self, qid: str, *, return_to_review: bool = False) -> None:
+        super().__init__()
+        self.qid = qid
+        self.return_to_review = return_to_review
+        self._values: list[Any] = []
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        yield Header()
+        with Horizontal(classes="body"):
+            with VerticalScroll(id="question-pane"):
+                yield Static("", id="progress")
+                yield Static("", id="prompt")
+                yield OptionList(id="choices")
+                yield app.make_input(id="value")
+                yield Static("", id="error", classes="error")
+                with Horizontal(id="nav", classes="row"):
+                    yield Button("Back", id="back-button", compact=True)
+                    yield Button("Don't know", id="dont-know", compact=True)
+                    yield Button("Next", id="next-button", variant="primary", compact=True)
+                yield Static("", id="help")
+            yield LivePanel(id="live")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.show(self.qid)
+
+    # ------------------------------------------------------------------ display
+
+    @property
+    def question(self) -> Question:
+        app: Any = self.app
+        return app.session.questionnaire.by_id[self.qid]
+
+    def show(self, qid: str) -> None:
+        """Fill the widgets for ``qid`` and put the focus where typing or picking happens."""
+        app: Any = self.app
+        session = app.session
+        self.qid = qid
+        session.current = qid
+        q = self.question
+        position, total, answered = session.progress(qid)
+        section = session.questionnaire.section_title(q.section)
+        self.sub_title = f"{section} · question {position} of {total}"
+        self.query_one("#progress", Static).update(Content.assemble(
+            (section, "bold $text-accent"), f"  ·  question {position} of {total}  ",
+            (progress_bar(answered, total), "$text-accent"), f"  {answered} answered"))
+        required = "" if not q.required else "  (required)"
+        self.query_one("#prompt", Static).update(Content.assemble((q.prompt, "bold"),
+                                                                  (required, "dim")))
+        source = SECTION_TITLES.get(q.source, q.source)
+        self.query_one("#help", Static).update(Content.assemble(
+            ("Why it matters  ", "bold"), q.help, "\n", ("Article: ", "dim"), (source, "italic")))
+        self.query_one("#error", Static).update("")
+        self.query_one("#dont-know", Button).display = not q.required
+        self.query_one("#back-button", Button).disabled = False
+        current = session.answers.get(qid, _UNSET) if session.is_answered(qid) else _UNSET
+        choices = self.query_one("#choices", OptionList)
+        box = self.query_one("#value", Input)
+        if q.type in ("choice", "bool"):
+            rows = choice_rows(q)
+            self._values = [value for value, _, _ in rows]
+            choices.clear_options()
+            choices.add_options([Option(option_content(label, hint)) for _, label, hint in rows])
+            choices.display, box.display = True, False
+            choices.highlighted = (self._values.index(current)
+                                   if current is not _UNSET and current in self._values else 0)
+            choices.focus()
+        else:
+            choices.display, box.display = False, True
+            box.value = format_value(q, None if current is _UNSET else current)
+            box.placeholder = _placeholder(q)
+            box.suggester = (SuggestFromList(app.assessor.model_names(), case_sensitive=False)
+                             if q.id == MODEL_QUESTION else None)
+            box.cursor_position = len(box.value)
+            box.focus()
+        self.query_one("#question-pane", VerticalScroll).scroll_home(animate=False)
+
+    # ------------------------------------------------------------------ answering
+
+    def submit(self, value: Any) -> bool:
+        """Validate and record ``value``; move on when it is accepted. True when accepted."""
+        app: Any = self.app
+        error = app.answer(self.qid, value)
+        if error:
+            self.query_one("#error", Static).update(Content.assemble(("✗ ", "bold"), error))
+            return False
+        if self.return_to_review:
+            app.show_review()
+            return True
+        nxt = app.session.next_question(self.qid)
+        if nxt is None:
+            app.show_review()
+        else:
+            self.show(nxt.id)
+        return True
+
+    @on(OptionList.OptionSelected, "#choices")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self.submit(self._values[event.option_index])
+
+    @on(Input.Submitted, "#value")
+    def _typed(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_next()
+
+    @on(Input.Changed, "#value")
+    def _typing(self, event: Input.Changed) -> None:
+        """Numbers are checked as they are typed; names (a model) only on Enter."""
+        q = self.question
+        if q.type not in ("int", "number") or not event.value.strip():
+            self.query_one("#error", Static).update("")
+            return
+        app: Any = self.app
+        error = app.assessor.field_error(app.session, q.id, parse_text(q, event.value))
+        self.query_one("#error", Static).update(
+            Content.assemble(("✗ ", "bold"), error) if error else "")
+
+    @on(Button.Pressed, "#next-button")
+    def action_next(self) -> None:
+        q = self.question
+        if q.type in ("choice", "bool"):
+            choices = self.query_one("#choices", OptionList)
+            if choices.highlighted is not None:
+                self.submit(self._values[choices.highlighted])
+            return
+        text = self.query_one("#value", Input).value
+        if not text.strip():
+            if q.required:
+                self.query_one("#error", Static).update("✗ This question needs an answer.")
+                return
+            self.submit(None)  # an empty box is "don't know"
+            return
+        self.submit(parse_text(q, text))
+
+    @on(Button.Pressed, "#dont-know")
+    def action_dont_know(self) -> None:
+        if self.question.required:
+            self.query_one("#error", Static).update("✗ This question needs an answer.")
+            return
+        self.submit(None)
+
+    @on(Button.Pressed, "#back-button")
+    def action_back(self) -> None:
+        app: Any = self.app
+        if self.return_to_review:
+            app.show_review()
+            return
+        previous = app.session.previous_question(self.qid)
+        if previous is None:
+            app.show_start()
+        else:
+            self.show(previous.id)
+
+    def action_review(self) -> None:
+        self.app.show_review()  # type: ignore[attr-defined]
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "<unset>"
+
+
+_UNSET: Any = _Unset()
+
+
+def _placeholder(q: Question) -> str:
+    if q.type == "string":
+        return "e.g. gpt-4o (→ accepts a suggestion)" if q.id == MODEL_QUESTION else "type an answer"
+    bounds = []
+    if q.min is not None:
+        bounds.append(f"at least {q.min:g}")
+    if q.max is not None:
+        bounds.append(f"at most {q.max:g}")
+    kind = "a whole number" if q.type == "int" else "a number"
+    hint = f"{kind} ({', '.join(bounds)})" if bounds else kind
+    return hint + ("" if q.required else "; empty = don't know")

@@ -1,0 +1,434 @@
+"""Results: Summary, Recommendations, Costs, Scenarios, Report, Narrative (LLM) and Ask tabs.
+
+Everything shown is drawn from one :class:`advisor.result.Result` that the app computed with
+the core. Editing scenario probabilities recomputes it through the same path as an answer.
+The slow parts (an LLM narrative, Ask) run in thread workers and stream back through
+``call_from_thread``; their modules are imported inside the worker, so a missing or broken
+LLM setup is a message in the tab, never a crash.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import (
+    Button,
+    Footer,
+    Header,
+    Input,
+    Markdown,
+    Static,
+    TabbedContent,
+    TabPane,
+)
+
+from advisor.charts import cost_bars
+from advisor.formatting import percent, usd
+from advisor.sources import SECTION_TITLES
+from advisor.tui.widgets.cost_chart import CostChart
+from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
+
+TABS = ("summary", "recommendations", "costs", "scenarios", "report", "narrative", "ask")
+
+
+def section(key: str) -> str:
+    return SECTION_TITLES.get(key, key)
+
+
+def summary_content(result: Any, role_label: str) -> Content:
+    parts: list[str | tuple[str, str]] = [
+        (TIER_LABELS.get(result.tier, result.tier), TIER_STYLES.get(result.tier, "bold")),
+        f"   score {result.score} / 100   confidence {percent(result.confidence)}\n",
+        (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"),
+        "\n\n", ("What drives the score", "bold"), "\n",
+    ]
+    if not result.fired_rules:
+        parts.append(("  No rule fired: nothing in the answers raises or lowers exposure.\n",
+                      "dim"))
+    for rule in result.fired_rules:
+        parts += [(f"{rule.points:+5g}  ", "$text-error" if rule.points > 0 else "$text-success"),
+                  (driver_name(rule.id), "bold"), f"  {rule.explanation} ",
+                  (f"[{section(rule.source)}]", "dim"), "\n"]
+    applying = [c for c in result.cautions if c.applies]
+    if applying:
+        parts += ["\n", ("Cautions", "bold"), "\n"]
+        for c in applying:
+            parts += ["  • ", c.text, (f" [{section(c.source)}]", "dim"), "\n"]
+    if result.missing:
+        parts += ["\n", ("Unanswered (they lower the confidence)", "bold"), "\n"]
+        for m in result.missing[:8]:
+            parts += ["  • ", m.prompt, "\n"]
+        if len(result.missing) > 8:
+            parts.append(f"  … and {len(result.missing) - 8} more\n")
+    return Content.assemble(*parts)
+
+
+def recommendations_content(result: Any) -> Content:
+    if not result.recommendations:
+        return Content("No recommendation follows from these answers.")
+    parts: list[str | tuple[str, str]] = []
+    for rec in result.recommendations:
+        parts += [(f"{rec.priority}. {rec.title}", "bold"), "\n   ", rec.why, "\n   ",
+                  (f"Article: {section(rec.source)}", "dim"), "\n\n"]
+    return Content.assemble(*parts)
+
+
+def costs_content(result: Any) -> Content:
+    costs = result.costs or {}
+    current = costs.get("current") or {}
+    if current.get("monthly_usd") is None:
+        return Content.assemble(("No cost figures yet: ", "bold"), cost_note(costs))
+    base = costs.get("baseline_2023") or {}
+    parts: list[str | tuple[str, str]] = [
+        ("Today ", "bold"), f"{usd(current['monthly_usd'])} a month with {current.get('model')}",
+        f" ({usd(current.get('input_per_mtok'))} / {usd(current.get('output_per_mtok'))} per "
+        "million input / output tokens)\n",
+        ("2023  ", "bold"), f"{usd(base.get('monthly_usd'))} a month at GPT-4's launch prices",
+    ]
+    reduction = costs.get("reduction_vs_2023_pct")
+    if reduction is not None:
+        parts.append(f"  ({reduction:.1f}% less today)")
+    hosting = costs.get("self_hosting") or {}
+    if hosting.get("verdict"):
+        parts += ["\n", ("Self-hosting ", "bold"), str(hosting["verdict"])]
+    return Content.assemble(*parts)
+
+
+def parse_probability(text: str) -> float | None:
+    """``0.5`` or ``50%`` -> 0.5; None when it is not a number."""
+    raw = text.strip().replace(",", ".")
+    scale = 1.0
+    if raw.endswith("%"):
+        raw, scale = raw[:-1].strip(), 0.01
+    try:
+        return float(raw) * scale
+    except ValueError:
+        return None
+
+
+class ResultsScreen(Screen[None]):
+    """The assessment, its report, and the optional LLM narrative and Ask chat."""
+
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", id="save"),
+        Binding("ctrl+r", "review", "Edit answers", id="review"),
+        Binding("ctrl+l", "narrative", "Narrative (LLM)", id="narrative"),
+        Binding("ctrl+k", "ask", "Ask", id="ask"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._report_stale = True
+        self._narrative_text = ""
+
+    @property
+    def result(self) -> Any:
+        return self.app.live.result  # type: ignore[attr-defined]
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        yield Header()
+        with TabbedContent(id="tabs", initial="summary"):
+            with TabPane("Summary", id="summary"), VerticalScroll():
+                yield Static("", id="summary-text")
+            with TabPane("Recommendations", id="recommendations"), VerticalScroll():
+                yield Static("", id="recommendations-text")
+            with TabPane("Costs", id="costs"), VerticalScroll():
+                yield Static("Monthly cost of this workload", classes="heading")
+                yield CostChart(id="chart")
+                yield Static("", id="costs-text")
+            with TabPane("Scenarios", id="scenarios"), VerticalScroll():
+                yield Static("Probabilities of the three scenarios for the next 12–24 months "
+                             "(§5). Edit them: they must sum to 1; everything recomputes.",
+                             classes="intro")
+                for s in self.result.scenarios:
+                    with Horizontal(classes="row scenario"):
+                        yield Static(s.title, classes="scenario-title")
+                        yield app.make_input(value=f"{s.probability:g}", id=f"p-{s.id}",
+                                             classes="probability")
+                        yield Static("", id=f"cost-{s.id}", classes="scenario-cost")
+                yield Static("", id="scenario-error", classes="error")
+                yield Button("Reset to the documented defaults", id="reset-probabilities",
+                             compact=True)
+                yield Static("", id="scenario-text")
+            with TabPane("Report", id="report"):
+                yield Markdown("", id="report-view")
+            with TabPane("Narrative", id="narrative"), VerticalScroll(id="narrative-scroll"):
+                yield Static("Have an LLM write the narrative (via litellm). The tier, score "
+                             "and recommendations stay the engine's.", classes="intro")
+                with Horizontal(classes="row"):
+                    yield app.make_input(value=app.llm_model, placeholder="model, e.g. "
+                                         "ollama/llama3.1", id="llm-model")
+                    yield app.make_input(value=app.llm_base_url, id="llm-base-url",
+                                         placeholder="base URL (optional)")
+                    yield Button("Write", id="write-narrative", variant="primary",
+                                 compact=True)
+                yield Static("", id="narrative-status")
+                yield Markdown("", id="narrative-view")
+            with TabPane("Ask", id="ask"):
+                with VerticalScroll(id="ask-log"):
+                    yield Static(_ask_intro(), id="ask-status")
+                yield app.make_input(placeholder="Ask about the result, e.g. what if our "
+                                     "volume doubles?", id="ask-input")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "Results"
+        self.refresh_all()
+        self.app.record_history()  # type: ignore[attr-defined]
+
+    # ------------------------------------------------------------------ drawing
+
+    def refresh_all(self) -> None:
+        """Redraw every tab from the current result (after an answer or a probability edit)."""
+        app: Any = self.app
+        result = self.result
+        role_label = app.session.questionnaire.role_labels.get(result.role, result.role)
+        self.query_one("#summary-text", Static).update(
+            summary_content(result, role_label.partition(":")[0]))
+        self.query_one("#recommendations-text", Static).update(recommendations_content(result))
+        costs = result.costs or {}
+        self.query_one("#chart", CostChart).set_bars(
+            cost_bars(result), empty="No chart: " + cost_note(costs))
+        self.query_one("#costs-text", Static).update(costs_content(result))
+        self._draw_scenarios()
+        if not self._narrative_text:
+            self._show_builtin_narrative()
+        self._report_stale = True
+        if self.query_one(TabbedContent).active == "report":
+            self._update_report()
+
+    def _draw_scenarios(self) -> None:
+        parts: list[str | tuple[str, str]] = []
+        for s in self.result.scenarios:
+            cost = usd(s.monthly_cost_usd) + " a month" if s.monthly_cost_usd is not None else ""
+            self.query_one(f"#cost-{s.id}", Static).update(cost)
+            parts += [(s.title, "bold"), (f"  {percent(s.probability)}", "dim"), "\n",
+                      s.summary, "\n"]
+            if s.outlook:
+                parts += [("For you: ", "italic"), s.outlook, "\n"]
+            parts.append("\n")
+        self.query_one("#scenario-text", Static).update(Content.assemble(*parts))
+
+    def _show_builtin_narrative(self) -> None:
+        from advisor.report import builtin_narrative
+
+        app: Any = self.app
+        narrative = builtin_narrative(self.result, app.assessor.rulebase)
+        self.query_one("#narrative-view", Markdown).update(narrative.text)
+        self.query_one("#narrative-status", Static).update(Content.assemble(
+            ("Built-in narrative", "bold"), " (offline, deterministic). Choose a model and "
+            "press Write for an LLM one."))
+
+    def _update_report(self) -> None:
+        app: Any = self.app
+        self._report_stale = False
+        self.query_one("#report-view", Markdown).update(app.assessor.report(self.result, "md"))
+
+    @on(TabbedContent.TabActivated)
+    def _tab(self, event: TabbedContent.TabActivated) -> None:
+        if event.pane.id == "report" and self._report_stale:
+            self._update_report()
+
+    def show_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    # ------------------------------------------------------------------ scenarios
+
+    @on(Input.Changed, ".probability")
+    def _probability_edited(self, event: Input.Changed) -> None:
+        event.stop()
+        app: Any = self.app
+        error = self.query_one("#scenario-error", Static)
+        probs: dict[str, float] = {}
+        for s in self.result.scenarios:
+            box = self.query_one(f"#p-{s.id}", Input)
+            value = parse_probability(box.value)
+            if value is None:
+                error.update(f"✗ {s.title}: “{box.value}” is not a number (e.g. 0.5 or 50%).")
+                return
+            probs[s.id] = value
+        current = {s.id: s.probability for s in self.result.scenarios}
+        if probs == current:
+            error.update("")
+            return
+        message = app.assessor.probabilities_error(app.session, probs)
+        if message:
+            error.update(f"✗ {message}")
+            return
+        error.update("")
+        app.set_probabilities(probs)
+
+    @on(Button.Pressed, "#reset-probabilities")
+    def _reset_probabilities(self) -> None:
+        app: Any = self.app
+        app.set_probabilities(None)
+        for s in self.result.scenarios:
+            self.query_one(f"#p-{s.id}", Input).value = f"{s.probability:g}"
+        self.query_one("#scenario-error", Static).update("")
+
+    # ------------------------------------------------------------------ narrative (LLM)
+
+    def action_narrative(self) -> None:
+        self.show_tab("narrative")
+        model = self.query_one("#llm-model", Input)
+        if model.value.strip():
+            self._start_narrative()
+        else:
+            model.focus()
+            self.query_one("#narrative-status", Static).update(
+                "Type a model name (as litellm knows it), then Write.")
+
+    @on(Button.Pressed, "#write-narrative")
+    @on(Input.Submitted, "#llm-model")
+    @on(Input.Submitted, "#llm-base-url")
+    def _start_narrative(self) -> None:
+        app: Any = self.app
+        model = self.query_one("#llm-model", Input).value.strip()
+        base_url = self.query_one("#llm-base-url", Input).value.strip()
+        status = self.query_one("#narrative-status", Static)
+        if not model:
+            status.update("✗ Type a model name first (e.g. gpt-4o-mini, ollama/llama3.1).")
+            return
+        app.llm_model, app.llm_base_url = model, base_url
+        self._narrative_text = ""
+        self.query_one("#narrative-view", Markdown).update("")
+        status.update(Content.assemble(("Writing", "bold"), f" with {model}…"))
+        self.query_one("#write-narrative", Button).disabled = True
+        self._narrate(copy.copy(self.result), model, base_url or None)
+
+    @work(thread=True, exclusive=True, group="narrative", exit_on_error=False)
+    def _narrate(self, result: Any, model: str, base_url: str | None) -> None:
+        app: Any = self.app
+        try:
+            from advisor.llm.narrative import narrate
+
+            from advisor.llm.settings import LLMSettings
+        except ImportError as exc:
+            app.call_from_thread(self._narrative_failed,
+                                 f"The LLM narrative is not available: {exc}")
+            return
+        result.narrative = None
+        settings = LLMSettings(model=model, base_url=base_url, timeout=60.0)
+
+        def on_chunk(delta: str) -> None:
+            app.call_from_thread(self._narrative_chunk, delta)
+
+        try:
+            narrative = narrate(result, app.assessor.rulebase, settings, on_chunk=on_chunk)
+        except Exception as exc:  # a provider's own exception type must not take the app down
+            app.call_from_thread(self._narrative_failed, f"The LLM narrative failed: {exc}")
+            return
+        app.call_from_thread(self._narrative_done, narrative)
+
+    async def _narrative_chunk(self, delta: str) -> None:
+        self._narrative_text += delta
+        await self.query_one("#narrative-view", Markdown).append(delta)
+        scroll = self.query_one("#narrative-scroll", VerticalScroll)
+        if scroll.is_vertical_scroll_end or scroll.max_scroll_y - scroll.scroll_y < 3:
+            scroll.scroll_end(animate=False)
+
+    def _narrative_failed(self, message: str) -> None:
+        self.query_one("#write-narrative", Button).disabled = False
+        self.query_one("#narrative-status", Static).update(
+            Content.assemble(("✗ ", "bold $text-error"), message))
+        if not self._narrative_text:
+            self._show_builtin_narrative()
+
+    def _narrative_done(self, narrative: Any) -> None:
+        app: Any = self.app
+        self.query_one("#write-narrative", Button).disabled = False
+        self._narrative_text = narrative.text
+        self.query_one("#narrative-view", Markdown).update(narrative.text)
+        app.set_narrative(narrative)
+        if narrative.source == "llm":
+            cost = f", {usd(narrative.usd)}" if narrative.usd is not None else ""
+            tokens = (f", {narrative.input_tokens} tokens in, {narrative.output_tokens} out"
+                      if narrative.input_tokens is not None else "")
+            cached = " (cached)" if narrative.cached else ""
+            status = Content.assemble(("LLM narrative", "bold"),
+                                      f" by {narrative.model}{tokens}{cost}{cached}. It is "
+                                      "in the report and in what you save.")
+        else:
+            status = Content.assemble(("Built-in narrative used", "bold $text-warning"),
+                                      f": {narrative.note or 'the LLM gave no usable text'}")
+        if narrative.note and narrative.source == "llm":
+            status = Content.assemble(status, ("\nNote: ", "bold"), narrative.note)
+        self.query_one("#narrative-status", Static).update(status)
+        self._report_stale = True
+
+    # ------------------------------------------------------------------ ask
+
+    def action_ask(self) -> None:
+        self.show_tab("ask")
+        self.query_one("#ask-input", Input).focus()
+
+    @on(Input.Submitted, "#ask-input")
+    def _ask_submitted(self, event: Input.Submitted) -> None:
+        question = event.value.strip()
+        if not question:
+            return
+        event.input.value = ""
+        log = self.query_one("#ask-log", VerticalScroll)
+        log.mount(Static(Content.assemble(("You: ", "bold $text-accent"), question),
+                         classes="ask-question"))
+        pending = Static(Content.assemble(("…thinking", "dim")), classes="ask-pending")
+        log.mount(pending)
+        log.scroll_end(animate=False)
+        app: Any = self.app
+        data = app.session.answers_file_dict()
+        self._ask(question, data, pending)
+
+    @work(thread=True, group="ask", exit_on_error=False)
+    def _ask(self, question: str, data: dict[str, Any], pending: Static) -> None:
+        app: Any = self.app
+        try:
+            from advisor.ask import answer
+        except ImportError as exc:
+            app.call_from_thread(self._ask_done, pending, None,
+                                 f"Ask is not available: {exc}")
+            return
+        try:
+            answers_file = app.assessor.validate(data)
+            reply = answer(question, answers_file, app.assessor.rulebase, app.assessor.prices)
+        except Exception as exc:  # the chat must never take the results down with it
+            app.call_from_thread(self._ask_done, pending, None, f"Ask failed: {exc}")
+            return
+        app.call_from_thread(self._ask_done, pending, reply, None)
+
+    async def _ask_done(self, pending: Static, reply: Any, error: str | None) -> None:
+        log = self.query_one("#ask-log", VerticalScroll)
+        if error is not None:
+            await log.mount(Static(Content.assemble(("✗ ", "bold $text-error"), error),
+                                   classes="ask-answer"), after=pending)
+        else:
+            sources = [section(k) for k in getattr(reply, "sources", []) or []]
+            text = str(reply.text)
+            if sources:
+                text += "\n\n*Sources: " + "; ".join(sources) + "*"
+            await log.mount(Markdown(text, classes="ask-answer"), after=pending)
+        await pending.remove()
+        log.scroll_end(animate=False)
+
+    # ------------------------------------------------------------------ navigation
+
+    def action_save(self) -> None:
+        self.app.show_save()  # type: ignore[attr-defined]
+
+    def action_review(self) -> None:
+        self.app.show_review()  # type: ignore[attr-defined]
+
+
+def _ask_intro() -> str:
+    if importlib.util.find_spec("advisor.ask") is None:
+        return "Ask is not available in this installation."
+    return ("Ask in plain words: “what if our volume doubles?”, “why this tier?”, “should we "
+            "self-host?”. Answers come from your assessment and the article.")

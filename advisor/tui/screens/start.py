@@ -1,0 +1,108 @@
+"""The start screen: pick a role, resume a draft, or open an answers file.
+
+The four roles and their one-line descriptions come from ``[role_labels]`` in
+``rules/questions.toml``. This is the first thing painted, so it touches nothing heavier than
+the rule base and the drafts folder; the core is warmed up in the background afterwards.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.tui.drafts import DraftInfo, list_drafts
+
+
+def role_option(text: str) -> Content:
+    """``Startup founder…: what it covers`` with the part before the colon in bold."""
+    head, sep, tail = text.partition(":")
+    if not sep:
+        return Content.assemble((text, "bold"))
+    return Content.assemble((head, "bold"), (":" + tail, ""))
+
+
+class StartScreen(Screen[None]):
+    """Role choice, drafts to resume, and an answers file to open."""
+
+    BINDINGS = [
+        Binding("ctrl+o", "focus_open", "Open file", id="open_file"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._drafts: list[DraftInfo] = []
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        questionnaire = app.assessor.rulebase.questionnaire
+        self._drafts = list_drafts()
+        yield Header()
+        with VerticalScroll(id="start"):
+            yield Static("How exposed are you to the collapse in AI inference prices? Answer a "
+                         "few questions; get a report you can forward.", id="intro")
+            if self._drafts:
+                yield Label("Resume an unfinished draft", classes="heading")
+                yield OptionList(*[Option(self._draft_text(d, questionnaire), id=d.id)
+                                   for d in self._drafts[:5]], id="drafts")
+            yield Label("Organization (optional, printed on the report)", classes="heading")
+            yield app.make_input(placeholder="e.g. Acme Copilot", id="organization",
+                                 max_length=200)
+            yield Label("Start a new assessment: who are you?", classes="heading")
+            yield OptionList(*[Option(role_option(questionnaire.role_labels.get(role, role)),
+                                      id=role) for role in questionnaire.roles], id="roles")
+            yield Label("Or open an answers file", classes="heading")
+            with Horizontal(classes="row"):
+                yield app.make_input(placeholder="path/to/answers.json", id="open-path")
+                yield Button("Open", id="open", compact=True)
+            yield Static("", id="open-error", classes="error")
+        yield Footer()
+
+    def _draft_text(self, draft: DraftInfo, questionnaire: Any) -> Content:
+        label = questionnaire.role_labels.get(draft.role, draft.role).partition(":")[0]
+        org = f" · {draft.organization}" if draft.organization else ""
+        return Content.assemble((label, "bold"), org,
+                                (f"  ({draft.answered} answered)", "dim"))
+
+    def on_mount(self) -> None:
+        app: Any = self.app
+        self.sub_title = "Start"
+        self.query_one("#drafts" if self._drafts else "#roles", OptionList).focus()
+        app.call_after_refresh(app.warm_up)
+
+    @on(OptionList.OptionSelected, "#roles")
+    def _role_chosen(self, event: OptionList.OptionSelected) -> None:
+        organization = self.query_one("#organization", Input).value
+        self.app.new_session(str(event.option.id), organization)  # type: ignore[attr-defined]
+
+    @on(OptionList.OptionSelected, "#drafts")
+    def _draft_chosen(self, event: OptionList.OptionSelected) -> None:
+        draft = next(d for d in self._drafts if d.id == event.option.id)
+        error = self.app.resume_draft(draft)  # type: ignore[attr-defined]
+        if error:
+            self.notify(error, severity="error")
+
+    @on(Input.Submitted, "#open-path")
+    @on(Button.Pressed, "#open")
+    def _open(self) -> None:
+        path = self.query_one("#open-path", Input).value.strip()
+        error = self.query_one("#open-error", Static)
+        if not path:
+            error.update("Type the path of an answers file (JSON), then Open.")
+            return
+        message = self.app.open_answers_file(path)  # type: ignore[attr-defined]
+        error.update(message or "")
+
+    @on(Input.Submitted, "#organization")
+    def _organization_done(self) -> None:
+        self.query_one("#roles", OptionList).focus()
+
+    def action_focus_open(self) -> None:
+        self.query_one("#open-path", Input).focus()

@@ -1,0 +1,91 @@
+"""The live side panel: tier, score, top three drivers and monthly cost now vs 2023.
+
+It only draws an :class:`Outcome` the app computed; it never assesses anything itself, so every
+screen that shows one shows the same figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.content import Content
+from textual.widgets import Static
+
+from advisor.formatting import percent, usd
+from advisor.tui.assessing import Outcome, describe
+
+TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
+TIER_STYLES = {"high": "bold $text-error", "medium": "bold $text-warning",
+               "lower": "bold $text-success"}
+
+
+def driver_name(rule_id: str) -> str:
+    """``thin-wrapper`` -> ``Thin wrapper``: rule ids are written to be read."""
+    words = rule_id.replace("-", " ").replace("_", " ")
+    return words[:1].upper() + words[1:]
+
+
+def cost_note(costs: dict[str, Any] | None) -> str:
+    """Why there is no monthly figure yet, in the cost model's own words."""
+    notes = (costs or {}).get("notes") or {}
+    for key in ("current", "monthly_requests", "monthly_input_tokens", "baseline_2023"):
+        if notes.get(key):
+            return str(notes[key])
+    return "no figure yet"
+
+
+def panel_content(outcome: Outcome) -> Content:
+    """The panel's text for ``outcome`` (a pure function, so it is cheap to test and time)."""
+    parts: list[str | tuple[str, str]] = [("Live assessment", "bold"), "\n\n"]
+    if outcome.result is None:
+        if outcome.error is not None:
+            parts += [("Cannot assess: ", "bold $text-error"), describe(outcome.error)]
+        else:
+            parts += [("No tier yet. ", "bold"), outcome.hint or ""]
+        return Content.assemble(*parts)
+    r = outcome.result
+    parts += [("Tier  ", "dim"), (TIER_LABELS.get(r.tier, r.tier), TIER_STYLES.get(r.tier, "")),
+              "\n", ("Score ", "dim"), f"{r.score} / 100", "\n",
+              ("Confidence ", "dim"), percent(r.confidence), "\n\n",
+              ("Top drivers", "bold"), "\n"]
+    drivers = r.fired_rules[:3]
+    if not drivers:
+        parts.append(("  none fired yet\n", "dim"))
+    for rule in drivers:
+        points = f"{rule.points:+g}"
+        parts += [(f"{points:>4} ", "$text-error" if rule.points > 0 else "$text-success"),
+                  driver_name(rule.id), "\n"]
+    parts += ["\n", ("Monthly cost", "bold"), "\n"]
+    costs = r.costs or {}
+    now = (costs.get("current") or {}).get("monthly_usd")
+    then = (costs.get("baseline_2023") or {}).get("monthly_usd")
+    if now is None:
+        parts += [("  " + cost_note(costs), "dim")]
+    else:
+        parts += [("  Today ", "dim"), usd(now), "\n", ("  2023  ", "dim"), usd(then)]
+    return Content.assemble(*parts)
+
+
+class LivePanel(Static):
+    """Shows the app's latest :class:`Outcome`; updated by the app after every answer."""
+
+    DEFAULT_CSS = """
+    LivePanel {
+        width: 30;
+        height: 1fr;
+        padding: 0 1;
+        border-left: vkey $foreground 30%;
+        overflow-y: auto;
+    }
+    """
+
+    def __init__(self, outcome: Outcome | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._outcome = outcome or Outcome(hint="")
+
+    def on_mount(self) -> None:
+        self.show(getattr(self.app, "live", self._outcome))
+
+    def show(self, outcome: Outcome) -> None:
+        self._outcome = outcome
+        self.update(panel_content(outcome))
