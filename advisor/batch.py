@@ -32,6 +32,7 @@ from advisor.batch_output import (
     ReportNamer,
     prepare_output_folder,
     remove_stale_temporaries,
+    report_is_complete,
 )
 from advisor.batch_summary import PortfolioSummary
 from advisor.batch_worker import (
@@ -131,10 +132,10 @@ def _plan(items: Iterable[Item], namer: ReportNamer, ctx: Context,
     """Name each item's report and decide, from what is on disk, what is left to do."""
     for item in items:
         report = namer.name_for(item.stem)
-        target = ctx.out_dir / report
-        if not os.path.exists(target):
+        target = os.path.join(ctx.out_dir, report)
+        if not report_is_complete(target):
             mode = NEW
-        elif recorder.active and not recorder.has(str(target)):
+        elif recorder.active and not recorder.has(target):
             mode = DONE_UNRECORDED
         else:
             mode = DONE

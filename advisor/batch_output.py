@@ -87,6 +87,37 @@ def remove_stale_temporaries(folder: Path) -> int:
     return removed
 
 
+def write_report(path: str, text: str) -> None:
+    """Write one report atomically (temp file, then rename), without an fsync per file.
+
+    A rename is atomic, so a report that exists is complete however the run was stopped
+    (Ctrl-C, kill, a crash); this is what resume relies on. The fsync that
+    ``advisor.files.write_atomic`` adds guards against a power cut, and it costs more CPU than
+    the rest of the write (0.3 of 0.45 ms here), which a 100,000-item batch cannot afford.
+    After a power cut a report may come back empty: :func:`report_is_complete` treats that as
+    missing and a re-run writes it again. The names are unique within a run and there is one
+    writer per name, so the temp name needs no randomness.
+    """
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(text.encode("utf-8"))
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def report_is_complete(path: str) -> bool:
+    """A report written by an earlier run: it exists and is not empty (see write_report)."""
+    try:
+        return os.stat(path).st_size > 0
+    except OSError:
+        return False
+
+
 @contextlib.contextmanager
 def open_atomic(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
     """Write a text file piece by piece, then publish it whole (temp file, fsync, rename).

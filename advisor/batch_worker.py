@@ -8,6 +8,7 @@ encoding of that row happens here, in parallel, so the parent only inserts.
 
 from __future__ import annotations
 
+import os
 import signal
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,8 +17,8 @@ from typing import Any, NamedTuple
 
 from advisor.assess import assess
 from advisor.batch_inputs import Item
+from advisor.batch_output import write_report
 from advisor.errors import InputError
-from advisor.files import write_atomic
 from advisor.loading import load_answers_bytes, read_answers_file
 from advisor.report import builtin_narrative, render
 from advisor.store import assessment_row
@@ -149,26 +150,26 @@ def _process(ctx: Context, task: Task) -> Outcome:
     item = task.item
     answers = _load(item)
     result = assess(answers, ctx.rulebase, ctx.prices)
-    target = ctx.out_dir / task.report
+    target = os.path.join(ctx.out_dir, task.report)
     report: str | None = None
     if task.mode == NEW:
         if ctx.narrator is not None:
             result.narrative = ctx.narrator(result)
         report = render(result, ctx.rulebase, ctx.fmt)
         try:
-            write_atomic(target, report)
+            write_report(target, report)
         except OSError as exc:
-            raise InputError(f"cannot write the report: {exc.strerror}",
-                             file=str(target)) from None
+            raise InputError(f"cannot write the report: {exc.strerror}", file=target) from None
     elif task.mode == DONE_UNRECORDED and ctx.history:
         # Keep in history exactly what the earlier run wrote.
-        report = target.read_text(encoding="utf-8")
+        with open(target, encoding="utf-8", newline="") as fh:
+            report = fh.read()
         result.narrative = builtin_narrative(result, ctx.rulebase)
     row = None
     if ctx.history and report is not None:
         row = assessment_row(answers.model_dump(mode="json", exclude_none=True), result, report,
                              ctx.fmt, origin="batch", source=item.source,
-                             report_path=str(target))
+                             report_path=target)
     costs = result.costs or {}
     narrative = result.narrative.to_dict() if result.narrative else {}
     return Outcome(

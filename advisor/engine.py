@@ -38,12 +38,9 @@ class Evaluation:
 
 
 def evaluate_rules(rulebase: RuleBase, values: Mapping[str, Any]) -> tuple[RuleTrace, ...]:
-    traces = []
-    for rule in rulebase.rules:
-        outcome = rule.when.evaluate(values)
-        read = {name: values.get(name) for name in dict.fromkeys(rule.when.names())}
-        traces.append(RuleTrace(rule, outcome, read))
-    return tuple(traces)
+    get = values.get
+    return tuple(RuleTrace(rule, rule.when.evaluate(values), {n: get(n) for n in rule.reads})
+                 for rule in rulebase.rules)
 
 
 def confidence(rulebase: RuleBase, role: str, values: Mapping[str, Any]) -> float:

@@ -52,3 +52,16 @@ def default_price_book():
     from advisor.prices import PriceBook, load_price_overrides
 
     return PriceBook(overrides=load_price_overrides(user_price_file()))
+
+
+def cache_dir() -> Path:
+    """Best-effort caches (parsed rules, the price map, compiled templates): safe to delete."""
+    override = os.environ.get("ADVISOR_CACHE_DIR")
+    if override:
+        return Path(override)
+    base = home()
+    if base is not None:
+        return base / "cache"
+    from platformdirs import user_cache_path
+
+    return user_cache_path("advisor", appauthor=False)

@@ -15,6 +15,7 @@ import importlib.util
 import json
 import os
 import tomllib
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,38 +68,64 @@ def _entries_from_map(raw: dict[str, Any], source: str) -> dict[str, Price]:
 
 
 class PriceBook:
-    """Model name -> :class:`Price`, loaded lazily on the first lookup."""
+    """Model name -> :class:`Price`, loaded lazily on the first lookup.
+
+    Rows are kept as plain tuples and turned into :class:`Price` only when looked up: the map
+    has thousands of models and a run needs one or two.
+    """
 
     def __init__(self, map_path: Path | None = None, overrides: dict[str, Price] | None = None,
                  *, entries: dict[str, Price] | None = None) -> None:
         self._map_path = map_path
-        self._entries = entries
+        self._rows: dict[str, tuple[float, float, str]] | None = None
+        if entries is not None:
+            self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider)
+                          for k, p in entries.items()}
         self._overrides = dict(overrides or {})
         self.source_label = "litellm price map"
 
-    def _load(self) -> dict[str, Price]:
-        if self._entries is None:
+    def _load(self) -> dict[str, tuple[float, float, str]]:
+        if self._rows is None:
             path = self._map_path or price_map_path()
-            if path is None:
-                self._entries = {}
-            else:
-                try:
-                    raw = json.loads(path.read_bytes())
-                except (OSError, ValueError):
-                    raw = {}
-                label = "litellm price map"
-                version = _litellm_version(path)
-                if version:
-                    label += f" (litellm {version})"
-                self.source_label = label
-                self._entries = _entries_from_map(raw, label)
-        return self._entries
+            self._rows = {} if path is None else self._read_map(path)
+        return self._rows
+
+    def _read_map(self, path: Path) -> dict[str, tuple[float, float, str]]:
+        """Parse the map, or load the compact form cached from an identical file."""
+        from advisor import cache
+
+        try:
+            stat = path.stat()
+        except OSError:
+            return {}
+        key = f"{zlib.crc32(f'{path}|{stat.st_size}|{stat.st_mtime_ns}'.encode()):08x}"
+        cached = cache.load("prices", key)
+        if cached is None:
+            try:
+                raw = json.loads(path.read_bytes())
+            except (OSError, ValueError):
+                return {}
+            label = "litellm price map"
+            version = _litellm_version(path)
+            if version:
+                label += f" (litellm {version})"
+            rows = {p.model: (p.input_per_mtok, p.output_per_mtok, p.provider)
+                    for p in _entries_from_map(raw, label).values()}
+            cached = (label, rows)
+            cache.save("prices", key, cached)
+        self.source_label, rows = cached
+        return rows
+
+    def _price(self, name: str, row: tuple[float, float, str]) -> Price:
+        return Price(name, row[0], row[1], row[2], self.source_label)
 
     def names(self) -> list[str]:
         return sorted(set(self._load()) | set(self._overrides))
 
     def all(self) -> list[Price]:
-        merged = {**self._load(), **self._overrides}
+        rows = self._load()
+        merged = {k: self._price(k, v) for k, v in rows.items()}
+        merged.update(self._overrides)
         return [merged[k] for k in sorted(merged)]
 
     def lookup(self, name: str, extra: dict[str, Price] | None = None) -> Price | None:
@@ -106,15 +133,14 @@ class PriceBook:
         for table in (extra or {}, self._overrides):
             if name in table:
                 return table[name]
-        entries = self._load()
-        if name in entries:
-            return entries[name]
+        rows = self._load()
+        if name in rows:
+            return self._price(name, rows[name])
         if "/" in name:
             provider, _, bare = name.partition("/")
-            entry = entries.get(bare)
-            if entry is not None and entry.provider == provider:
-                return Price(name, entry.input_per_mtok, entry.output_per_mtok, entry.provider,
-                             entry.source)
+            row = rows.get(bare)
+            if row is not None and row[2] == provider:
+                return self._price(name, row)
         return None
 
     def closest(self, name: str, n: int = 5) -> list[str]:

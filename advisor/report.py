@@ -35,6 +35,27 @@ def section_title(key: str) -> str:
     return SECTION_TITLES.get(key, key)
 
 
+def _bytecode_cache() -> Any:
+    """Compiled templates cached on disk: compiling them costs more than rendering a report."""
+    from jinja2 import FileSystemBytecodeCache
+
+    from advisor.paths import cache_dir
+
+    class _BestEffort(FileSystemBytecodeCache):
+        def dump_bytecode(self, bucket: Any) -> None:
+            try:
+                super().dump_bytecode(bucket)
+            except OSError:
+                pass
+
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _BestEffort(str(folder))
+
+
 @cache
 def environment() -> Any:
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -42,6 +63,7 @@ def environment() -> Any:
     from advisor.resources import templates_dir
 
     env = Environment(
+        bytecode_cache=_bytecode_cache(),
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
                                       default_for_string=False),

@@ -8,7 +8,6 @@ edges use; ``digest`` identifies the exact rules a result was computed with (sto
 from __future__ import annotations
 
 import hashlib
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -30,6 +29,7 @@ class Rule:
     source: str
     recommends: tuple[str, ...] = ()
     pack: str = ""
+    reads: tuple[str, ...] = ()  # the ids the condition reads, in order, for traces
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,13 +105,43 @@ class RuleBase:
         return "lower"
 
 
-def _read(path: Path, hasher: Any) -> dict[str, Any]:
-    data = path.read_bytes()
-    hasher.update(path.name.encode() + b"\0" + data)
+DATA_FILES = ("questions.toml", "recommendations.toml", "scenarios.toml", "anchors.toml",
+              "assumptions.toml")
+
+
+def _parse(name: str, data: bytes) -> dict[str, Any]:
+    import tomllib
+
     try:
         return tomllib.loads(data.decode("utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise RulePackError(f"{path}: {exc}") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise RulePackError(f"{name}: {exc}") from exc
+
+
+def read_folder(folder: Path) -> tuple[str, dict[str, dict[str, Any]]]:
+    """Every data file of a rules folder, parsed, with a digest of their exact bytes.
+
+    Parsed TOML is cached by that digest (``advisor.cache``): identical files are parsed once.
+    """
+    from advisor import cache
+
+    names = list(DATA_FILES) + sorted(
+        f"packs/{p.name}" for p in (folder / "packs").glob("*.toml"))
+    hasher = hashlib.sha256()
+    blobs = {}
+    for name in names:
+        try:
+            data = (folder / name).read_bytes()
+        except OSError as exc:
+            raise RulePackError(f"cannot read {folder / name}: {exc.strerror}") from exc
+        hasher.update(name.encode() + b"\0" + data + b"\0")
+        blobs[name] = data
+    digest = hasher.hexdigest()[:16]
+    parsed = cache.load("rules", digest)
+    if parsed is None:
+        parsed = {name: _parse(name, data) for name, data in blobs.items()}
+        cache.save("rules", digest, parsed)
+    return digest, parsed
 
 
 def _cond(spec: Any, where: str) -> conditions.Condition:
@@ -126,26 +156,27 @@ def _rules(pack_id: str, raw: list[dict[str, Any]]) -> list[Rule]:
     for r in raw:
         where = f"pack {pack_id!r}, rule {r.get('id')!r}"
         try:
-            rules.append(Rule(id=r["id"], when=_cond(r["when"], where), when_spec=r["when"],
+            when = _cond(r["when"], where)
+            rules.append(Rule(id=r["id"], when=when, when_spec=r["when"],
                               points=float(r["points"]), explanation=r["explanation"],
                               source=r["source"], recommends=tuple(r.get("recommends", ())),
-                              pack=pack_id))
+                              pack=pack_id, reads=tuple(dict.fromkeys(when.names()))))
         except KeyError as exc:
             raise RulePackError(f"{where} lacks field {exc.args[0]!r}") from exc
     return rules
 
 
 def load_from(folder: Path) -> RuleBase:
-    """Parse every data file of a rules folder (no caching; see :func:`load_rulebase`)."""
-    hasher = hashlib.sha256()
-    questionnaire = parse_questionnaire(_read(folder / "questions.toml", hasher))
+    """Build a :class:`RuleBase` from a rules folder (:func:`load_rulebase` caches it)."""
+    digest, files = read_folder(folder)
+    questionnaire = parse_questionnaire(files["questions.toml"])
     rules: list[Rule] = []
     tests: list[PackTest] = []
     packs: list[str] = []
     tiers: dict[str, float] = {}
-    for pack_path in sorted((folder / "packs").glob("*.toml")):
-        pack = _read(pack_path, hasher)
-        pack_id = pack.get("pack", {}).get("id", pack_path.stem)
+    for name in sorted(n for n in files if n.startswith("packs/")):
+        pack = files[name]
+        pack_id = pack.get("pack", {}).get("id", Path(name).stem)
         packs.append(pack_id)
         rules.extend(_rules(pack_id, pack.get("rules", [])))
         tiers.update(pack.get("tiers", {}))
@@ -157,26 +188,26 @@ def load_from(folder: Path) -> RuleBase:
                                   absent=tuple(t.get("absent", ()))))
     if "high" not in tiers or "medium" not in tiers:
         raise RulePackError("no rule pack sets [tiers] high and medium")
-    catalog = _read(folder / "recommendations.toml", hasher)
+    catalog = files["recommendations.toml"]
     recs = {r["id"]: Recommendation(id=r["id"], title=r["title"], why=r["why"],
                                     source=r["source"], rank=i, roles=tuple(r.get("roles", ())))
             for i, r in enumerate(catalog.get("recommendations", []))}
     cautions = tuple(Caution(id=c["id"], when=_cond(c["when"], f"caution {c['id']!r}"),
                              when_spec=c["when"], text=c["text"], source=c["source"])
                      for c in catalog.get("cautions", []))
-    scen = _read(folder / "scenarios.toml", hasher)
+    scen = files["scenarios.toml"]
     scenarios = tuple(
         Scenario(id=s["id"], title=s["title"], summary=s["summary"], source=s["source"],
                  outlooks=tuple(Outlook(when=_cond(o.get("when"), f"scenario {s['id']!r}"),
                                         when_spec=o.get("when"), text=o["text"])
                                 for o in s.get("outlooks", [])))
         for s in scen.get("scenarios", []))
-    anchors = _read(folder / "anchors.toml", hasher)
-    defaults = _read(folder / "assumptions.toml", hasher)
+    anchors = files["anchors.toml"]
+    defaults = files["assumptions.toml"]
     return RuleBase(questionnaire=questionnaire, rules=tuple(rules), tier_high=tiers["high"],
                     tier_medium=tiers["medium"], recommendations=recs, cautions=cautions,
                     scenarios=scenarios, anchors=anchors, defaults=defaults, tests=tuple(tests),
-                    packs=tuple(packs), digest=hasher.hexdigest()[:16])
+                    packs=tuple(packs), digest=digest)
 
 
 @cache

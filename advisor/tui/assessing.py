@@ -150,7 +150,7 @@ class Assessor:
         return render(result, self.rulebase, fmt)
 
     def sanitize(self, session: Session) -> list[str]:
-        """Drop answers the models reject (a draft from an older questionnaire); return their ids."""
+        """Drop answers the models reject (a draft from an older questionnaire); return ids."""
         dropped: list[str] = []
         for _ in range(len(session.answers) + 1):
             data = session.answers_file_dict()

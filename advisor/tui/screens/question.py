@@ -65,6 +65,7 @@ class QuestionScreen(Screen[None]):
         self.qid = qid
         self.return_to_review = return_to_review
         self._values: list[Any] = []
+        self._hints: list[str] = []
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -74,6 +75,7 @@ class QuestionScreen(Screen[None]):
                 yield Static("", id="progress")
                 yield Static("", id="prompt")
                 yield OptionList(id="choices")
+                yield Static("", id="option-hint")
                 yield app.make_input(id="value")
                 yield Static("", id="error", classes="error")
                 with Horizontal(id="nav", classes="row"):
@@ -105,15 +107,15 @@ class QuestionScreen(Screen[None]):
         section = session.questionnaire.section_title(q.section)
         self.sub_title = f"{section} · question {position} of {total}"
         self.query_one("#progress", Static).update(Content.assemble(
-            (section, "bold $text-accent"), f"  ·  question {position} of {total}  ",
-            (progress_bar(answered, total), "$text-accent"), f"  {answered} answered"))
+            (section, "bold $text-accent"), f"  {position} of {total}  ",
+            (progress_bar(answered, total, 14), "$text-accent"), f"  {answered} answered"))
         required = "" if not q.required else "  (required)"
         self.query_one("#prompt", Static).update(Content.assemble((q.prompt, "bold"),
                                                                   (required, "dim")))
         source = SECTION_TITLES.get(q.source, q.source)
         self.query_one("#help", Static).update(Content.assemble(
             ("Why it matters  ", "bold"), q.help, "\n", ("Article: ", "dim"), (source, "italic")))
-        self.query_one("#error", Static).update("")
+        self.set_error(None)
         self.query_one("#dont-know", Button).display = not q.required
         self.query_one("#back-button", Button).disabled = False
         current = session.answers.get(qid, _UNSET) if session.is_answered(qid) else _UNSET
@@ -124,19 +126,38 @@ class QuestionScreen(Screen[None]):
             self._values = [value for value, _, _ in rows]
             choices.clear_options()
             choices.add_options([Option(option_content(label, hint)) for _, label, hint in rows])
+            self._hints = [hint for _, _, hint in rows]
             choices.display, box.display = True, False
+            self.query_one("#option-hint", Static).display = any(self._hints)
             choices.highlighted = (self._values.index(current)
                                    if current is not _UNSET and current in self._values else 0)
-            choices.focus()
+            self._show_hint(choices.highlighted)
+            choices.focus(scroll_visible=False)
         else:
             choices.display, box.display = False, True
+            self.query_one("#option-hint", Static).display = False
             box.value = format_value(q, None if current is _UNSET else current)
             box.placeholder = _placeholder(q)
             box.suggester = (SuggestFromList(app.assessor.model_names(), case_sensitive=False)
                              if q.id == MODEL_QUESTION else None)
             box.cursor_position = len(box.value)
-            box.focus()
+            box.focus(scroll_visible=False)
         self.query_one("#question-pane", VerticalScroll).scroll_home(animate=False)
+
+    def set_error(self, message: str | None) -> None:
+        """Show (or clear) the inline message under the answer."""
+        error = self.query_one("#error", Static)
+        error.display = bool(message)
+        error.update(Content.assemble(("✗ ", "bold"), message) if message else "")
+
+    def _show_hint(self, index: int | None) -> None:
+        hint = self._hints[index] if index is not None and index < len(self._hints) else ""
+        self.query_one("#option-hint", Static).update(Content.assemble(("→ ", "dim"), hint)
+                                                      if hint else "")
+
+    @on(OptionList.OptionHighlighted, "#choices")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._show_hint(event.option_index)
 
     # ------------------------------------------------------------------ answering
 
@@ -145,7 +166,7 @@ class QuestionScreen(Screen[None]):
         app: Any = self.app
         error = app.answer(self.qid, value)
         if error:
-            self.query_one("#error", Static).update(Content.assemble(("✗ ", "bold"), error))
+            self.set_error(error)
             return False
         if self.return_to_review:
             app.show_review()
@@ -172,12 +193,10 @@ class QuestionScreen(Screen[None]):
         """Numbers are checked as they are typed; names (a model) only on Enter."""
         q = self.question
         if q.type not in ("int", "number") or not event.value.strip():
-            self.query_one("#error", Static).update("")
+            self.set_error(None)
             return
         app: Any = self.app
-        error = app.assessor.field_error(app.session, q.id, parse_text(q, event.value))
-        self.query_one("#error", Static).update(
-            Content.assemble(("✗ ", "bold"), error) if error else "")
+        self.set_error(app.assessor.field_error(app.session, q.id, parse_text(q, event.value)))
 
     @on(Button.Pressed, "#next-button")
     def action_next(self) -> None:
@@ -190,7 +209,7 @@ class QuestionScreen(Screen[None]):
         text = self.query_one("#value", Input).value
         if not text.strip():
             if q.required:
-                self.query_one("#error", Static).update("✗ This question needs an answer.")
+                self.set_error("This question needs an answer.")
                 return
             self.submit(None)  # an empty box is "don't know"
             return
@@ -199,7 +218,7 @@ class QuestionScreen(Screen[None]):
     @on(Button.Pressed, "#dont-know")
     def action_dont_know(self) -> None:
         if self.question.required:
-            self.query_one("#error", Static).update("✗ This question needs an answer.")
+            self.set_error("This question needs an answer.")
             return
         self.submit(None)
 
@@ -229,7 +248,9 @@ _UNSET: Any = _Unset()
 
 def _placeholder(q: Question) -> str:
     if q.type == "string":
-        return "e.g. gpt-4o (→ accepts a suggestion)" if q.id == MODEL_QUESTION else "type an answer"
+        if q.id == MODEL_QUESTION:
+            return "e.g. gpt-4o (→ accepts a suggestion)"
+        return "type an answer"
     bounds = []
     if q.min is not None:
         bounds.append(f"at least {q.min:g}")

@@ -31,7 +31,7 @@ from textual.widgets import (
 )
 
 from advisor.charts import cost_bars
-from advisor.formatting import percent, usd
+from advisor.formatting import md_escape, percent, usd
 from advisor.sources import SECTION_TITLES
 from advisor.tui.widgets.cost_chart import CostChart
 from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
@@ -43,42 +43,42 @@ def section(key: str) -> str:
     return SECTION_TITLES.get(key, key)
 
 
-def summary_content(result: Any, role_label: str) -> Content:
-    parts: list[str | tuple[str, str]] = [
+def summary_header(result: Any, role_label: str) -> Content:
+    """The tier line: coloured by tier, with score, confidence, role and organization."""
+    return Content.assemble(
         (TIER_LABELS.get(result.tier, result.tier), TIER_STYLES.get(result.tier, "bold")),
         f"   score {result.score} / 100   confidence {percent(result.confidence)}\n",
-        (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"),
-        "\n\n", ("What drives the score", "bold"), "\n",
-    ]
+        (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"))
+
+
+def summary_markdown(result: Any) -> str:
+    """Drivers, cautions and missing answers, as Markdown (lists wrap with a hanging indent)."""
+    lines = ["### What drives the score", ""]
     if not result.fired_rules:
-        parts.append(("  No rule fired: nothing in the answers raises or lowers exposure.\n",
-                      "dim"))
+        lines.append("No rule fired: nothing in the answers raises or lowers exposure.")
     for rule in result.fired_rules:
-        parts += [(f"{rule.points:+5g}  ", "$text-error" if rule.points > 0 else "$text-success"),
-                  (driver_name(rule.id), "bold"), f"  {rule.explanation} ",
-                  (f"[{section(rule.source)}]", "dim"), "\n"]
+        lines.append(f"- **{rule.points:+g} {md_escape(driver_name(rule.id))}**: "
+                     f"{md_escape(rule.explanation)} *({md_escape(section(rule.source))})*")
     applying = [c for c in result.cautions if c.applies]
     if applying:
-        parts += ["\n", ("Cautions", "bold"), "\n"]
-        for c in applying:
-            parts += ["  • ", c.text, (f" [{section(c.source)}]", "dim"), "\n"]
+        lines += ["", "### Cautions", ""]
+        lines += [f"- {md_escape(c.text)} *({md_escape(section(c.source))})*" for c in applying]
     if result.missing:
-        parts += ["\n", ("Unanswered (they lower the confidence)", "bold"), "\n"]
-        for m in result.missing[:8]:
-            parts += ["  • ", m.prompt, "\n"]
+        lines += ["", "### Unanswered (they lower the confidence)", ""]
+        lines += [f"- {md_escape(m.prompt)}" for m in result.missing[:8]]
         if len(result.missing) > 8:
-            parts.append(f"  … and {len(result.missing) - 8} more\n")
-    return Content.assemble(*parts)
+            lines.append(f"- … and {len(result.missing) - 8} more")
+    return "\n".join(lines) + "\n"
 
 
-def recommendations_content(result: Any) -> Content:
+def recommendations_markdown(result: Any) -> str:
     if not result.recommendations:
-        return Content("No recommendation follows from these answers.")
-    parts: list[str | tuple[str, str]] = []
+        return "No recommendation follows from these answers.\n"
+    lines = []
     for rec in result.recommendations:
-        parts += [(f"{rec.priority}. {rec.title}", "bold"), "\n   ", rec.why, "\n   ",
-                  (f"Article: {section(rec.source)}", "dim"), "\n\n"]
-    return Content.assemble(*parts)
+        lines.append(f"{rec.priority}. **{md_escape(rec.title)}**: {md_escape(rec.why)} "
+                     f"*(Article: {md_escape(section(rec.source))})*")
+    return "\n".join(lines) + "\n"
 
 
 def costs_content(result: Any) -> Content:
@@ -119,8 +119,8 @@ class ResultsScreen(Screen[None]):
 
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save"),
-        Binding("ctrl+r", "review", "Edit answers", id="review"),
-        Binding("ctrl+l", "narrative", "Narrative (LLM)", id="narrative"),
+        Binding("ctrl+r", "review", "Edit", id="review"),
+        Binding("ctrl+l", "narrative", "Narrative", id="narrative"),
         Binding("ctrl+k", "ask", "Ask", id="ask"),
     ]
 
@@ -138,9 +138,10 @@ class ResultsScreen(Screen[None]):
         yield Header()
         with TabbedContent(id="tabs", initial="summary"):
             with TabPane("Summary", id="summary"), VerticalScroll():
-                yield Static("", id="summary-text")
+                yield Static("", id="summary-header")
+                yield Markdown("", id="summary-text")
             with TabPane("Recommendations", id="recommendations"), VerticalScroll():
-                yield Static("", id="recommendations-text")
+                yield Markdown("", id="recommendations-text")
             with TabPane("Costs", id="costs"), VerticalScroll():
                 yield Static("Monthly cost of this workload", classes="heading")
                 yield CostChart(id="chart")
@@ -153,7 +154,7 @@ class ResultsScreen(Screen[None]):
                     with Horizontal(classes="row scenario"):
                         yield Static(s.title, classes="scenario-title")
                         yield app.make_input(value=f"{s.probability:g}", id=f"p-{s.id}",
-                                             classes="probability")
+                                             classes="probability", compact=True)
                         yield Static("", id=f"cost-{s.id}", classes="scenario-cost")
                 yield Static("", id="scenario-error", classes="error")
                 yield Button("Reset to the documented defaults", id="reset-probabilities",
@@ -165,8 +166,8 @@ class ResultsScreen(Screen[None]):
                 yield Static("Have an LLM write the narrative (via litellm). The tier, score "
                              "and recommendations stay the engine's.", classes="intro")
                 with Horizontal(classes="row"):
-                    yield app.make_input(value=app.llm_model, placeholder="model, e.g. "
-                                         "ollama/llama3.1", id="llm-model")
+                    yield app.make_input(value=app.llm_model, placeholder="LLM model, e.g. "
+                                         "gpt-4o-mini", id="llm-model")
                     yield app.make_input(value=app.llm_base_url, id="llm-base-url",
                                          placeholder="base URL (optional)")
                     yield Button("Write", id="write-narrative", variant="primary",
@@ -192,9 +193,10 @@ class ResultsScreen(Screen[None]):
         app: Any = self.app
         result = self.result
         role_label = app.session.questionnaire.role_labels.get(result.role, result.role)
-        self.query_one("#summary-text", Static).update(
-            summary_content(result, role_label.partition(":")[0]))
-        self.query_one("#recommendations-text", Static).update(recommendations_content(result))
+        self.query_one("#summary-header", Static).update(
+            summary_header(result, role_label.partition(":")[0]))
+        self.query_one("#summary-text", Markdown).update(summary_markdown(result))
+        self.query_one("#recommendations-text", Markdown).update(recommendations_markdown(result))
         costs = result.costs or {}
         self.query_one("#chart", CostChart).set_bars(
             cost_bars(result), empty="No chart: " + cost_note(costs))
@@ -310,7 +312,6 @@ class ResultsScreen(Screen[None]):
         app: Any = self.app
         try:
             from advisor.llm.narrative import narrate
-
             from advisor.llm.settings import LLMSettings
         except ImportError as exc:
             app.call_from_thread(self._narrative_failed,

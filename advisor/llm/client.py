@@ -1,0 +1,202 @@
+"""One chat completion through litellm, with the limits and bookkeeping advisor needs.
+
+litellm is imported here, inside :func:`complete`, after pinning it offline
+(``LITELLM_LOCAL_MODEL_COST_MAP``, ``LITELLM_OFFLINE_MODE``): otherwise importing it fetches a
+price map over the network. Every call passes ``timeout`` (litellm's own default is 6000 s)
+and ``max_retries=0`` so the provider SDK does not retry behind our back; rate limits are
+retried here, a bounded number of times with bounded backoff. Every failure becomes an
+:class:`LLMFailure` with a kind and a scrubbed one-line detail: callers never see a provider
+exception, and no message that might echo an API key leaves this module unscrubbed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from advisor.llm.secrets import scrub
+from advisor.llm.settings import LLMSettings
+
+BACKOFF_BASE_S = 1.0
+BACKOFF_CAP_S = 8.0
+
+FAILURE_KINDS = ("timeout", "rate_limit", "provider_error", "malformed_response")
+
+
+class LLMFailure(Exception):
+    """A call that produced no usable text. ``kind`` is one of :data:`FAILURE_KINDS`."""
+
+    def __init__(self, kind: str, detail: str, *, attempts: int = 1) -> None:
+        super().__init__(detail)
+        self.kind = kind
+        self.detail = scrub(detail)
+        self.attempts = attempts
+
+
+@dataclass
+class Completion:
+    text: str
+    input_tokens: int
+    output_tokens: int
+    usd: float | None  # None when litellm has no price for the model
+    truncated: bool  # the provider stopped at max_tokens
+    attempts: int = 1
+
+
+def _litellm() -> Any:
+    os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+    os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
+    import logging
+
+    import litellm
+
+    litellm.suppress_debug_info = True  # no "Give Feedback / Get Help" banners on stdout
+    logging.getLogger("LiteLLM").setLevel(logging.CRITICAL)
+    return litellm
+
+
+def _classify(exc: BaseException, settings: LLMSettings, litellm: Any) -> LLMFailure:
+    ex = litellm.exceptions
+    text = scrub(f"{type(exc).__name__}: {exc}")
+    lowered = text.lower()
+    if isinstance(exc, ex.RateLimitError):
+        return LLMFailure("rate_limit", text)
+    if (isinstance(exc, ex.Timeout) or "timed out" in lowered
+            or "timeout" in type(exc).__name__.lower()):
+        return LLMFailure("timeout", f"no answer within {settings.timeout:g} seconds")
+    if ("expecting value" in lowered or "jsondecodeerror" in lowered or "[200 ok]" in lowered
+            or "unterminated string" in lowered or "invalid json" in lowered):
+        return LLMFailure("malformed_response", text)
+    if isinstance(exc, ex.AuthenticationError):
+        return LLMFailure("provider_error", "authentication failed: check the provider's API "
+                          "key environment variable")
+    if isinstance(exc, ex.APIConnectionError) and "connect" in lowered:
+        return LLMFailure("provider_error", f"cannot connect to the provider: {text}")
+    return LLMFailure("provider_error", text)
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    if not headers:
+        return None
+    try:
+        return float(headers.get("retry-after"))
+    except (TypeError, ValueError):
+        return None
+
+
+def _usage_and_cost(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]],
+                    text: str, usage: Any) -> tuple[int, int, float | None]:
+    prompt_tokens = getattr(usage, "prompt_tokens", None) if usage else None
+    completion_tokens = getattr(usage, "completion_tokens", None) if usage else None
+    try:
+        if prompt_tokens is None:
+            prompt_tokens = litellm.token_counter(model=settings.model, messages=list(messages))
+        if completion_tokens is None:
+            completion_tokens = litellm.token_counter(model=settings.model, text=text)
+    except Exception:  # a tokenizer problem must not lose the text
+        prompt_tokens, completion_tokens = prompt_tokens or 0, completion_tokens or 0
+    try:
+        cost_in, cost_out = litellm.cost_per_token(model=settings.model,
+                                                   prompt_tokens=int(prompt_tokens),
+                                                   completion_tokens=int(completion_tokens))
+        usd: float | None = round(float(cost_in) + float(cost_out), 8)
+    except Exception:  # litellm raises several types for "no price"
+        usd = None
+    return int(prompt_tokens), int(completion_tokens), usd
+
+
+def _once(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]],
+          on_chunk: Callable[[str], None] | None, extra: dict[str, Any]) -> Completion:
+    kwargs: dict[str, Any] = {"model": settings.model, "messages": list(messages),
+                              "timeout": settings.timeout, "max_tokens": settings.max_output_tokens,
+                              "max_retries": 0, **extra}
+    if settings.base_url:
+        kwargs["api_base"] = settings.base_url
+    started = time.monotonic()
+    if on_chunk is None:
+        response = litellm.completion(**kwargs)
+        try:
+            choice = response.choices[0]
+            text = choice.message.content
+            finish = choice.finish_reason
+        except (AttributeError, IndexError, KeyError, TypeError):
+            raise LLMFailure("malformed_response", "the response had no message") from None
+        usage = getattr(response, "usage", None)
+    else:
+        kwargs.update(stream=True, stream_options={"include_usage": True})
+        stream = litellm.completion(**kwargs)
+        parts: list[str] = []
+        usage = None
+        finish = None
+        for chunk in stream:
+            if time.monotonic() - started > settings.timeout:
+                _close(stream)
+                raise LLMFailure("timeout", f"no complete answer within {settings.timeout:g} "
+                                 "seconds")
+            if getattr(chunk, "usage", None):
+                usage = chunk.usage
+            choices = getattr(chunk, "choices", None) or []
+            if not choices:
+                continue
+            delta = getattr(choices[0].delta, "content", None)
+            finish = getattr(choices[0], "finish_reason", None) or finish
+            if delta:
+                parts.append(delta)
+                on_chunk(delta)
+        text = "".join(parts)
+    if not isinstance(text, str) or not text.strip():
+        raise LLMFailure("malformed_response", "the response had no text")
+    tokens_in, tokens_out, usd = _usage_and_cost(litellm, settings, messages, text, usage)
+    return Completion(text=text, input_tokens=tokens_in, output_tokens=tokens_out, usd=usd,
+                      truncated=finish == "length")
+
+
+def _close(stream: Any) -> None:
+    closer = getattr(stream, "close", None) or getattr(
+        getattr(stream, "completion_stream", None), "close", None)
+    if callable(closer):
+        with contextlib.suppress(Exception):  # closing a dead stream is best effort
+            closer()
+
+
+def complete(settings: LLMSettings, messages: Sequence[dict[str, str]], *,
+             on_chunk: Callable[[str], None] | None = None,
+             sleep: Callable[[float], None] = time.sleep, **extra: Any) -> Completion:
+    """The model's reply to ``messages``; :class:`LLMFailure` for anything else.
+
+    Rate limits are retried ``settings.max_retries`` times, waiting the provider's
+    ``Retry-After`` or an exponential backoff, never more than :data:`BACKOFF_CAP_S` nor the
+    call timeout. ``extra`` goes to litellm as is (tests pass ``mock_response``).
+    """
+    try:
+        litellm = _litellm()
+    except Exception as exc:  # a broken install is a provider problem here
+        raise LLMFailure("provider_error", f"litellm cannot be loaded: {exc}") from None
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            result = _once(litellm, settings, messages, on_chunk, extra)
+            result.attempts = attempts
+            return result
+        except LLMFailure as failure:
+            failure.attempts = attempts
+            raise
+        except Exception as exc:  # every provider error becomes a failure
+            failure = _classify(exc, settings, litellm)
+            failure.attempts = attempts
+            if failure.kind != "rate_limit" or attempts > settings.max_retries:
+                if failure.kind == "rate_limit":
+                    failure = LLMFailure("rate_limit", f"still rate-limited after {attempts} "
+                                         "attempts", attempts=attempts)
+                raise failure from None
+            wait = _retry_after(exc)
+            backoff = BACKOFF_BASE_S * 2 ** (attempts - 1)
+            sleep(max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,
+                               settings.timeout)))

@@ -1,0 +1,172 @@
+"""The assessment's facts, as the LLM sees them and as the guard checks against.
+
+One function builds both, so the figures a draft may use are exactly the figures it was
+shown. Money and percentages are formatted the way the report formats them, which keeps the
+model from re-deriving them. Free text (the organization name) stays a JSON string value: the
+prompt presents the whole block as data, and JSON escaping keeps quotes, newlines and angle
+brackets inside it from breaking out of the block.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from advisor import formatting
+from advisor.result import Result
+from advisor.rulebase import RuleBase
+
+MAX_DRIVERS = 5
+MAX_RECOMMENDATIONS = 6
+REASONS_FOR_TOP = 3  # the first recommendations carry their "why"; the rest only a title
+ALWAYS_CITED = ("s1-prices", "s5-scenarios")
+_CHECKLIST_ROWS = {"startup": "startup", "enterprise_it": "enterprise", "investor": "investor",
+                   "developer": "developer"}
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    data: dict[str, Any]  # what goes into the prompt (JSON)
+    sections: tuple[str, ...]  # article section keys the facts rest on
+    notes: dict[str, str]  # section key -> our short note on that section
+
+    def as_json(self) -> str:
+        """The facts block: compact JSON, with ``<`` and ``>`` escaped so it cannot close a tag."""
+        text = json.dumps({**self.data, "article_notes": self.notes}, ensure_ascii=False)
+        return text.replace("<", "\\u003c").replace(">", "\\u003e")
+
+    def texts(self) -> list[str]:
+        """Every string the guard may take figures from."""
+        return [self.as_json()]
+
+
+def _usd(x: float | None) -> str | None:
+    return None if x is None else formatting.usd(x)
+
+
+def _costs(result: Result) -> dict[str, Any]:
+    c = result.costs or {}
+    out: dict[str, Any] = {}
+    current = c.get("current") or {}
+    if current:
+        out["model"] = current.get("model")
+        out["model_price_per_million_tokens"] = (
+            f"{formatting.per_mtok(current.get('input_per_mtok'))} input / "
+            f"{formatting.per_mtok(current.get('output_per_mtok'))} output")
+        out["monthly_cost_now"] = _usd(current.get("monthly_usd"))
+    if c.get("monthly_requests") is not None:
+        out["monthly_requests"] = formatting.number(c["monthly_requests"])
+    if c.get("monthly_calls") is not None and c.get("monthly_calls") != c.get("monthly_requests"):
+        out["monthly_llm_calls"] = formatting.number(c["monthly_calls"])
+    if c.get("per_task_usd") is not None:
+        out["cost_per_request"] = _usd(c["per_task_usd"])
+    base = c.get("baseline_2023") or {}
+    if base.get("monthly_usd") is not None:
+        out["same_workload_at_gpt4_march_2023_prices"] = (
+            f"{_usd(base['monthly_usd'])} a month "
+            f"({formatting.per_mtok(base.get('input_per_mtok'))} / "
+            f"{formatting.per_mtok(base.get('output_per_mtok'))} per million input / output "
+            "tokens)")
+        if current.get("monthly_usd") is not None:
+            out["saving_vs_2023_per_month"] = _usd(base["monthly_usd"] - current["monthly_usd"])
+    if c.get("reduction_vs_2023_pct") is not None:
+        out["reduction_vs_2023"] = formatting.pct(c["reduction_vs_2023_pct"])
+    band = c.get("open_model_band") or {}
+    if band.get("low_usd") is not None:
+        out["same_tokens_on_open_models_late_2025"] = (
+            f"{_usd(band['low_usd'])} to {_usd(band['high_usd'])} a month")
+    if c.get("reported_spend_usd") is not None:
+        out["reported_api_spend"] = _usd(c["reported_spend_usd"]) + " a month"
+        if c.get("spend_gap_flagged"):
+            out["reported_vs_computed"] = (
+                f"reported spend is {formatting.number(c.get('spend_gap_ratio'))} times the "
+                "computed cost: check the inputs")
+    if c.get("api_share_of_ai_budget") is not None:
+        out["api_share_of_ai_budget"] = formatting.percent(c["api_share_of_ai_budget"])
+    hosting = c.get("self_hosting") or {}
+    if hosting:
+        parts = [f"verdict: {hosting.get('verdict') or 'unknown'}"]
+        if hosting.get("break_even_requests") is not None:
+            parts.append(f"break-even at {formatting.number(hosting['break_even_requests'])} "
+                         "requests a month")
+        if hosting.get("monthly_usd") is not None:
+            parts.append(f"self-hosting would cost {_usd(hosting['monthly_usd'])} a month")
+        out["self_hosting"] = "; ".join(parts)
+    scenarios = c.get("scenarios") or {}
+    if scenarios.get("expected_monthly_usd") is not None:
+        out["expected_monthly_cost_in_12_24_months"] = _usd(scenarios["expected_monthly_usd"])
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _numbers_given(result: Result, rulebase: RuleBase) -> dict[str, Any]:
+    q = rulebase.questionnaire.by_id
+    return {k: v for k, v in result.answers.items()
+            if k in q and q[k].type in ("int", "number") and not isinstance(v, bool)}
+
+
+def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...] | None = None
+                ) -> Facts:
+    """The facts of ``result`` (and the notes on the article sections behind them)."""
+    from advisor.knowledge import load_knowledge
+    from advisor.report import ROLE_LABELS, TIER_LABELS
+
+    drivers = [r for r in result.fired_rules if r.points > 0][:MAX_DRIVERS]
+    favour = [r for r in result.fired_rules if r.points < 0][:2]
+    recs = result.recommendations[:MAX_RECOMMENDATIONS]
+    data: dict[str, Any] = {
+        "organization": result.organization or None,
+        "role": ROLE_LABELS.get(result.role, result.role),
+        "tier": result.tier,
+        "tier_label": TIER_LABELS.get(result.tier, result.tier).lower(),
+        "score": result.score,
+        "score_scale": (f"0 to 100, higher is more exposed; high from "
+                        f"{formatting.number(rulebase.tier_high)}, medium from "
+                        f"{formatting.number(rulebase.tier_medium)}"),
+        "confidence": formatting.percent(result.confidence),
+        "drivers": [{"points": f"{r.points:+g}", "why": r.explanation, "source": r.source}
+                    for r in drivers],
+        "in_your_favour": [{"points": f"{r.points:+g}", "why": r.explanation,
+                            "source": r.source} for r in favour],
+        "recommendations": [
+            {"priority": r.priority, "action": r.title, "source": r.source,
+             **({"why": r.why} if i < REASONS_FOR_TOP else {})}
+            for i, r in enumerate(recs)],
+        "more_recommendations": max(0, len(result.recommendations) - len(recs)),
+        "numbers_given": _numbers_given(result, rulebase),
+        "costs": _costs(result),
+        "scenarios_12_24_months": [
+            {"name": s.title, "probability": formatting.percent(s.probability),
+             **({"price_multiplier": f"×{s.multiplier:g}"} if s.multiplier is not None else {}),
+             **({"monthly_cost": _usd(s.monthly_cost_usd)} if s.monthly_cost_usd is not None
+                else {}),
+             "outlook": s.outlook or s.summary}
+            for s in result.scenarios],
+        "cautions": [c.text for c in result.cautions if c.applies],
+        "unanswered_questions": len(result.missing),
+    }
+    if not data["in_your_favour"]:
+        del data["in_your_favour"]
+    if not data["cautions"]:
+        del data["cautions"]
+    cited = ({r.source for r in drivers} | {r.source for r in favour}
+             | {r.source for r in recs} | {c.source for c in result.cautions if c.applies}
+             | set(ALWAYS_CITED))
+    from advisor.sources import SECTION_TITLES
+
+    order = list(SECTION_TITLES)
+    sections = tuple(sorted((k for k in cited if k in SECTION_TITLES), key=order.index))
+    kb = load_knowledge()
+    notes = {}
+    for key in notes_for if notes_for is not None else sections:
+        if key == "s6-checklist":
+            # The checklist has rows per position: the reader's rows are the relevant note.
+            prefix = "s6-" + _CHECKLIST_ROWS.get(result.role, result.role)
+            rows = [e.text for e in kb.entries if e.id.startswith(prefix)]
+            if rows:
+                notes[key] = " ".join(rows)
+                continue
+        entry = kb.brief(key)
+        if entry is not None:
+            notes[key] = entry.text
+    return Facts(data=data, sections=sections, notes=notes)

@@ -1,0 +1,284 @@
+"""The Textual application: screens, the session, the live assessment, autosave and history.
+
+The app owns the one :class:`Session` and the one :class:`Assessor`; screens ask it to
+answer, navigate and save, so the rules for those live in one place. Answers are assessed
+synchronously (the core takes well under a millisecond); drafts are written on a background
+thread; the history store, the LLM and Ask run in thread workers, so the interface never waits.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input
+
+from advisor.errors import InputError
+from advisor.tui.assessing import Assessor, Outcome
+from advisor.tui.drafts import DraftInfo, DraftWriter
+from advisor.tui.screens.start import StartScreen
+from advisor.tui.session import REVIEW, Session
+
+
+class AdvisorApp(App[None]):
+    """``advisor`` with no arguments: the interactive assessment."""
+
+    CSS_PATH = "advisor.tcss"
+    TITLE = "advisor"
+    SUB_TITLE = "AI inference cost assessment"
+    BINDINGS = [
+        Binding("ctrl+q", "quit", "Quit", id="quit", priority=True),
+        Binding("ctrl+t", "toggle_theme", "Theme", id="toggle_theme"),
+    ]
+
+    def __init__(self, *, cursor_blink: bool = True, assessor: Assessor | None = None,
+                 llm_model: str = "", llm_base_url: str = "") -> None:
+        super().__init__()
+        self.cursor_blink = cursor_blink
+        self.assessor = assessor or Assessor()
+        self.drafts = DraftWriter()
+        self.session: Session | None = None
+        self.live = Outcome(hint="")
+        self.llm_model = llm_model
+        self.llm_base_url = llm_base_url
+        self._recorded: str | None = None
+        self._warned_draft = False
+
+    # ------------------------------------------------------------------ building blocks
+
+    def make_input(self, **kwargs: Any) -> Input:
+        """An Input that honours the app's cursor-blink setting (off for snapshots)."""
+        box = Input(**kwargs)
+        box.cursor_blink = self.cursor_blink
+        return box
+
+    def on_mount(self) -> None:
+        self.push_screen(StartScreen())
+
+    def warm_up(self) -> None:
+        """Import the core and read the price map in a thread, after the first paint."""
+        self.run_worker(self.assessor.warm_up, thread=True, group="warm-up",
+                        exit_on_error=False)
+
+    def on_unmount(self) -> None:
+        self.drafts.close()
+
+    # ------------------------------------------------------------------ sessions
+
+    def new_session(self, role: str, organization: str = "") -> None:
+        self.session = Session(self.assessor.rulebase.questionnaire, role,
+                               organization=organization.strip())
+        self._recorded = None
+        self.recompute()
+        self._go_to_current()
+
+    def resume_draft(self, draft: DraftInfo) -> str | None:
+        """Continue a draft where it stopped; an error message when it cannot be read."""
+        try:
+            session = Session.from_draft(self.assessor.rulebase.questionnaire, draft.data)
+        except (ValueError, TypeError) as exc:
+            return f"This draft cannot be resumed: {exc}"
+        dropped = self.assessor.sanitize(session)
+        self.session = session
+        self._recorded = None
+        if dropped:
+            self.notify("Dropped answers the questionnaire no longer accepts: "
+                        + ", ".join(dropped), severity="warning")
+        self.recompute()
+        self._go_to_current()
+        return None
+
+    def open_answers_file(self, path: str) -> str | None:
+        """Load an answers file and go to the review; the error message when it is invalid."""
+        from advisor.loading import read_answers_file
+
+        try:
+            model = read_answers_file(str(Path(path).expanduser()))
+        except InputError as exc:
+            return f"✗ {exc}"
+        session = Session.from_answers_file(self.assessor.rulebase.questionnaire, model)
+        outcome = self.assessor.assess(session)
+        if outcome.error is not None:
+            return f"✗ {outcome.error.with_file(path)}"
+        self.session = session
+        self._recorded = None
+        self.live = outcome
+        self.show_review()
+        return None
+
+    def _go_to_current(self) -> None:
+        assert self.session is not None
+        if self.session.current == REVIEW:
+            self.show_review()
+        else:
+            self.show_question(self.session.current)
+
+    # ------------------------------------------------------------------ answering
+
+    def answer(self, qid: str, value: Any) -> str | None:
+        """Validate and record one answer; the inline message when it is rejected."""
+        assert self.session is not None
+        error = self.assessor.field_error(self.session, qid, value)
+        if error:
+            return error
+        self.session.set_answer(qid, value)
+        self.answers_changed()
+        return None
+
+    def answers_changed(self) -> None:
+        """Recompute the live panel and autosave: after every answer or probability edit."""
+        self.recompute()
+        self.autosave()
+
+    def recompute(self) -> None:
+        from advisor.tui.widgets.live_panel import LivePanel
+
+        assert self.session is not None
+        self.live = self.assessor.assess(self.session)
+        for panel in self.screen.query(LivePanel):
+            panel.show(self.live)
+
+    def autosave(self) -> None:
+        assert self.session is not None
+        self.drafts.save(self.session.draft_dict())
+        if self.drafts.last_error and not self._warned_draft:
+            self._warned_draft = True
+            self.notify(self.drafts.last_error, severity="warning")
+
+    def set_probabilities(self, probs: dict[str, float] | None) -> None:
+        from advisor.tui.screens.results import ResultsScreen
+
+        assert self.session is not None
+        self.session.set_scenario_probabilities(probs)
+        self.answers_changed()
+        if isinstance(self.screen, ResultsScreen) and self.live.result is not None:
+            self.screen.refresh_all()
+
+    def set_narrative(self, narrative: Any) -> None:
+        if self.live.result is not None:
+            self.live.result.narrative = narrative
+
+    # ------------------------------------------------------------------ navigation
+
+    def show_start(self) -> None:
+        self.switch_screen(StartScreen())
+
+    def show_question(self, qid: str, *, return_to_review: bool = False) -> None:
+        from advisor.tui.screens.question import QuestionScreen
+
+        screen = self.screen
+        if isinstance(screen, QuestionScreen) and screen.return_to_review == return_to_review:
+            screen.show(qid)
+        else:
+            self.switch_screen(QuestionScreen(qid, return_to_review=return_to_review))
+
+    def show_review(self) -> None:
+        from advisor.tui.screens.review import ReviewScreen
+
+        assert self.session is not None
+        self.session.current = REVIEW
+        self.switch_screen(ReviewScreen())
+
+    def show_results(self) -> None:
+        from advisor.tui.screens.results import ResultsScreen
+
+        if self.live.result is None:
+            self.notify(self.live.hint or "The answers cannot be assessed yet.",
+                        severity="warning")
+            return
+        self.switch_screen(ResultsScreen())
+
+    def show_save(self) -> None:
+        from advisor.tui.screens.save import SaveScreen
+
+        if self.live.result is not None:
+            self.push_screen(SaveScreen())
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    # ------------------------------------------------------------------ saving and history
+
+    def save_report(self, path: Path, fmt: str) -> str | None:
+        """Write the report atomically; keep it in history; the draft is then finished."""
+        from advisor.files import write_atomic
+
+        assert self.session is not None and self.live.result is not None
+        text = self.assessor.report(self.live.result, fmt)
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            return f"cannot write {path}: {exc.strerror or exc}"
+        self.record_history()
+        self.drafts.discard(self.session.draft_id)
+        return None
+
+    def save_answers(self, path: Path) -> str | None:
+        from advisor.files import write_atomic
+
+        assert self.session is not None
+        text = json.dumps(self.session.answers_file_dict(), indent=2, ensure_ascii=False) + "\n"
+        try:
+            write_atomic(path, text)
+        except OSError as exc:
+            return f"cannot write {path}: {exc.strerror or exc}"
+        return None
+
+    def record_history(self) -> None:
+        """Keep the finished assessment in the history store, once per distinct state."""
+        if self.session is None or self.live.result is None:
+            return
+        answers = self.session.answers_file_dict()
+        narrative = self.live.result.narrative
+        key = json.dumps([answers, getattr(narrative, "source", None),
+                          getattr(narrative, "text", None)], sort_keys=True)
+        if key == self._recorded:
+            return
+        self._recorded = key
+        result = copy.copy(self.live.result)
+        self.run_worker(lambda: self._record(answers, result), thread=True, group="history",
+                        exit_on_error=False)
+
+    def _record(self, answers: dict[str, Any], result: Any) -> None:
+        from advisor.store import Store, StoreError
+
+        report = self.assessor.report(result, "md")
+        try:
+            with Store.open() as store:
+                store.record_assessment(answers, result, report, "md", origin="tui")
+        except StoreError as exc:
+            self.call_from_thread(self.notify, f"Not kept in history: {exc}",
+                                  severity="warning")
+
+    # ------------------------------------------------------------------ command palette
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        from advisor.tui.screens.results import TABS, ResultsScreen
+
+        yield from super().get_system_commands(screen)
+        yield SystemCommand("Toggle light/dark theme", "Switch between the light and dark "
+                            "themes", self.action_toggle_theme)
+        yield SystemCommand("New assessment", "Go back to the start screen: pick a role, "
+                            "resume a draft or open a file", self.show_start)
+        if self.session is not None:
+            yield SystemCommand("Review answers", "All answers on one screen, each editable",
+                                self.show_review)
+        if self.live.result is not None:
+            yield SystemCommand("Show results", "Summary, recommendations, costs, "
+                                "scenarios, report", self.show_results)
+            yield SystemCommand("Save report and answers file", "Markdown, HTML or JSON, "
+                                "and the answers file advisor assess reads", self.show_save)
+        if isinstance(screen, ResultsScreen):
+            yield SystemCommand("Write narrative (LLM)", "Have a model of your choice draft "
+                                "the narrative", screen.action_narrative)
+            yield SystemCommand("Ask a question", "Ask about the result in plain words",
+                                screen.action_ask)
+            for tab in TABS:
+                yield SystemCommand(f"Results: {tab.capitalize()} tab", f"Show the {tab} tab",
+                                    lambda tab=tab: screen.show_tab(tab))

@@ -1,0 +1,188 @@
+"""advisor's performance harness: every budget of issue 7 measured side by side.
+
+Usage:  python bench/run.py [--pairs N] [--only B1,B3] [--json OUT]
+
+Machines here are shared and absolute times drift, so every process-level figure is a ratio
+against a baseline measured in the same loop, interleaved A B A B ... (at least 7 pairs), and
+the median ratio is reported. In-process figures are medians over many repetitions. This is
+not a test: nothing in pytest depends on timing. Prints one table: benchmark, figure, budget,
+pass/fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+EXAMPLE = ROOT / "examples" / "startup-chat-wrapper.json"
+LARGEST_EXAMPLE = max((ROOT / "examples").glob("*.json"), key=lambda p: p.stat().st_size)
+PYTHON = sys.executable
+
+
+@dataclass
+class Row:
+    id: str
+    what: str
+    figure: str
+    budget: str
+    passed: bool | None
+    detail: str = ""
+
+
+def _run(cmd: list[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
+                   check=False)
+    return time.perf_counter() - start
+
+
+def interleaved_ratio(a: list[str], b: list[str], pairs: int,
+                      env: dict[str, str]) -> tuple[float, float, float]:
+    """Median of A/B over interleaved runs, plus the median times of each (seconds)."""
+    _run(a, env), _run(b, env)  # warm the OS file cache and advisor's own caches
+    ratios, ta, tb = [], [], []
+    for _ in range(pairs):
+        x, y = _run(a, env), _run(b, env)
+        ratios.append(x / y)
+        ta.append(x)
+        tb.append(y)
+    return statistics.median(ratios), statistics.median(ta), statistics.median(tb)
+
+
+def _env(home: str) -> dict[str, str]:
+    return {**os.environ, "ADVISOR_HOME": home}
+
+
+def b1(pairs: int, home: str) -> Row:
+    ratio, ta, tb = interleaved_ratio(
+        [PYTHON, "-m", "advisor", "assess", str(EXAMPLE)],
+        [PYTHON, "-c", "import pydantic, jinja2"], pairs, _env(home))
+    return Row("B1", "cold `advisor assess FILE` (Markdown, history on) vs "
+               "`python -c 'import pydantic, jinja2'`", f"ratio {ratio:.2f}", "≤ 1.3",
+               ratio <= 1.3, f"{ta * 1000:.0f} ms vs {tb * 1000:.0f} ms")
+
+
+def b2(pairs: int, home: str) -> Row:
+    ratio, ta, tb = interleaved_ratio([PYTHON, "-m", "advisor", "--help"],
+                                      [PYTHON, "-c", "pass"], pairs, _env(home))
+    return Row("B2", "cold `advisor --help` vs `python -c pass`", f"ratio {ratio:.2f}",
+               "≤ 2.5", ratio <= 2.5, f"{ta * 1000:.0f} ms vs {tb * 1000:.0f} ms")
+
+
+def _median_us(fn: Callable[[], object], repeat: int) -> float:
+    for _ in range(min(50, repeat)):
+        fn()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples) * 1e6
+
+
+def _prepared():
+    from advisor.assess import assess
+    from advisor.loading import load_answers_bytes
+    from advisor.paths import default_price_book
+    from advisor.rulebase import load_rulebase
+
+    rulebase, prices = load_rulebase(), default_price_book()
+    data = EXAMPLE.read_bytes()
+    answers = load_answers_bytes(data, file=str(EXAMPLE))
+    result = assess(answers, rulebase, prices)
+    return rulebase, prices, data, answers, result
+
+
+def b3(pairs: int, home: str) -> Row:
+    from advisor.engine import evaluate_rules
+
+    rulebase, _, _, answers, result = _prepared()
+    values = {**answers.answers.model_dump(), **result.derived}
+    us = _median_us(lambda: evaluate_rules(rulebase, values), 5000)
+    return Row("B3", f"in-process: all {len(rulebase.rules)} rules for one answers set",
+               f"{us:.1f} µs", "≤ 100 µs", us <= 100)
+
+
+def b4(pairs: int, home: str) -> Row:
+    from advisor.assess import assess
+    from advisor.loading import load_answers_bytes
+    from advisor.report import render
+
+    rulebase, prices, data, _, _ = _prepared()
+
+    def once() -> str:
+        return render(assess(load_answers_bytes(data), rulebase, prices), rulebase, "md")
+
+    us = _median_us(once, 1000)
+    return Row("B4", "in-process: answers bytes → result → Markdown", f"{us / 1000:.2f} ms",
+               "≤ 2 ms", us <= 2000)
+
+
+def _script_rows(script: str, pairs: int, home: str) -> list[Row]:
+    """Benchmarks kept in their own scripts print JSON rows with ``--json -``."""
+    path = ROOT / "bench" / script
+    if not path.exists():
+        return []
+    proc = subprocess.run([PYTHON, str(path), "--json", "-", "--pairs", str(pairs)],
+                          capture_output=True, text=True, env=_env(home), check=False)
+    try:
+        rows = json.loads(proc.stdout)
+    except json.JSONDecodeError:
+        return [Row(script, f"{script} failed", "error", "", False,
+                    (proc.stderr or proc.stdout)[-300:])]
+    return [Row(**{k: r.get(k, "") for k in ("id", "what", "figure", "budget", "passed",
+                                              "detail")}) for r in rows]
+
+
+BENCHMARKS: dict[str, Callable[[int, str], Row | list[Row]]] = {
+    "B1": b1, "B2": b2, "B3": b3, "B4": b4,
+    "B5": lambda p, h: _script_rows("batch_bench.py", p, h),
+    "B6": lambda p, h: _script_rows("tui_bench.py", p, h),
+    "B8": lambda p, h: _script_rows("llm_bench.py", p, h),
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--pairs", type=int, default=9, help="A/B pairs per ratio (≥ 7)")
+    parser.add_argument("--only", help="comma-separated ids, e.g. B1,B3")
+    parser.add_argument("--json", metavar="OUT", help="also write the rows as JSON")
+    args = parser.parse_args(argv)
+    pairs = max(7, args.pairs)
+    wanted = set(args.only.split(",")) if args.only else set(BENCHMARKS)
+    rows: list[Row] = []
+    with tempfile.TemporaryDirectory(prefix="advisor-bench-") as home:
+        os.environ["ADVISOR_HOME"] = home
+        for key, bench in BENCHMARKS.items():
+            if key not in wanted:
+                continue
+            out = bench(pairs, home)
+            rows.extend(out if isinstance(out, list) else [out])
+    width = max(len(r.what) for r in rows) if rows else 10
+    print(f"{'id':<4} {'benchmark':<{width}}  {'figure':>14}  {'budget':>12}  result")
+    for r in rows:
+        verdict = {True: "pass", False: "FAIL", None: "n/a"}[r.passed]
+        print(f"{r.id:<4} {r.what:<{width}}  {r.figure:>14}  {r.budget:>12}  {verdict}"
+              + (f"   ({r.detail})" if r.detail else ""))
+    if args.json:
+        text = json.dumps([asdict(r) for r in rows], indent=2, ensure_ascii=False)
+        if args.json == "-":
+            print(text)
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
