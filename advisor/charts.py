@@ -5,14 +5,12 @@ Both formats draw the same bars from the same numbers, computed here once from t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.result import Result
 
 
-@dataclass(frozen=True, slots=True)
-class Bar:
+class Bar(NamedTuple):
     label: str
     value: float
     fraction: float  # of the largest bar, 0-1, for drawing

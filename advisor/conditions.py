@@ -22,8 +22,7 @@ import json
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 from advisor.errors import RulePackError
 
@@ -37,8 +36,7 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Clause:
+class Clause(NamedTuple):
     """One comparison of a named value against a literal."""
 
     name: str
@@ -73,8 +71,7 @@ class Clause:
         yield self
 
 
-@dataclass(frozen=True, slots=True)
-class Group:
+class Group(NamedTuple):
     """``all`` (every part true) or ``any`` (at least one part true), in Kleene logic."""
 
     kind: str

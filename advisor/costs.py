@@ -8,8 +8,7 @@ never an invented figure. Money is in USD per month unless a key says otherwise.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.prices import Price
 
@@ -17,8 +16,7 @@ MTOK = 1_000_000
 HOURS_PER_MONTH = 730
 
 
-@dataclass(frozen=True)
-class CostAssumptions:
+class CostAssumptions(NamedTuple):
     """The numbers the cost model runs on, defaults merged with the user's overrides."""
 
     probabilities: dict[str, float]
@@ -32,7 +30,7 @@ class CostAssumptions:
     band_high_per_mtok: float
     days_per_month: float = 30
     spend_gap_factor: float = 2.0
-    overridden: frozenset[str] = field(default_factory=frozenset)
+    overridden: frozenset[str] = frozenset()
 
     def as_table(self) -> list[tuple[str, str, str]]:
         """(name, value, where it comes from) rows for the report's assumptions section."""
@@ -125,8 +123,7 @@ def _num(values: dict[str, Any], key: str) -> float | None:
     return None if v is None else float(v)
 
 
-@dataclass
-class Volume:
+class Volume(NamedTuple):
     requests: float | None
     calls: float | None
     input_tokens: float | None

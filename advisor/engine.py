@@ -8,14 +8,12 @@ exactly what the report says.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.rulebase import Rule, RuleBase
 
 
-@dataclass(frozen=True, slots=True)
-class RuleTrace:
+class RuleTrace(NamedTuple):
     """A rule's outcome: fired (True), not fired (False), undecided for lack of answers (None)."""
 
     rule: Rule
@@ -27,8 +25,7 @@ class RuleTrace:
         return self.outcome is True
 
 
-@dataclass(frozen=True, slots=True)
-class Evaluation:
+class Evaluation(NamedTuple):
     traces: tuple[RuleTrace, ...]
     fired: tuple[RuleTrace, ...]
     raw_score: float

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.assess import assess
 from advisor.engine import RuleTrace, evaluate_rules
@@ -25,15 +24,13 @@ TIER_ORDER = {"lower": 0, "medium": 1, "high": 2}
 _COST_INPUTS = frozenset({"model"})
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
+class Change(NamedTuple):
     question: str
     before: Any
     after: Any
 
 
-@dataclass(frozen=True, slots=True)
-class WhatIf:
+class WhatIf(NamedTuple):
     changes: tuple[Change, ...]
     tier: str
     score: int

@@ -16,9 +16,8 @@ import json
 import os
 import tomllib
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor.errors import InputError
 
@@ -26,8 +25,7 @@ PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
 
 
-@dataclass(frozen=True, slots=True)
-class Price:
+class Price(NamedTuple):
     """USD per million tokens for one model, and where the figure came from."""
 
     model: str

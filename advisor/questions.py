@@ -9,8 +9,7 @@ in the same clause language as the rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import conditions
 from advisor.errors import RulePackError
@@ -18,15 +17,13 @@ from advisor.errors import RulePackError
 QUESTION_TYPES = ("choice", "bool", "int", "number", "string")
 
 
-@dataclass(frozen=True, slots=True)
-class Option:
+class Option(NamedTuple):
     value: str
     label: str
     hint: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Question:
+class Question(NamedTuple):
     id: str
     section: str
     prompt: str
@@ -71,19 +68,17 @@ class Question:
         return self.relevant.evaluate(values) is not False
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     id: str
     title: str
 
 
-@dataclass(frozen=True)
-class Questionnaire:
+class Questionnaire(NamedTuple):
     roles: tuple[str, ...]
     role_labels: dict[str, str]
     sections: tuple[Section, ...]
     questions: tuple[Question, ...]
-    by_id: dict[str, Question] = field(repr=False)
+    by_id: dict[str, Question]
 
     def for_role(self, role: str) -> list[Question]:
         return [q for q in self.questions if q.asked_of(role)]

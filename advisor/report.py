@@ -7,6 +7,7 @@ once. Output is deterministic: the same result renders to the same bytes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from functools import cache
@@ -43,10 +44,8 @@ def _bytecode_cache() -> Any:
 
     class _BestEffort(FileSystemBytecodeCache):
         def dump_bytecode(self, bucket: Any) -> None:
-            try:
+            with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
-            except OSError:
-                pass
 
     folder = cache_dir() / "templates"
     try:

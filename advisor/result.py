@@ -7,21 +7,19 @@ from users, and batch builds thousands a second. ``to_dict`` gives the JSON cont
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 RESULT_SCHEMA_VERSION = 1
 
 
-@dataclass(frozen=True, slots=True)
-class FiredRule:
+class FiredRule(NamedTuple):
     id: str
     points: float
     explanation: str
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class RecommendationItem:
+class RecommendationItem(NamedTuple):
     id: str
     priority: int
     title: str
@@ -30,16 +28,14 @@ class RecommendationItem:
     because: tuple[str, ...]  # ids of the rules that selected it
 
 
-@dataclass(frozen=True, slots=True)
-class CautionItem:
+class CautionItem(NamedTuple):
     id: str
     text: str
     source: str
     applies: bool  # True when the answers say the plan makes this assumption; False when unknown
 
 
-@dataclass(frozen=True, slots=True)
-class ScenarioItem:
+class ScenarioItem(NamedTuple):
     id: str
     title: str
     probability: float
@@ -50,8 +46,7 @@ class ScenarioItem:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class MissingAnswer:
+class MissingAnswer(NamedTuple):
     id: str
     prompt: str
 

@@ -8,10 +8,9 @@ edges use; ``digest`` identifies the exact rules a result was computed with (sto
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import conditions
 from advisor.errors import RulePackError
@@ -19,8 +18,7 @@ from advisor.questions import Questionnaire, parse_questionnaire
 from advisor.resources import rules_dir
 
 
-@dataclass(frozen=True, slots=True)
-class Rule:
+class Rule(NamedTuple):
     id: str
     when: conditions.Condition
     when_spec: Any
@@ -32,8 +30,7 @@ class Rule:
     reads: tuple[str, ...] = ()  # the ids the condition reads, in order, for traces
 
 
-@dataclass(frozen=True, slots=True)
-class Recommendation:
+class Recommendation(NamedTuple):
     id: str
     title: str
     why: str
@@ -45,8 +42,7 @@ class Recommendation:
         return not self.roles or role in self.roles
 
 
-@dataclass(frozen=True, slots=True)
-class Caution:
+class Caution(NamedTuple):
     id: str
     when: conditions.Condition
     when_spec: Any
@@ -54,15 +50,13 @@ class Caution:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class Outlook:
+class Outlook(NamedTuple):
     when: conditions.Condition
     when_spec: Any
     text: str
 
 
-@dataclass(frozen=True, slots=True)
-class Scenario:
+class Scenario(NamedTuple):
     id: str
     title: str
     summary: str
@@ -70,8 +64,7 @@ class Scenario:
     outlooks: tuple[Outlook, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class PackTest:
+class PackTest(NamedTuple):
     pack: str
     name: str
     role: str
@@ -82,8 +75,7 @@ class PackTest:
     absent: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class RuleBase:
+class RuleBase(NamedTuple):
     questionnaire: Questionnaire
     rules: tuple[Rule, ...]
     tier_high: float

@@ -9,8 +9,7 @@ combination of the values that matter to the rule). ``test`` runs the cases kept
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from advisor import conditions
 from advisor.assess import DERIVED_IDS, assess
@@ -24,8 +23,7 @@ _DERIVED_TYPES = {"role": "choice", "regulated_domain": "bool", "requests_per_mo
                   "self_hosting_pays": "bool", "spend_gap_flagged": "bool"}
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(NamedTuple):
     where: str
     message: str
 
@@ -171,8 +169,7 @@ def check(rulebase: RuleBase) -> list[Problem]:
     return problems
 
 
-@dataclass(frozen=True, slots=True)
-class TestOutcome:
+class TestOutcome(NamedTuple):
     pack: str
     name: str
     failures: tuple[str, ...]

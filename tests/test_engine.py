@@ -81,17 +81,24 @@ def test_score_is_clamped(rulebase, prices) -> None:
     assert low.score == 0
 
 
-@pytest.mark.parametrize("name", ["startup-chat-wrapper.json", "enterprise-claims-team.json",
-                                  "investor-portfolio-vertical.json",
-                                  "developer-agent-platform.json"])
+EXAMPLE_TIERS = {
+    "startup-chat-wrapper.json": "high", "enterprise-claims-team.json": "lower",
+    "investor-portfolio-vertical.json": "lower", "developer-agent-platform.json": "lower",
+    "investor-gpu-cloud.json": "medium", "startup-consumer-free-tier.json": "high",
+    "startup-clinical-specialist.json": "lower", "developer-middleware-sdk.json": "high",
+}
+
+
+def test_every_example_has_an_expected_tier() -> None:
+    assert set(EXAMPLE_TIERS) == {p.name for p in (ROOT / "examples").glob("*.json")}
+
+
+@pytest.mark.parametrize("name", sorted(EXAMPLE_TIERS))
 def test_examples_assess(rulebase, prices, name) -> None:
     from advisor.loading import read_answers_file
 
     r = assess(read_answers_file(str(ROOT / "examples" / name)), rulebase, prices)
-    expected = {"startup-chat-wrapper.json": "high", "enterprise-claims-team.json": "lower",
-                "investor-portfolio-vertical.json": "lower",
-                "developer-agent-platform.json": "lower"}[name]
-    assert r.tier == expected
+    assert r.tier == EXAMPLE_TIERS[name]
 
 
 # ----------------------------------------------------------------- every recommendation id

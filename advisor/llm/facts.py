@@ -19,6 +19,7 @@ from advisor.rulebase import RuleBase
 
 MAX_DRIVERS = 5
 MAX_RECOMMENDATIONS = 6
+MAX_NOTES = 4
 REASONS_FOR_TOP = 3  # the first recommendations carry their "why"; the rest only a title
 ALWAYS_CITED = ("s1-prices", "s5-scenarios")
 _CHECKLIST_ROWS = {"startup": "startup", "enterprise_it": "enterprise", "investor": "investor",
@@ -158,7 +159,12 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
     sections = tuple(sorted((k for k in cited if k in SECTION_TITLES), key=order.index))
     kb = load_knowledge()
     notes = {}
-    for key in notes_for if notes_for is not None else sections:
+    if notes_for is None:
+        # The sections behind the strongest drivers and first recommendations come first; the
+        # prompt budget (2,000 tokens) holds about four notes.
+        ranked = [r.source for r in drivers] + [r.source for r in recs] + list(ALWAYS_CITED)
+        notes_for = tuple(dict.fromkeys(k for k in ranked if k in SECTION_TITLES))[:MAX_NOTES]
+    for key in notes_for:
         if key == "s6-checklist":
             # The checklist has rows per position: the reader's rows are the relevant note.
             prefix = "s6-" + _CHECKLIST_ROWS.get(result.role, result.role)

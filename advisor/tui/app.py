@@ -236,8 +236,8 @@ class AdvisorApp(App[None]):
             return
         answers = self.session.answers_file_dict()
         narrative = self.live.result.narrative
-        key = json.dumps([answers, getattr(narrative, "source", None),
-                          getattr(narrative, "text", None)], sort_keys=True)
+        llm_text = narrative.text if narrative is not None and narrative.source == "llm" else None
+        key = json.dumps([answers, llm_text], sort_keys=True)
         if key == self._recorded:
             return
         self._recorded = key

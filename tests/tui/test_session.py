@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -206,3 +209,12 @@ def test_format_value(questionnaire):
     assert format_value(q, 4200.0) == "4200"
     assert format_value(q, 12.5) == "12.5"
     assert format_value(q, None) == ""
+
+
+def test_importing_the_package_does_not_import_textual() -> None:
+    code = ("import sys, advisor.tui, advisor.tui.session, advisor.tui.drafts, "
+            "advisor.tui.assessing; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True, cwd=Path(__file__).resolve().parents[2])
+    assert out.stdout.strip() == "[]"

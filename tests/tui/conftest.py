@@ -1,0 +1,88 @@
+"""Helpers for driving the TUI with Textual's pilot, the way a person would with a keyboard."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.pilot import Pilot
+
+from advisor.tui.app import AdvisorApp
+
+#: Answers typed or picked during a walk, by question id. Questions not listed get the first
+#: option, "yes", or the number below; every role's walk therefore exercises costs too.
+PLANS: dict[str, dict[str, Any]] = {
+    "startup": {"archetype": "api_wrapper", "model": "gpt-4o", "monthly_requests": "30,000",
+                "pricing_model": "per_call", "gross_margin_pct": "35"},
+    "enterprise_it": {"archetype": "internal_user", "industry": "financial_services",
+                      "model": "gpt-4o-mini", "monthly_requests": "400000",
+                      "monthly_ai_budget_usd": "6000", "monthly_api_spend_usd": "4200"},
+    "investor": {"archetype": "vertical_saas", "industry": "legal", "model": None,
+                 "tam_effect": "expands", "gross_margin_pct": "62"},
+    "developer": {"archetype": "workflow_integrator", "model": "anthropic/claude-sonnet-4-5",
+                  "calls_per_task": "40", "cost_monitoring": "none"},
+}
+
+DEFAULT_NUMBER = "1200"
+SIZE = (120, 36)
+
+
+def make_app() -> AdvisorApp:
+    return AdvisorApp(cursor_blink=False)
+
+
+async def pick_role(pilot: Pilot[Any], role: str) -> None:
+    """On the start screen, choose ``role`` in the role list with the keyboard."""
+    app: Any = pilot.app
+    roles = app.assessor.rulebase.questionnaire.roles
+    app.screen.query_one("#roles").focus()
+    await pilot.pause()
+    for _ in range(roles.index(role)):
+        await pilot.press("down")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def answer_current(pilot: Pilot[Any], plan: dict[str, Any]) -> str:
+    """Answer the question on screen as ``plan`` says (keyboard only); return its id."""
+    app: Any = pilot.app
+    screen = app.screen
+    q = screen.question
+    wanted = plan.get(q.id, _default(q))
+    if wanted is None:
+        await pilot.press("ctrl+o")
+    elif q.type in ("choice", "bool"):
+        values = [o.value for o in q.options] if q.type == "choice" else [True, False]
+        choices = screen.query_one("#choices")
+        steps = values.index(wanted) - (choices.highlighted or 0)
+        for _ in range(abs(steps)):
+            await pilot.press("down" if steps > 0 else "up")
+        await pilot.press("enter")
+    else:
+        box = screen.query_one("#value")
+        box.value = ""
+        await pilot.press(*str(wanted))
+        await pilot.press("enter")
+    await pilot.pause()
+    return q.id
+
+
+def _default(q: Any) -> Any:
+    if q.type == "choice":
+        return q.options[0].value
+    if q.type == "bool":
+        return True
+    if q.type == "string":
+        return "gpt-4o"
+    return DEFAULT_NUMBER if q.max is None else str(int(q.max // 2))
+
+
+async def walk_questions(pilot: Pilot[Any], plan: dict[str, Any], limit: int = 60) -> list[str]:
+    """Answer questions until the review screen; return the ids answered, in order."""
+    from advisor.tui.screens.question import QuestionScreen
+
+    asked = []
+    for _ in range(limit):
+        if not isinstance(pilot.app.screen, QuestionScreen):
+            break
+        asked.append(await answer_current(pilot, plan))
+    return asked

@@ -1,0 +1,428 @@
+"""The TUI driven with Textual's pilot: every role from start to a saved report, drafts that
+survive being dropped mid-way, inline validation, the results tabs, and the LLM/Ask edges."""
+
+from __future__ import annotations
+
+import json
+import sys
+import types
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from advisor import cli
+from advisor.assess import assess
+from advisor.loading import read_answers_file
+from advisor.report import render
+from advisor.result import Narrative
+from advisor.rulebase import load_rulebase
+from advisor.store import Store
+from advisor.tui.drafts import list_drafts
+from advisor.tui.screens.question import QuestionScreen
+from advisor.tui.screens.results import ResultsScreen
+from advisor.tui.screens.review import ReviewScreen
+from advisor.tui.screens.save import SaveScreen
+from advisor.tui.screens.start import StartScreen
+from advisor.tui.widgets.live_panel import LivePanel
+from tests.conftest import EXAMPLES
+from tests.tui.conftest import (
+    PLANS,
+    SIZE,
+    answer_current,
+    make_app,
+    pick_role,
+    walk_questions,
+)
+
+pytestmark = pytest.mark.asyncio
+
+
+def reference_report(answers_path: Path) -> str:
+    """What ``advisor assess`` makes of the file: read, assess, render (built-in narrative)."""
+    from advisor.paths import default_price_book
+
+    result = assess(read_answers_file(str(answers_path)), load_rulebase(), default_price_book())
+    return render(result, load_rulebase(), "md")
+
+
+def panel_text(app: Any) -> str:
+    return str(app.screen.query_one(LivePanel).render())
+
+
+async def save_both(pilot: Any, report: Path, answers: Path, fmt_index: int = 0) -> None:
+    """Open the save dialog (ctrl+s) and save the report and the answers file."""
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    dialog = pilot.app.screen
+    assert isinstance(dialog, SaveScreen)
+    if fmt_index:
+        dialog.query_one("#format").query("RadioButton")[fmt_index].value = True
+        await pilot.pause()
+    box = dialog.query_one("#report-path")
+    box.value = str(report)
+    box.focus()
+    await pilot.press("enter")
+    box = dialog.query_one("#answers-path")
+    box.value = str(answers)
+    box.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("role", list(PLANS))
+async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, StartScreen)
+        roles = app.screen.query_one("#roles")
+        assert [o.id for o in roles.options] == ["startup", "enterprise_it", "investor",
+                                                 "developer"]
+        await pick_role(pilot, role)
+        asked = await walk_questions(pilot, PLANS[role])
+        assert isinstance(app.screen, ReviewScreen)
+        # Every question that applies was asked exactly once, in order, and only the role's.
+        assert asked == [q.id for q in app.session.relevant_questions()]
+        assert set(asked) <= {q.id for q in app.session.questionnaire.for_role(role)}
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        header = str(app.screen.query_one("#summary-header").render())
+        assert f"score {app.live.result.score} / 100" in header
+        report, answers = tmp_path / "advisor-report.md", tmp_path / "advisor-answers.json"
+        await save_both(pilot, report, answers)
+        assert "Answers saved" in str(app.screen.query_one("#save-status").render())
+        await app.workers.wait_for_complete()
+        app.drafts.flush()
+    shown = app.assessor.report(app.live.result, "md")
+    assert report.read_text(encoding="utf-8") == shown == reference_report(answers)
+    data = json.loads(answers.read_text(encoding="utf-8"))
+    assert data["role"] == role and data["schema_version"] == 1
+    assert "assumptions" not in data
+    # The saved report finishes the draft; the assessment is in history.
+    assert list_drafts() == []
+    with Store.open() as store:
+        rows = store.db.execute("SELECT origin, role FROM assessments").fetchall()
+    assert [tuple(r) for r in rows] == [("tui", role)]
+
+
+async def test_exported_answers_file_round_trips_to_the_report_shown(tmp_path: Path) -> None:
+    """Edited probabilities, an organization and "don't know"s survive the trip through
+    ``advisor assess``: same bytes as the Report tab."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#organization").value = "Quillpad"
+        await pick_role(pilot, "startup")
+        plan = {**PLANS["startup"], "industry": None, "regulated": None}
+        await walk_questions(pilot, plan)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        screen = app.screen
+        screen.show_tab("scenarios")
+        await pilot.pause()
+        screen.query_one("#p-stabilization").value = "0.2"
+        await pilot.pause()
+        assert "must sum to 1" in str(screen.query_one("#scenario-error").render())
+        screen.query_one("#p-further_decline").value = "0.6"
+        await pilot.pause()
+        assert str(screen.query_one("#scenario-error").render()) == ""
+        assert app.live.result.scenarios[0].probability == 0.2
+        screen.show_tab("report")
+        await pilot.pause()
+        shown = screen.query_one("#report-view").source
+        answers = tmp_path / "answers.json"
+        await save_both(pilot, tmp_path / "report.md", answers)
+    data = json.loads(answers.read_text(encoding="utf-8"))
+    assert data["organization"] == "Quillpad"
+    assert "industry" not in data["answers"] and "regulated" not in data["answers"]
+    assert data["assumptions"] == {"scenario_probabilities": {
+        "stabilization": 0.2, "further_decline": 0.6, "divergence": 0.2}}
+    assert shown == reference_report(answers)
+    out = tmp_path / "cli-report.md"
+    assert cli.main(["assess", str(answers), "-o", str(out), "--no-history"]) == 0
+    assert out.read_text(encoding="utf-8") == shown
+
+
+async def test_a_dropped_session_resumes_with_every_completed_answer() -> None:
+    """Answer a few questions, drop the app mid-way, start again with the same ADVISOR_HOME."""
+    first = make_app()
+    async with first.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick_role(pilot, "developer")
+        plan = {**PLANS["developer"], "industry": None}
+        for _ in range(9):
+            await answer_current(pilot, plan)
+        completed = dict(first.session.answers)
+        where = first.session.current
+        first.drafts.flush()
+        # The draft on disk already holds every completed answer while the app is running:
+        # nothing depends on a clean exit.
+        (draft,) = list_drafts()
+        assert draft.data["answers"] == completed and draft.data["current"] == where
+    assert len(completed) == 9 and completed["industry"] is None
+
+    second = make_app()
+    async with second.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        drafts = second.screen.query_one("#drafts")
+        assert drafts.has_focus
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(second.screen, QuestionScreen)
+        assert second.session.answers == completed
+        assert second.screen.qid == where
+        assert "Tier" in panel_text(second)
+
+
+async def test_inline_validation_keeps_the_person_on_the_question() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick_role(pilot, "startup")
+        plan = PLANS["startup"]
+        while app.screen.question.id != "model":
+            await answer_current(pilot, plan)
+        await pilot.press(*"gpt-4oo", "enter")
+        await pilot.pause()
+        error = str(app.screen.query_one("#error").render())
+        assert "unknown model 'gpt-4oo'" in error and "gpt-4o" in error
+        assert app.screen.question.id == "model" and "model" not in app.session.answers
+        app.screen.query_one("#value").value = ""
+        await pilot.press(*"gpt-4o", "enter")
+        await pilot.pause()
+        while app.screen.question.id != "gross_margin_pct":
+            await answer_current(pilot, plan)
+        await pilot.press(*"300")
+        await pilot.pause()
+        assert "less than or equal to 100" in str(app.screen.query_one("#error").render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.question.id == "gross_margin_pct"
+        # Back works out the previous question from the answers (pricing_model applies here).
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen.question.id == "pricing_model"
+
+
+async def test_live_panel_follows_every_answer() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick_role(pilot, "startup")
+        assert "No tier yet" in panel_text(app)
+        await answer_current(pilot, {"archetype": "api_wrapper"})
+        assert "High risk" in panel_text(app) and "Thin wrapper" in panel_text(app)
+        plan = {"model": "gpt-4o", "monthly_requests": "1000", "avg_input_tokens": "1000",
+                "avg_output_tokens": "1000"}
+        while app.screen.question.id != "calls_per_task":
+            await answer_current(pilot, plan)
+        text = panel_text(app)
+        costs = app.live.result.costs
+        assert f"Today ${costs['current']['monthly_usd']:,.2f}" in text
+        assert f"2023  ${costs['baseline_2023']['monthly_usd']:,.2f}" in text
+
+
+async def test_review_edits_an_answer_and_returns() -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pick_role(pilot, "investor")
+        await walk_questions(pilot, PLANS["investor"])
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        answers = review.query_one("#answers")
+        index = next(i for i, o in enumerate(answers.options) if o.id == "archetype")
+        answers.highlighted = index
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and app.screen.qid == "archetype"
+        await pilot.press("up", "enter")  # from vertical_saas to domain_specialist
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.session.answers["archetype"] == "domain_specialist"
+
+
+async def test_open_an_answers_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"schema_version": 1, "role": "startup", "answers": {}}', encoding="utf-8")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#open-path")
+        box.value = str(bad)
+        box.focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        message = str(app.screen.query_one("#open-error").render())
+        assert "answers.archetype: required field is missing" in message
+        box.value = str(EXAMPLES / "investor-portfolio-vertical.json")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.session.role == "investor"
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        expected = reference_report(EXAMPLES / "investor-portfolio-vertical.json")
+        assert app.assessor.report(app.live.result, "md") == expected
+
+
+async def test_history_problem_is_a_notification_not_a_crash(advisor_home: Path) -> None:
+    (advisor_home / "advisor.sqlite3").write_bytes(b"this is not a database" * 100)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        box = app.screen.query_one("#open-path")
+        box.value = str(EXAMPLES / "startup-chat-wrapper.json")
+        box.focus()
+        await pilot.press("enter", "ctrl+n")
+        await pilot.pause()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        assert any("Not kept in history" in n.message for n in app._notifications)
+
+
+async def test_keys_theme_palette_and_quit() -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert not app.current_theme.dark
+        await pilot.press("ctrl+t")
+        assert app.current_theme.dark
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Toggle light/dark theme", "New assessment"} <= set(titles)
+        await pick_role(pilot, "startup")
+        await walk_questions(pilot, PLANS["startup"])
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Save report and answers file", "Write narrative (LLM)", "Ask a question",
+                "Results: Costs tab"} <= set(titles)
+        footer_keys = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.id}
+        assert {"save", "review", "narrative", "quit", "toggle_theme"} <= footer_keys
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert app.return_code == 0 and not app.is_running
+
+
+async def _results_app(pilot: Any) -> Any:
+    await pilot.pause()
+    box = pilot.app.screen.query_one("#open-path")
+    box.value = str(EXAMPLES / "developer-agent-platform.json")
+    box.focus()
+    await pilot.press("enter", "ctrl+n")
+    await pilot.pause()
+    return pilot.app.screen
+
+
+async def test_ask_reports_when_the_module_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "advisor.ask", None)  # import raises ImportError
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _results_app(pilot)
+        await pilot.press("ctrl+k")
+        await pilot.press(*"why high?", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        log = " ".join(str(w.render()) for w in screen.query("#ask-log Static"))
+        assert "You: why high?" in log and "Ask is not available" in log
+
+
+async def test_ask_shows_the_answer_and_its_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: dict[str, Any] = {}
+
+    def answer(question: str, answers_file: Any, rulebase: Any, prices: Any) -> Any:
+        seen.update(question=question, role=answers_file.role, rulebase=rulebase)
+        return types.SimpleNamespace(text="Because **agents** multiply calls.",
+                                     sources=["faq-q5"])
+
+    monkeypatch.setitem(sys.modules, "advisor.ask", types.SimpleNamespace(answer=answer))
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _results_app(pilot)
+        await pilot.press("ctrl+k")
+        await pilot.press(*"why high?", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        (reply,) = screen.query("#ask-log Markdown")
+        assert "agents" in reply.source and "FAQ 5: AI agents and inference cost" in reply.source
+    assert seen == {"question": "why high?", "role": "developer", "rulebase": load_rulebase()}
+
+
+def _fake_llm(monkeypatch: pytest.MonkeyPatch, narrative: Narrative, chunks: list[str]) -> dict:
+    calls: dict[str, Any] = {}
+
+    class LLMSettings:
+        def __init__(self, model: str, base_url: str | None, timeout: float) -> None:
+            calls["settings"] = (model, base_url, timeout)
+
+    def narrate(result: Any, rulebase: Any, settings: Any, on_chunk: Any = None) -> Narrative:
+        for chunk in chunks:
+            on_chunk(chunk)
+        calls["streamed"] = True
+        return narrative
+
+    monkeypatch.setitem(sys.modules, "advisor.llm.settings",
+                        types.SimpleNamespace(LLMSettings=LLMSettings))
+    monkeypatch.setitem(sys.modules, "advisor.llm.narrative",
+                        types.SimpleNamespace(narrate=narrate))
+    return calls
+
+
+async def test_llm_narrative_streams_then_replaces(monkeypatch: pytest.MonkeyPatch,
+                                                   tmp_path: Path) -> None:
+    final = Narrative(source="llm", text="## Where you stand\n\nFinal text.\n", model="m1",
+                      input_tokens=10, output_tokens=20, usd=0.001)
+    calls = _fake_llm(monkeypatch, final, ["## Where", " you stand\n\nStreamed"])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _results_app(pilot)
+        await pilot.press("ctrl+l")
+        await pilot.pause()
+        assert screen.query_one("#llm-model").has_focus
+        await pilot.press(*"m1", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen._narrative_text == final.text
+        assert screen.query_one("#narrative-view").source == final.text
+        assert "LLM narrative" in str(screen.query_one("#narrative-status").render())
+        assert app.live.result.narrative is final
+        report = tmp_path / "r.md"
+        await save_both(pilot, report, tmp_path / "a.json")
+    assert calls["settings"] == ("m1", None, 60.0) and calls["streamed"]
+    assert "Final text." in report.read_text(encoding="utf-8")
+
+
+async def test_llm_fallback_note_is_visible(monkeypatch: pytest.MonkeyPatch) -> None:
+    fallback = Narrative(source="builtin", text="## Where you stand\n\nBuilt in.\n",
+                         note="the model timed out after 60 s")
+    _fake_llm(monkeypatch, fallback, [])
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _results_app(pilot)
+        screen.query_one("#llm-model").value = "slow-model"
+        await pilot.press("ctrl+l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#narrative-status").render())
+        assert "Built-in narrative used" in status and "timed out after 60 s" in status
+
+
+async def test_llm_missing_module_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "advisor.llm.narrative", None)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _results_app(pilot)
+        screen.query_one("#llm-model").value = "any-model"
+        await pilot.press("ctrl+l")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        status = str(screen.query_one("#narrative-status").render())
+        assert "not available" in status
+        assert not screen.query_one("#write-narrative").disabled
+
