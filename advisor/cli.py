@@ -42,19 +42,27 @@ def _add_home(p: argparse.ArgumentParser) -> None:
                         "$ADVISOR_HOME, else the platform's user data folder)")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
-        prog="advisor",
-        description="Strategy decision assistant for the era of cheap AI inference. "
-                    "Run without a command to open the interactive assessment.",
-    )
-    parser.add_argument("--version", action="version", version=_version())
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+_COMMAND_HELP = {
+    "tui": "open the interactive assessment (the default)",
+    "assess": "answers file -> report",
+    "batch": "many answers files -> one report each plus a summary",
+    "schema": "print the JSON Schema of the answers file",
+    "questions": "print the questionnaire",
+    "template": "print a starter answers file for a role",
+    "rules": "validate the rule packs or run their test cases",
+    "explain": "the rule trace and what-if for an answers file",
+    "cost": "the cost calculator on its own",
+    "prices": "the price table the cost model uses (offline)",
+    "ask": "ask a question about an assessment",
+    "history": "past assessments in the local store",
+}
 
-    p = sub.add_parser("tui", help="open the interactive assessment (the default)")
+
+def _args_tui(p: argparse.ArgumentParser) -> None:
     _add_home(p)
 
-    p = sub.add_parser("assess", help="answers file -> report")
+
+def _args_assess(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="answers file (JSON), or - for standard input")
     p.add_argument("-o", "--output", metavar="OUT", help="write the report here (atomically)")
     p.add_argument("--format", choices=("md", "json", "html"), default="md")
@@ -63,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_home(p)
     _add_llm_options(p)
 
-    p = sub.add_parser("batch", help="many answers files -> one report each plus a summary")
+
+def _args_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="+", metavar="PATH",
                    help="answers files, folders (searched for *.json) or .jsonl files")
     p.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder")
@@ -75,26 +84,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_home(p)
     _add_llm_options(p)
 
-    sub.add_parser("schema", help="print the JSON Schema of the answers file")
 
-    p = sub.add_parser("questions", help="print the questionnaire")
+def _args_schema(p: argparse.ArgumentParser) -> None:
+    pass
+
+
+def _args_questions(p: argparse.ArgumentParser) -> None:
     p.add_argument("--role", choices=ROLES)
     p.add_argument("--format", choices=("md", "json"), default="md")
 
-    p = sub.add_parser("template", help="print a starter answers file for a role")
+
+def _args_template(p: argparse.ArgumentParser) -> None:
     p.add_argument("--role", choices=ROLES, required=True)
 
-    p = sub.add_parser("rules", help="validate the rule packs or run their test cases")
+
+def _args_rules(p: argparse.ArgumentParser) -> None:
     rsub = p.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser,
                             required=True)
     rsub.add_parser("check", help="validate questions, packs, recommendations")
     rsub.add_parser("test", help="run the test cases kept in the rule packs")
 
-    p = sub.add_parser("explain", help="the rule trace and what-if for an answers file")
+
+def _args_explain(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="answers file (JSON), or - for standard input")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("cost", help="the cost calculator on its own")
+
+def _args_cost(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, help="model name as litellm knows it")
     vol = p.add_mutually_exclusive_group(required=True)
     vol.add_argument("--requests", type=_non_negative_int, metavar="N",
@@ -108,7 +124,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--industry", help="industry (regulated ones keep prices in divergence)")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
-    p = sub.add_parser("prices", help="the price table the cost model uses (offline)")
+
+def _args_prices(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", help="show models whose name contains this")
     p.add_argument("--provider", help="only this litellm provider")
     p.add_argument("--sort", choices=("name", "input", "output"), default="name")
@@ -116,13 +133,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default=None,
                    help="default: a table on a terminal, JSON when piped")
 
-    p = sub.add_parser("ask", help="ask a question about an assessment")
+
+def _args_ask(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="answers file (JSON)")
     p.add_argument("question", help="the question, in plain words")
     _add_home(p)
     _add_llm_options(p)
 
-    p = sub.add_parser("history", help="past assessments in the local store")
+
+def _args_history(p: argparse.ArgumentParser) -> None:
     _add_home(p)
     hsub = p.add_subparsers(dest="history_command", metavar="ACTION", parser_class=_Parser,
                             required=True)
@@ -147,7 +166,44 @@ def build_parser() -> argparse.ArgumentParser:
                    help="keep the newest N assessments")
     h.add_argument("--older-than", type=_non_negative_int, metavar="DAYS",
                    help="delete assessments older than DAYS days")
+
+
+_POPULATE: dict[str, Callable[[argparse.ArgumentParser], None]] = {
+    name: globals()[f"_args_{name}"] for name in _COMMAND_HELP
+}
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser, with arguments only for the command being run (all of them when unsure).
+
+    Populating a dozen subcommands' arguments costs more than Python's own start-up, and
+    ``advisor --help`` needs none of them: the subcommands' one-line help is enough.
+    """
+    parser = _Parser(
+        prog="advisor",
+        description="Strategy decision assistant for the era of cheap AI inference. "
+                    "Run without a command to open the interactive assessment.",
+    )
+    parser.add_argument("--version", action="version", version=_version())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    wanted = _command_in(argv)
+    for name, help_text in _COMMAND_HELP.items():
+        p = sub.add_parser(name, help=help_text)
+        if wanted is None or wanted == name:
+            _POPULATE[name](p)
     return parser
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The subcommand named in ``argv``, or None to populate every one (e.g. for tests)."""
+    if argv is None:
+        return None
+    for token in argv:
+        if token in _COMMAND_HELP:
+            return token
+        if not token.startswith("-"):
+            return None
+    return ""
 
 
 def _version() -> str:
@@ -203,7 +259,8 @@ def _commands() -> dict[str, Callable[[argparse.Namespace], int]]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if getattr(args, "home", None):
         from advisor import paths

@@ -32,6 +32,13 @@ def mermaid_label(text: Any) -> str:
     return _MERMAID_UNSAFE.sub("", formatting.single_line(text))[:40]
 
 
+def _lcfirst(text: str) -> str:
+    """Lower-case the first letter only, for a sentence spliced into another ("AI" stays "AI")."""
+    if len(text) > 1 and text[1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
+
+
 def section_title(key: str) -> str:
     return SECTION_TITLES.get(key, key)
 
@@ -75,7 +82,7 @@ def environment() -> Any:
         md=formatting.md_escape, usd=formatting.usd, num=formatting.number,
         percent=formatting.percent, pct=formatting.pct, per_mtok=formatting.per_mtok,
         section=section_title, mermaid=mermaid_label, one_line=formatting.single_line,
-        markdown=markdown_html.to_html,
+        markdown=markdown_html.to_html, lcfirst=_lcfirst,
     )
     env.globals.update(TIER_LABELS=TIER_LABELS, ROLE_LABELS=ROLE_LABELS, version=__version__,
                        SECTION_TITLES=SECTION_TITLES)
