@@ -737,7 +737,7 @@ def _with_llm(question: str, offline: Answer, result: Result, rulebase: RuleBase
               settings: Any, store: Any, llm_extra: dict[str, Any]) -> Answer:
     from advisor.knowledge import load_knowledge
     from advisor.llm import guard
-    from advisor.llm.client import LLMFailure, complete
+    from advisor.llm.client import LLMFailure, complete, seconds
     from advisor.llm.facts import build_facts
     from advisor.llm.prompt import ask_messages, retry_messages, standing_from_counts
     from advisor.llm.secrets import scrub
@@ -767,10 +767,11 @@ def _with_llm(question: str, offline: Answer, result: Result, rulebase: RuleBase
                 completion = complete(settings, attempt_messages, **llm_extra)
             except LLMFailure as failure:
                 access.record_failure(failure.kind, settings.model, "", failure.detail)
-                reason = {"timeout": f"the model did not answer within {settings.timeout:g} "
-                          "seconds", "rate_limit": "the provider kept refusing with rate limits",
-                          "malformed_response": "the provider's response could not be read"
-                          }.get(failure.kind, "the provider returned an error")
+                reason = {
+                    "timeout": f"the model did not answer within {seconds(settings.timeout)}",
+                    "rate_limit": "the provider kept refusing with rate limits",
+                    "malformed_response": "the provider's response could not be read",
+                }.get(failure.kind, "the provider returned an error")
                 break
             spent.append(completion)
             text = guard.normalize(completion.text)

@@ -53,7 +53,7 @@ from advisor.errors import InputError
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 CHUNK = 32  # items per round trip to a worker: amortises pickling, keeps progress smooth
 IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to never starve, bounded memory
-HISTORY_GROUP = 500  # history rows per transaction
+HISTORY_GROUP = 200  # history rows per transaction (about 4 MB of reports and results)
 LLM_CONCURRENCY = 4  # LLM calls in flight when --jobs is not given
 SHOWN_ERRORS = 5  # invalid items echoed on stderr (all of them are in the summary)
 
@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
     fmt = args.format
     remove_stale_temporaries(out)
     llm = bool(getattr(args, "llm", None))
-    ctx = make_context(out, fmt, not args.no_history, _narrator(args) if llm else None)
+    ctx = make_context(out, fmt, not args.no_history and _store_usable(),
+                       _narrator(args) if llm else None)
     # Fork the workers before the history store is opened: a SQLite connection must not
     # cross a fork.
     workers = jobs or (LLM_CONCURRENCY if llm else os.cpu_count() or 1)
@@ -77,20 +78,23 @@ def run(args: argparse.Namespace) -> int:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
             set_context(None)
+        ctx.release()
 
 
 def _run(args: argparse.Namespace, out: Path, ctx: Context, pool: Any, workers: int) -> int:
     show_progress = not args.no_progress and sys.stderr.isatty()
     total = count_items(args.paths, exclude=out) if show_progress else None
     history = _open_history() if ctx.history else None
+    if history is None:
+        ctx.history = False  # the inline and threaded paths then skip building rows
     summary = PortfolioSummary(ctx.rulebase, ctx.fmt)
+    namer = ReportNamer(EXTENSIONS[ctx.fmt])
     recorder = _HistoryRecorder(history, group=1 if ctx.narrator else HISTORY_GROUP)
-    tasks = _plan(iter_items(args.paths, exclude=out), ReportNamer(EXTENSIONS[ctx.fmt]), ctx,
-                  recorder)
+    tasks = _plan(iter_items(args.paths, exclude=out), namer, ctx, recorder)
     if ctx.narrator is not None:
         outcomes = _threaded(tasks, ctx, workers)
     elif pool is not None:
-        outcomes = _pooled(tasks, pool, workers)
+        outcomes = _pooled(tasks, pool, workers, recorder)
     else:
         outcomes = (process(ctx, task) for task in tasks)
     try:
@@ -100,18 +104,24 @@ def _run(args: argparse.Namespace, out: Path, ctx: Context, pool: Any, workers: 
                 recorder.add(outcome)
                 tick(outcome)
     except KeyboardInterrupt:
+        summary.close()
         print(f"advisor: batch interrupted after {summary.items:,} items; run the same "
               "command again to resume (finished reports are kept)", file=sys.stderr)
         raise
     except _WorkerDied as exc:
+        summary.close()
         print(f"advisor: error: a worker process stopped ({exc}); run the same command "
               "again to resume (finished reports are kept)", file=sys.stderr)
         return EXIT_BUG
     finally:
         outcomes.close()
+        namer.close()
         recorder.close()  # what finished is kept in history, even on an interrupt
-    summary.write(out)
-    _report(summary, out, recorder)
+    try:
+        summary.write(out)
+        _report(summary, out, recorder)
+    finally:
+        summary.close()
     if summary.bugs:
         return EXIT_BUG
     return EXIT_INPUT if summary.invalid else EXIT_OK
@@ -133,13 +143,14 @@ def _plan(items: Iterable[Item], namer: ReportNamer, ctx: Context,
     for item in items:
         report = namer.name_for(item.stem)
         target = os.path.join(ctx.out_dir, report)
+        known = None
         if not report_is_complete(target):
             mode = NEW
-        elif recorder.active and not recorder.has(target):
+        elif recorder.active and (known := recorder.narrative_for(target)) is None:
             mode = DONE_UNRECORDED
         else:
             mode = DONE
-        yield Task(item, report, mode)
+        yield Task(item, report, mode, known)
 
 
 # ---------------------------------------------------------------------- running
@@ -187,14 +198,17 @@ def _start_pool(ctx: Context, jobs: int) -> Any:
     return pool
 
 
-def _pooled(tasks: Iterator[Task], pool: Any, jobs: int) -> Iterator[Outcome]:
-    """Built-in narratives: CPU work, so processes, fed in chunks."""
+def _pooled(tasks: Iterator[Task], pool: Any, jobs: int,
+            recorder: _HistoryRecorder) -> Iterator[Outcome]:
+    """Built-in narratives: CPU work, so processes, fed in chunks. The workers keep their
+    items in history themselves (see batch_worker.ChunkDone)."""
     from concurrent.futures.process import BrokenProcessPool
 
     try:
-        for chunk in _bounded(lambda c: pool.submit(process_chunk, c), _chunks(tasks, CHUNK),
-                              jobs * IN_FLIGHT_PER_JOB):
-            yield from chunk
+        for done in _bounded(lambda c: pool.submit(process_chunk, c), _chunks(tasks, CHUNK),
+                             jobs * IN_FLIGHT_PER_JOB):
+            recorder.recorded_elsewhere(done.recorded, done.store_error)
+            yield from done.outcomes
     except BrokenProcessPool as exc:
         raise _WorkerDied(str(exc) or "broken process pool") from None
 
@@ -237,6 +251,20 @@ def _narrator(args: argparse.Namespace) -> Callable[[Any], Any]:
 # ---------------------------------------------------------------------- history
 
 
+def _store_usable() -> bool:
+    """Open (creating or upgrading) and close the store, so that a store that cannot be
+    used turns history off before the workers start (they would build rows for nothing).
+    No connection stays open: the workers are forked next."""
+    from advisor.store import Store, StoreError
+
+    try:
+        Store.open().close()
+    except StoreError as exc:
+        _warn(f"items not kept in history: {exc}")
+        return False
+    return True
+
+
 def _open_history() -> Any:
     from advisor.store import Store, StoreError
 
@@ -248,7 +276,8 @@ def _open_history() -> Any:
 
 
 class _HistoryRecorder:
-    """Buffers history rows and writes them a group per transaction.
+    """Buffers history rows and writes them a group per transaction (inline and LLM runs;
+    worker processes record their own chunks), and looks up what earlier runs kept.
 
     A store problem mid-run turns history off with one warning; the reports and the
     summary are what the user asked for and they carry on.
@@ -259,13 +288,27 @@ class _HistoryRecorder:
         self.group = group
         self.pending: list[tuple[Any, ...]] = []
         self.recorded = 0
+        self.warned = False
 
     @property
     def active(self) -> bool:
         return self.store is not None
 
-    def has(self, report_path: str) -> bool:
-        return self._guard(lambda: self.store.has_report_path(report_path), default=True)
+    def narrative_for(self, report_path: str) -> tuple[Any, ...] | None:
+        """The stored narrative metadata of a finished report; None if history lacks it.
+
+        Should the store fail here, the report is treated as recorded: better a missing
+        history row than a report assessed twice.
+        """
+        return self._guard(lambda: self.store.narrative_for_report(report_path),
+                           default=(None,) * 5)
+
+    def recorded_elsewhere(self, rows: int, error: str | None) -> None:
+        """Count rows a worker process recorded; warn (once) if its store failed."""
+        self.recorded += rows
+        if error is not None and not self.warned:
+            self.warned = True
+            _warn(f"history turned off for the rest of this batch: {error}")
 
     def add(self, outcome: Outcome) -> None:
         if self.store is not None and outcome.history_row is not None:
@@ -292,7 +335,9 @@ class _HistoryRecorder:
         try:
             return action()
         except StoreError as exc:
-            _warn(f"history turned off for the rest of this batch: {exc}")
+            if not self.warned:
+                self.warned = True
+                _warn(f"history turned off for the rest of this batch: {exc}")
             self.store.close()
             self.store = None
             return default
@@ -348,12 +393,12 @@ def _warn(message: str) -> None:
 
 
 def _report(summary: PortfolioSummary, out: Path, recorder: _HistoryRecorder) -> None:
-    for _, _, error in summary.invalid[:SHOWN_ERRORS]:
+    for _, _, error in summary.spill.invalid(SHOWN_ERRORS):
         print(f"advisor: invalid item: {error}", file=sys.stderr)
-    if len(summary.invalid) > SHOWN_ERRORS:
-        print(f"advisor: ... and {len(summary.invalid) - SHOWN_ERRORS:,} more invalid items, "
+    if summary.invalid > SHOWN_ERRORS:
+        print(f"advisor: ... and {summary.invalid - SHOWN_ERRORS:,} more invalid items, "
               f"listed in {out / 'summary.md'}", file=sys.stderr)
     resumed = f" ({summary.resumed:,} already done by an earlier run)" if summary.resumed else ""
     kept = f"; {recorder.recorded:,} kept in history" if recorder.recorded else ""
     print(f"{summary.items:,} items: {summary.assessed:,} assessed{resumed}, "
-          f"{len(summary.invalid):,} invalid{kept}. Summary: {out / 'summary.md'}")
+          f"{summary.invalid:,} invalid{kept}. Summary: {out / 'summary.md'}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import sqlite3
 import tempfile
 import unicodedata
 from collections.abc import Iterator
@@ -20,7 +21,11 @@ from typing import IO
 from advisor.errors import InputError
 
 SUMMARY_NAMES = ("summary.md", "summary.json")
+#: Page cache of the private temporary SQLite files that hold per-item data (KiB): small, so
+#: memory does not creep up with the item count until SQLite's default 2 MB is reached.
+SPILL_CACHE_KIB = 256
 EXTENSIONS = {"md": ".md", "json": ".json", "html": ".html"}
+_O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 80
 # Names Windows refuses whatever the extension; harmless to avoid everywhere.
@@ -41,22 +46,40 @@ def safe_stem(text: str) -> str:
 
 
 class ReportNamer:
-    """Hands out report file names, each once (compared case-insensitively, as on macOS)."""
+    """Hands out report file names, each once (compared case-insensitively, as on macOS).
+
+    The names already given live in a private temporary SQLite file, not in a Python set:
+    a million items cost the same memory as a thousand.
+    """
 
     def __init__(self, extension: str) -> None:
         self.extension = extension
+        self._db = sqlite3.connect("", isolation_level=None)  # deleted when closed
+        self._db.execute("PRAGMA journal_mode = OFF")
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute(f"PRAGMA cache_size = -{SPILL_CACHE_KIB}")
+        self._db.execute("CREATE TABLE used (name TEXT PRIMARY KEY COLLATE NOCASE) "
+                         "WITHOUT ROWID")
+        self._db.execute("BEGIN")
         # The summary's own names are taken from the start.
-        self._used: set[str] = {name.lower() for name in SUMMARY_NAMES}
-        self._used.update(Path(n).stem.lower() + extension for n in SUMMARY_NAMES)
+        for name in SUMMARY_NAMES:
+            self._claim(name)
+            self._claim(Path(name).stem + extension)
+
+    def _claim(self, name: str) -> bool:
+        """Take ``name`` if nobody has it (names are ASCII, so NOCASE folds them fully)."""
+        return self._db.execute("INSERT OR IGNORE INTO used VALUES (?)", (name,)).rowcount == 1
 
     def name_for(self, stem: str) -> str:
         base = safe_stem(stem)
         candidate, n = base + self.extension, 1
-        while candidate.lower() in self._used:
+        while not self._claim(candidate):
             n += 1
             candidate = f"{base}-{n}{self.extension}"
-        self._used.add(candidate.lower())
         return candidate
+
+    def close(self) -> None:
+        self._db.close()
 
 
 def prepare_output_folder(output: str) -> Path:
@@ -100,9 +123,15 @@ def write_report(path: str, text: str) -> None:
     """
     folder, name = os.path.split(path)
     tmp = os.path.join(folder, f".{name}.tmp")
+    data = text.encode("utf-8")
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(text.encode("utf-8"))
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_BINARY, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):

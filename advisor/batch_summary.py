@@ -1,22 +1,24 @@
 """The portfolio summary of a batch, built one outcome at a time.
 
-Counters and running sums are updated as each item finishes, and only a small row per item
-is kept for the table (organization, tier, score, monthly cost, report name), never its
-result. Both summary files are streamed to disk, so a 100,000-item portfolio never holds
-its summary text in memory either. The content depends only on the items, in input order:
-the same inputs give the same bytes, whether the run was fresh or resumed.
+Counters and running sums are updated as each item finishes. The one thing that grows with
+the portfolio, a small row per item for the exposure table (and the list of invalid items),
+goes to a private temporary SQLite file (:class:`RowSpill`) that sorts it at the end, so the
+process's memory stays flat whether there are a thousand items or a million. Both summary
+files are streamed to disk. The content depends only on the items, in input order: the same
+inputs give the same bytes, whether the run was fresh or resumed.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from advisor.batch_output import open_atomic
+from advisor.batch_output import SPILL_CACHE_KIB, open_atomic
 from advisor.batch_worker import DONE, DONE_UNRECORDED, Outcome
 from advisor.rulebase import RuleBase
 
@@ -56,6 +58,47 @@ class Total:
         return {"usd": round(self.usd, 6), "items": self.items}
 
 
+class RowSpill:
+    """Per-item rows in a private temporary SQLite database, sorted by SQLite at the end.
+
+    ``sqlite3.connect("")`` makes a temporary file that SQLite deletes when the connection
+    closes; it keeps at most a small page cache in memory and sorts on disk. Nothing here
+    needs to survive a crash (resume rebuilds the summary), so there is no journal and no
+    sync, and everything stays in one transaction.
+    """
+
+    def __init__(self) -> None:
+        self.db = sqlite3.connect("", isolation_level=None)
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute("PRAGMA synchronous = OFF")
+        self.db.execute(f"PRAGMA cache_size = -{SPILL_CACHE_KIB}")
+        self.db.execute("CREATE TABLE rows (seq INTEGER PRIMARY KEY, score INTEGER NOT NULL, "
+                        "tier TEXT, role TEXT, organization TEXT, monthly_usd REAL, "
+                        "report TEXT, source TEXT)")
+        self.db.execute("CREATE TABLE invalid (seq INTEGER PRIMARY KEY, source TEXT, "
+                        "error TEXT)")
+        self.db.execute("BEGIN")
+
+    def add_row(self, row: Row) -> None:
+        self.db.execute("INSERT INTO rows VALUES (?, ?, ?, ?, ?, ?, ?, ?)", row)
+
+    def add_invalid(self, seq: int, source: str, error: str) -> None:
+        self.db.execute("INSERT INTO invalid VALUES (?, ?, ?)", (seq, source, error))
+
+    def by_exposure(self) -> Iterator[Row]:
+        """Most exposed first; equal scores keep input order."""
+        for r in self.db.execute("SELECT seq, score, tier, role, organization, monthly_usd, "
+                                 "report, source FROM rows ORDER BY score DESC, seq"):
+            yield Row(*r)
+
+    def invalid(self, limit: int = -1) -> Iterator[tuple[int, str, str]]:
+        yield from self.db.execute("SELECT seq, source, error FROM invalid ORDER BY seq "
+                                   "LIMIT ?", (limit,))
+
+    def close(self) -> None:
+        self.db.close()
+
+
 class PortfolioSummary:
     """Aggregates :class:`Outcome` values; writes ``summary.md`` and ``summary.json``."""
 
@@ -63,6 +106,8 @@ class PortfolioSummary:
         self.rulebase = rulebase
         self.fmt = fmt
         self.items = 0
+        self.assessed = 0
+        self.invalid = 0
         self.resumed = 0  # reports found from an earlier run (not in the files: see module doc)
         self.bugs = 0
         self.tiers: Counter[str] = Counter()
@@ -73,20 +118,24 @@ class PortfolioSummary:
         self.llm_items = 0
         self.input_tokens = 0
         self.output_tokens = 0
-        self.rows: list[Row] = []
-        self.invalid: list[tuple[int, str, str]] = []
+        self.spill = RowSpill()
+
+    def close(self) -> None:
+        self.spill.close()
 
     # ------------------------------------------------------------------ aggregation
 
     def add(self, o: Outcome) -> None:
         self.items += 1
         if o.error is not None:
-            self.invalid.append((o.seq, o.source, o.error))
+            self.invalid += 1
             self.bugs += o.bug
+            self.spill.add_invalid(o.seq, o.source, o.error)
             return
         if o.mode in (DONE, DONE_UNRECORDED):
             self.resumed += 1
         assert o.tier is not None and o.role is not None and o.report is not None
+        self.assessed += 1
         self.tiers[o.tier] += 1
         self.fired.update(o.fired)
         self.recommended.update(o.recommendations)
@@ -98,17 +147,8 @@ class PortfolioSummary:
             self.narrative_usd.add(o.narrative_usd)
             self.input_tokens += o.input_tokens or 0
             self.output_tokens += o.output_tokens or 0
-        self.rows.append(Row(o.seq, o.score, o.tier, o.role, o.organization, o.monthly_usd,
-                             o.report, o.source))
-
-    @property
-    def assessed(self) -> int:
-        return len(self.rows)
-
-    def by_exposure(self) -> list[Row]:
-        """The rows, most exposed first; equal scores keep input order (sorted in place)."""
-        self.rows.sort(key=lambda r: (-r.score, r.seq))
-        return self.rows
+        self.spill.add_row(Row(o.seq, o.score, o.tier, o.role, o.organization, o.monthly_usd,
+                               o.report, o.source))
 
     def top_rules(self, n: int | None = None) -> list[dict[str, Any]]:
         rules = {r.id: r for r in self.rulebase.rules}
@@ -126,11 +166,10 @@ class PortfolioSummary:
 
     def write(self, folder: Path) -> None:
         """Write ``summary.json`` then ``summary.md``, each atomically."""
-        rows = self.by_exposure()
         with open_atomic(folder / "summary.json") as fh:
-            self._write_json(fh, rows)
+            self._write_json(fh)
         with open_atomic(folder / "summary.md") as fh:
-            self._write_markdown(fh, rows)
+            self._write_markdown(fh)
 
     def header(self) -> dict[str, Any]:
         return {
@@ -139,7 +178,7 @@ class PortfolioSummary:
             "rules_digest": self.rulebase.digest,
             "items": self.items,
             "assessed": self.assessed,
-            "invalid": len(self.invalid),
+            "invalid": self.invalid,
             "tiers": {t: self.tiers.get(t, 0) for t in TIERS},
             "costs": {
                 "current_monthly_usd": self.current.to_json(),
@@ -154,25 +193,25 @@ class PortfolioSummary:
             "recommendations": self.top_recommendations(),
         }
 
-    def _write_json(self, fh: IO[str], rows: list[Row]) -> None:
+    def _write_json(self, fh: IO[str]) -> None:
         """A JSON object whose two long lists hold one compact item per line."""
         head = json.dumps(self.header(), indent=2, ensure_ascii=False)
         fh.write(head[:-2] + ",\n")  # reopen the object: drop the closing "\n}"
         fh.write('  "table": [')
-        for i, r in enumerate(rows):
+        for i, r in enumerate(self.spill.by_exposure()):
             fh.write(",\n    " if i else "\n    ")
             fh.write(json.dumps({"report": r.report, "source": r.source,
                                  "organization": r.organization, "role": r.role,
                                  "tier": r.tier, "score": r.score,
                                  "monthly_usd": r.monthly_usd}, ensure_ascii=False))
-        fh.write("\n  ],\n" if rows else "],\n")
+        fh.write("\n  ],\n" if self.assessed else "],\n")
         fh.write('  "invalid_items": [')
-        for i, (_, source, error) in enumerate(self.invalid):
+        for i, (_, source, error) in enumerate(self.spill.invalid()):
             fh.write(",\n    " if i else "\n    ")
             fh.write(json.dumps({"source": source, "error": error}, ensure_ascii=False))
         fh.write("\n  ]\n}\n" if self.invalid else "]\n}\n")
 
-    def _write_markdown(self, fh: IO[str], rows: list[Row]) -> None:
+    def _write_markdown(self, fh: IO[str]) -> None:
         from advisor.report import environment
 
         template = environment().get_template("summary.md.j2")
@@ -184,16 +223,12 @@ class PortfolioSummary:
             "share": (lambda n: n / assessed if assessed else 0.0),
             "rules": self.top_rules(TOP),
             "recommendations": self.top_recommendations(TOP),
-            "rows": _numbered(rows),
-            "invalid": self.invalid,
+            "rows": enumerate(self.spill.by_exposure(), start=1),
+            "invalid": self.spill.invalid(),
             "link": _link,
         }
         for chunk in template.generate(context):
             fh.write(chunk)
-
-
-def _numbered(rows: list[Row]) -> Iterator[tuple[int, Row]]:
-    return enumerate(rows, start=1)
 
 
 def _link(name: str) -> str:

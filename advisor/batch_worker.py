@@ -33,6 +33,8 @@ class Task(NamedTuple):
     item: Item
     report: str  # file name in the output folder
     mode: int
+    # For DONE: the stored narrative's (source, model, usd, input tokens, output tokens).
+    known: tuple[Any, ...] | None = None
 
 
 class Outcome(NamedTuple):
@@ -69,10 +71,17 @@ class Context:
 
     rulebase: Any
     prices: Any
-    out_dir: Path  # absolute
+    out_dir: Path  # absolute, so history rows name reports wherever the command ran
     fmt: str
     history: bool
     narrator: Narrator | None = None
+    template_reload: bool = True
+
+    def release(self) -> None:
+        """Undo what :func:`make_context` changed in this process (template reloading)."""
+        from advisor.report import environment
+
+        environment().auto_reload = self.template_reload
 
 
 def make_context(out_dir: Path, fmt: str, history: bool,
@@ -85,10 +94,15 @@ def make_context(out_dir: Path, fmt: str, history: bool,
     prices = default_price_book()
     prices.names()  # read the price map now, not on the first item that names a model
     env = environment()
-    for name in ("report.md.j2", "report.html.j2", "narrative.md.j2"):
+    for name in ("report.md.j2", "report.html.j2", "narrative.md.j2", "summary.md.j2"):
         env.get_template(name)
-    # Absolute, so history rows name the report wherever the command was run from.
-    return Context(load_rulebase(), prices, out_dir.resolve(), fmt, history, narrator)
+    ctx = Context(load_rulebase(), prices, out_dir.resolve(), fmt, history, narrator,
+                  template_reload=env.auto_reload)
+    # Every item of a batch is rendered with the templates as they were when it started:
+    # no mix of old and new wording if a template is edited mid-run, and no stat of each
+    # template file per item (15% of the render time). release() restores the setting.
+    env.auto_reload = False
+    return ctx
 
 
 _CONTEXT: Context | None = None
@@ -116,11 +130,61 @@ def init_process(out_dir: str, fmt: str, history: bool, home: str | None) -> Non
         set_context(make_context(Path(out_dir), fmt, history))
 
 
-def process_chunk(tasks: list[Task]) -> list[Outcome]:
-    """Assess a chunk of tasks in this worker (one pickled round trip per chunk)."""
+class ChunkDone(NamedTuple):
+    """A worker's answer for one chunk."""
+
+    outcomes: list[Outcome]  # their history rows already recorded, so dropped (None)
+    recorded: int  # history rows this chunk added
+    store_error: str | None  # why this worker stopped recording, the first time only
+
+
+class _WorkerHistory:
+    """The worker's own connection to the history store, opened on its first chunk.
+
+    Recording where the rows are built keeps the reports and results (about 20 KB an
+    item) out of the pipe to the parent and out of the parent's memory; one transaction
+    per chunk, and SQLite's WAL lets the workers and the parent take turns.
+    """
+
+    def __init__(self) -> None:
+        self.store: Any = None
+        self.broken = False
+
+    def record(self, rows: list[tuple[Any, ...]]) -> str | None:
+        """Insert ``rows``; on a store problem, stop for good and say why (once)."""
+        from advisor.store import Store, StoreError
+
+        if self.broken or not rows:
+            return None
+        try:
+            if self.store is None:
+                self.store = Store.open()
+                from multiprocessing.util import Finalize
+
+                Finalize(self.store, self.store.close, exitpriority=10)
+            self.store.record_rows(rows)
+        except StoreError as exc:
+            self.broken = True
+            return str(exc)
+        return None
+
+
+_HISTORY = _WorkerHistory()
+
+
+def process_chunk(tasks: list[Task]) -> ChunkDone:
+    """Assess a chunk of tasks in this worker (one pickled round trip per chunk), and keep
+    the chunk in history."""
     ctx = _CONTEXT
     assert ctx is not None, "init_process did not run"
-    return [process(ctx, task) for task in tasks]
+    outcomes = [process(ctx, task) for task in tasks]
+    rows = [o.history_row for o in outcomes if o.history_row is not None]
+    if not rows:
+        return ChunkDone(outcomes, 0, None)
+    error = _HISTORY.record(rows)
+    recorded = 0 if _HISTORY.broken else len(rows)
+    return ChunkDone([o._replace(history_row=None) if o.history_row is not None else o
+                      for o in outcomes], recorded, error)
 
 
 def _load(item: Item) -> Any:
@@ -171,7 +235,13 @@ def _process(ctx: Context, task: Task) -> Outcome:
                              ctx.fmt, origin="batch", source=item.source,
                              report_path=target)
     costs = result.costs or {}
-    narrative = result.narrative.to_dict() if result.narrative else {}
+    if result.narrative is not None:
+        narrative = result.narrative.to_dict()
+    elif task.known:  # finished by an earlier run: what history says its narrative cost
+        narrative = dict(zip(("source", "model", "usd", "input_tokens", "output_tokens"),
+                             task.known, strict=True))
+    else:
+        narrative = {}
     return Outcome(
         item.seq, item.source, task.report, None, False, task.mode,
         role=result.role, organization=result.organization, tier=result.tier,

@@ -59,8 +59,8 @@ _PHRASES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
 # Words that mean the same thing here (after stemming) -> one canonical term.
 _SYNONYMS: dict[str, str] = {
     "cheaper": "cheap", "cheapest": "cheap", "inexpensive": "cheap",
-    "price": "cost", "prices": "cost", "priced": "cost", "expense": "cost", "spend": "cost", "bill": "cost", "fee": "cost",
-    "expensive": "cost", "costly": "cost",
+    "price": "cost", "prices": "cost", "priced": "cost", "expense": "cost", "spend": "cost",
+    "bill": "cost", "fee": "cost", "expensive": "cost", "costly": "cost",
     "pricing": "pricing", "billing": "pricing", "charge": "pricing", "monetize": "pricing",
     "monetise": "pricing",
     "decline": "fall", "drop": "fall", "fell": "fall", "fallen": "fall", "decrease": "fall",

@@ -116,6 +116,13 @@ LIST_COLUMNS = ("id", "created_at", "origin", "source", "role", "organization", 
                 "narrative_model", "narrative_usd")
 
 
+# Compact, and without the cycle check (plain data): a batch encodes thousands a second.
+_ANSWERS_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True, check_circular=False,
+                                 separators=(",", ":"))
+_RESULT_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False,
+                                separators=(",", ":"))
+
+
 def assessment_row(answers: dict[str, Any], result: Any, report: str, report_format: str = "md",
                    *, origin: str = "cli", source: str | None = None,
                    report_path: str | None = None,
@@ -131,8 +138,7 @@ def assessment_row(answers: dict[str, Any], result: Any, report: str, report_for
     current = ((data.get("costs") or {}).get("current") or {})
     return (now_iso(), origin, result.role, result.organization, result.tier, result.score,
             result.confidence, current.get("monthly_usd"), result.rules_digest,
-            json.dumps(answers, ensure_ascii=False, sort_keys=True),
-            json.dumps(data, ensure_ascii=False), report, report_format,
+            _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data), report, report_format,
             narrative.get("source"), narrative.get("model"), narrative.get("usd"),
             source, report_path, narrative.get("input_tokens"), narrative.get("output_tokens"))
 
@@ -258,15 +264,24 @@ class Store:
 
     def has_report_path(self, report_path: str) -> bool:
         """Whether an assessment whose report was written to ``report_path`` is kept."""
+        return self.narrative_for_report(report_path) is not None
+
+    def narrative_for_report(self, report_path: str) -> tuple[Any, ...] | None:
+        """(source, model, usd, input tokens, output tokens) of the narrative of the newest
+        assessment whose report went to ``report_path``; None when there is none.
+
+        A resumed batch counts the LLM cost of the items an earlier run finished from here.
+        """
         with self._reading():
-            row = self.db.execute("SELECT 1 FROM assessments WHERE report_path = ? LIMIT 1",
-                                  (report_path,)).fetchone()
-        return row is not None
+            return self.db.execute(
+                "SELECT narrative_source, narrative_model, narrative_usd, "
+                "narrative_input_tokens, narrative_output_tokens FROM assessments "
+                "WHERE report_path = ? ORDER BY id DESC LIMIT 1", (report_path,)).fetchone()
 
     def list_assessments(self, *, role: str | None = None, organization: str | None = None,
                          tier: str | None = None, limit: int | None = None
                          ) -> list[dict[str, Any]]:
-        """The small columns of matching assessments, newest first.
+        """The small columns of matching assessments, newest first (the order they were kept).
 
         ``organization`` matches as a case-insensitive substring (LIKE, with its wildcards
         escaped, so ``50%`` means the text "50%").
@@ -286,7 +301,7 @@ class Store:
         sql = f"SELECT {', '.join(LIST_COLUMNS)} FROM assessments"
         if where:
             sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY created_at DESC, id DESC"
+        sql += " ORDER BY id DESC"
         if limit:
             sql += " LIMIT ?"
             params.append(limit)
@@ -330,7 +345,7 @@ class Store:
             if keep is not None:
                 deleted += db.execute(
                     "DELETE FROM assessments WHERE id NOT IN (SELECT id FROM assessments "
-                    "ORDER BY created_at DESC, id DESC LIMIT ?)", (keep,)).rowcount
+                    "ORDER BY id DESC LIMIT ?)", (keep,)).rowcount
         return deleted
 
     def compact(self) -> None:

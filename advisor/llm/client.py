@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -47,6 +48,11 @@ class Completion:
     attempts: int = 1
 
 
+def seconds(value: float) -> str:
+    """'1 second', '2.5 seconds'."""
+    return f"{value:g} second" + ("" if value == 1 else "s")
+
+
 def _litellm() -> Any:
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
@@ -59,23 +65,42 @@ def _litellm() -> Any:
     return litellm
 
 
+_PREFIXES = re.compile(r"^(?:litellm\.\w+:\s*|\w+(?:Error|Exception)\s*[:-]\s*)+")
+
+
+def _message(exc: BaseException) -> str:
+    """The provider's message without litellm's stacked class-name prefixes, scrubbed."""
+    text = " ".join(str(exc).split())
+    return scrub(_PREFIXES.sub("", text) or type(exc).__name__)
+
+
 def _classify(exc: BaseException, settings: LLMSettings, litellm: Any) -> LLMFailure:
     ex = litellm.exceptions
-    text = scrub(f"{type(exc).__name__}: {exc}")
-    lowered = text.lower()
+    message = _message(exc)
+    text = f"{type(exc).__name__}: {message}"
+    lowered = f"{type(exc).__name__} {exc}".lower()
     if isinstance(exc, ex.RateLimitError):
         return LLMFailure("rate_limit", text)
     if (isinstance(exc, ex.Timeout) or "timed out" in lowered
             or "timeout" in type(exc).__name__.lower()):
-        return LLMFailure("timeout", f"no answer within {settings.timeout:g} seconds")
+        return LLMFailure("timeout", f"no answer within {seconds(settings.timeout)}")
     if ("expecting value" in lowered or "jsondecodeerror" in lowered or "[200 ok]" in lowered
             or "unterminated string" in lowered or "invalid json" in lowered):
         return LLMFailure("malformed_response", text)
+    if "missing credentials" in lowered or ("api_key" in lowered and "must be set" in lowered):
+        return LLMFailure("provider_error", "no API key found: set the provider's usual "
+                          "environment variable (for example OPENAI_API_KEY)")
+    if "provider not provided" in lowered:
+        return LLMFailure("provider_error", f"litellm does not know which provider serves "
+                          f"{settings.model!r}: name it as provider/model, for example "
+                          "openai/gpt-4o-mini")
     if isinstance(exc, ex.AuthenticationError):
         return LLMFailure("provider_error", "authentication failed: check the provider's API "
                           "key environment variable")
-    if isinstance(exc, ex.APIConnectionError) and "connect" in lowered:
-        return LLMFailure("provider_error", f"cannot connect to the provider: {text}")
+    if "connection error" in lowered or "connection refused" in lowered or isinstance(
+            exc, ex.APIConnectionError):
+        where = f" at {settings.base_url}" if settings.base_url else ""
+        return LLMFailure("provider_error", f"cannot connect to the provider{where}: {message}")
     return LLMFailure("provider_error", text)
 
 
@@ -137,8 +162,8 @@ def _once(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]
         for chunk in stream:
             if time.monotonic() - started > settings.timeout:
                 _close(stream)
-                raise LLMFailure("timeout", f"no complete answer within {settings.timeout:g} "
-                                 "seconds")
+                raise LLMFailure("timeout", "no complete answer within "
+                                 f"{seconds(settings.timeout)}")
             if getattr(chunk, "usage", None):
                 usage = chunk.usage
             choices = getattr(chunk, "choices", None) or []

@@ -17,7 +17,7 @@ from advisor import formatting
 from advisor.result import Result
 from advisor.rulebase import RuleBase
 
-MAX_DRIVERS = 5
+MAX_DRIVERS = 4
 MAX_RECOMMENDATIONS = 6
 MAX_NOTES = 4
 REASONS_FOR_TOP = 3  # the first recommendations carry their "why"; the rest only a title
@@ -64,11 +64,7 @@ def _costs(result: Result) -> dict[str, Any]:
         out["cost_per_request"] = _usd(c["per_task_usd"])
     base = c.get("baseline_2023") or {}
     if base.get("monthly_usd") is not None:
-        out["same_workload_at_gpt4_march_2023_prices"] = (
-            f"{_usd(base['monthly_usd'])} a month "
-            f"({formatting.per_mtok(base.get('input_per_mtok'))} / "
-            f"{formatting.per_mtok(base.get('output_per_mtok'))} per million input / output "
-            "tokens)")
+        out["same_workload_at_gpt4_march_2023_prices"] = f"{_usd(base['monthly_usd'])} a month"
         if current.get("monthly_usd") is not None:
             out["saving_vs_2023_per_month"] = _usd(base["monthly_usd"] - current["monthly_usd"])
     if c.get("reduction_vs_2023_pct") is not None:
@@ -100,6 +96,22 @@ def _costs(result: Result) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _market(rulebase: RuleBase) -> dict[str, str]:
+    """The article's reference prices (s1-prices), which a narrative naturally quotes."""
+    a = rulebase.anchors
+    launch, band, cut = a["gpt4_launch"], a["open_model_band"], a["reduction"]
+    return {
+        "gpt4_launch_march_2023": (f"{formatting.per_mtok(launch['input_per_mtok'])} input / "
+                                   f"{formatting.per_mtok(launch['output_per_mtok'])} output "
+                                   "per million tokens"),
+        "open_models_late_2025": (f"{formatting.per_mtok(band['low_per_mtok'])}–"
+                                  f"{formatting.per_mtok(band['high_per_mtok'])} per million "
+                                  "tokens"),
+        "price_fall_at_gpt4_level_since_2023": (f"{formatting.number(cut['low_pct'])}–"
+                                                f"{formatting.number(cut['high_pct'])}%"),
+    }
+
+
 def _numbers_given(result: Result, rulebase: RuleBase) -> dict[str, Any]:
     q = rulebase.questionnaire.by_id
     return {k: v for k, v in result.answers.items()
@@ -110,7 +122,7 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
                 ) -> Facts:
     """The facts of ``result`` (and the notes on the article sections behind them)."""
     from advisor.knowledge import load_knowledge
-    from advisor.report import ROLE_LABELS, TIER_LABELS
+    from advisor.report import ROLE_LABELS
 
     drivers = [r for r in result.fired_rules if r.points > 0][:MAX_DRIVERS]
     favour = [r for r in result.fired_rules if r.points < 0][:2]
@@ -119,7 +131,6 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
         "organization": result.organization or None,
         "role": ROLE_LABELS.get(result.role, result.role),
         "tier": result.tier,
-        "tier_label": TIER_LABELS.get(result.tier, result.tier).lower(),
         "score": result.score,
         "score_scale": (f"0 to 100, higher is more exposed; high from "
                         f"{formatting.number(rulebase.tier_high)}, medium from "
@@ -136,6 +147,7 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
         "more_recommendations": max(0, len(result.recommendations) - len(recs)),
         "numbers_given": _numbers_given(result, rulebase),
         "costs": _costs(result),
+        "scenario_horizon": "12–24 months",
         "scenarios_12_24_months": [
             {"name": s.title, "probability": formatting.percent(s.probability),
              **({"price_multiplier": f"×{s.multiplier:g}"} if s.multiplier is not None else {}),
@@ -144,6 +156,7 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
              "outlook": s.outlook or s.summary}
             for s in result.scenarios],
         "cautions": [c.text for c in result.cautions if c.applies],
+        "market": _market(rulebase),
         "unanswered_questions": len(result.missing),
     }
     if not data["in_your_favour"]:

@@ -48,7 +48,7 @@ _TIER_CONTRAST = re.compile(
 _URL = re.compile(r"(?:https?://|www\.|mailto:|ftp://)[^\s)>\]\"']*", re.IGNORECASE)
 _MD_LINK = re.compile(r"\[[^\]\n]*\]\(([^)\n]*)\)")
 _HTML = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?>|<!--")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$", re.MULTILINE)
+_HEADING = re.compile(r"^(#{1,6})[ \t]+(.*?)[ \t]*#*[ \t]*$", re.MULTILINE)
 _FENCE = re.compile(r"^\s*```[A-Za-z]*\s*\n(?P<body>.*?)\n\s*```\s*$", re.DOTALL)
 
 
@@ -109,7 +109,8 @@ def _close(fact: float, value: float, resolution: float) -> bool:
         return True
     if diff <= resolution / 2 * (1 + 1e-9) and diff <= 0.1 * abs(fact):
         return True  # rounded to the figure's own precision: "about $2,000" for $2,025
-    return diff < resolution and diff <= 0.05 * abs(fact)  # truncated: "over $13,000"
+    # Truncated, always downwards: "over $13,000" for $13,500.
+    return 0 <= abs(fact) - abs(value) < resolution and diff <= 0.05 * abs(fact)
 
 
 class FactFigures:

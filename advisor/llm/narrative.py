@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.llm import guard
-from advisor.llm.client import Completion, LLMFailure, complete
+from advisor.llm.client import Completion, LLMFailure, complete, seconds
 from advisor.llm.facts import build_facts
 from advisor.llm.prompt import (
     PROMPT_VERSION,
@@ -45,13 +45,15 @@ def _fallback(builtin: Narrative, reason: str, model: str, spent: list[Completio
 
 def _failure_reason(failure: LLMFailure, settings: LLMSettings) -> str:
     if failure.kind == "timeout":
-        return f"the model did not answer within {settings.timeout:g} seconds"
+        return f"the model did not answer within {seconds(settings.timeout)}"
     if failure.kind == "rate_limit":
         return f"the provider kept refusing with rate limits after {failure.attempts} attempts"
     if failure.kind == "malformed_response":
         return "the provider's response could not be read"
     detail = failure.detail.splitlines()[0] if failure.detail else "unknown error"
-    return f"the provider returned an error ({detail[:160]})"
+    if len(detail) > 160:
+        detail = detail[:160].rsplit(" ", 1)[0] + " …"
+    return f"the provider returned an error ({detail})"
 
 
 def narrate(result: Result, rulebase: RuleBase, settings: LLMSettings | None, *,
@@ -110,8 +112,7 @@ def _narrate(result: Result, rulebase: RuleBase, settings: LLMSettings, builtin:
                                  max_chars=guard.DEFAULT_MAX_CHARS,
                                  truncated=completion.truncated)
         for v in violations:
-            access.record_failure(v.kind, model, v.span,
-                           f"attempt {attempt + 1}: {v.message}")
+            access.record_failure(v.kind, model, v.span, f"attempt {attempt + 1}: {v.message}")
         if not violations:
             narrative = Narrative(
                 source="llm", text=text, model=model,

@@ -40,7 +40,8 @@ Messages = list[dict[str, str]]
 
 def standing_from_counts(counts: Sequence[tuple[str, int]]) -> list[str]:
     """The standing instructions for the most frequent guard failures, in a fixed order."""
-    top = [kind for kind, n in counts if kind in STANDING_INSTRUCTIONS and n > 0][:MAX_STANDING]
+    ranked = sorted((-n, kind) for kind, n in counts if kind in STANDING_INSTRUCTIONS and n > 0)
+    top = [kind for _, kind in ranked[:MAX_STANDING]]
     return [text for kind, text in STANDING_INSTRUCTIONS.items() if kind in top]
 
 

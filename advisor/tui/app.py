@@ -58,8 +58,9 @@ class AdvisorApp(App[None]):
         box.cursor_blink = self.cursor_blink
         return box
 
-    def on_mount(self) -> None:
-        self.push_screen(StartScreen())
+    def get_default_screen(self) -> Screen[Any]:
+        """The start screen is the first screen: no blank screen is painted before it."""
+        return StartScreen()
 
     def warm_up(self) -> None:
         """Import the core and read the price map in a thread, after the first paint."""
@@ -124,28 +125,34 @@ class AdvisorApp(App[None]):
     def answer(self, qid: str, value: Any) -> str | None:
         """Validate and record one answer; the inline message when it is rejected."""
         assert self.session is not None
-        error = self.assessor.field_error(self.session, qid, value)
+        error, outcome = self.assessor.check_answer(self.session, qid, value)
         if error:
             return error
         self.session.set_answer(qid, value)
-        self.answers_changed()
+        self.show_outcome(outcome)
         return None
 
     def answers_changed(self) -> None:
-        """Recompute the live panel and autosave: after every answer or probability edit."""
+        """Recompute the live panel and autosave (after an edit that does not move on)."""
         self.recompute()
         self.autosave()
 
     def recompute(self) -> None:
-        from advisor.tui.widgets.live_panel import LivePanel
-
         assert self.session is not None
-        self.live = self.assessor.assess(self.session)
-        for panel in self.screen.query(LivePanel):
-            panel.show(self.live)
+        self.show_outcome(self.assessor.assess(self.session))
+
+    def show_outcome(self, outcome: Outcome) -> None:
+        """Make ``outcome`` the live assessment and draw it in the current screen's panel."""
+        self.live = outcome
+        panel = getattr(self.screen, "live_panel", None)
+        if panel is not None:
+            panel.show(outcome)
 
     def autosave(self) -> None:
+        """Queue the draft for writing; called after every answer once the next step is known."""
         assert self.session is not None
+        if not self.session.answers:
+            return
         self.drafts.save(self.session.draft_dict())
         if self.drafts.last_error and not self._warned_draft:
             self._warned_draft = True
@@ -166,8 +173,20 @@ class AdvisorApp(App[None]):
 
     # ------------------------------------------------------------------ navigation
 
+    def _show(self, screen: Screen[Any]) -> None:
+        """Show ``screen`` in place of the current one; the start screen stays underneath."""
+        if len(self.screen_stack) <= 1:
+            self.push_screen(screen)
+        else:
+            self.switch_screen(screen)
+
     def show_start(self) -> None:
-        self.switch_screen(StartScreen())
+        """Back to the start screen (always at the bottom of the stack), drafts re-listed."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        start = self.screen_stack[0]
+        if isinstance(start, StartScreen):
+            start.refresh_drafts()
 
     def show_question(self, qid: str, *, return_to_review: bool = False) -> None:
         from advisor.tui.screens.question import QuestionScreen
@@ -176,14 +195,15 @@ class AdvisorApp(App[None]):
         if isinstance(screen, QuestionScreen) and screen.return_to_review == return_to_review:
             screen.show(qid)
         else:
-            self.switch_screen(QuestionScreen(qid, return_to_review=return_to_review))
+            self._show(QuestionScreen(qid, return_to_review=return_to_review))
 
     def show_review(self) -> None:
         from advisor.tui.screens.review import ReviewScreen
 
         assert self.session is not None
         self.session.current = REVIEW
-        self.switch_screen(ReviewScreen())
+        self.autosave()
+        self._show(ReviewScreen())
 
     def show_results(self) -> None:
         from advisor.tui.screens.results import ResultsScreen
@@ -192,7 +212,7 @@ class AdvisorApp(App[None]):
             self.notify(self.live.hint or "The answers cannot be assessed yet.",
                         severity="warning")
             return
-        self.switch_screen(ResultsScreen())
+        self._show(ResultsScreen())
 
     def show_save(self) -> None:
         from advisor.tui.screens.save import SaveScreen

@@ -88,32 +88,43 @@ class Assessor:
         return validate_answers(data)
 
     def field_error(self, session: Session, qid: str, value: Any) -> str | None:
-        """The message for ``value`` as the answer to ``qid``, or None when it is acceptable.
+        """The message for ``value`` as the answer to ``qid``, or None when it is acceptable."""
+        return self.check_answer(session, qid, value)[0]
 
-        Validation uses the would-be answers file; an unknown model is only found by the
-        assessment itself (the price book), so that runs too.
+    def check_answer(self, session: Session, qid: str,
+                     value: Any) -> tuple[str | None, Outcome]:
+        """Validate ``value`` as the answer to ``qid`` and assess the answers it would give.
+
+        Returns (message, outcome): the inline message when the answer is rejected, else None
+        and the live assessment with it, so an accepted answer costs one validation and one
+        assessment. Validation uses the would-be answers file; an unknown model is only found
+        by the assessment itself (the price book).
         """
         data = session.answers_file_dict()
         data["answers"] = {k: v for k, v in session.would_be(qid, value).items()
                            if v is not None}
         path = f"answers.{qid}"
+        hint = self._hint(data)
+        if hint is None:
+            try:
+                return None, Outcome(result=self.assess_dict(data))
+            except InputError as exc:
+                if exc.path in (path, None):
+                    return describe(exc), Outcome(error=exc)
+                return f"{exc.path}: {describe(exc)}", Outcome(error=exc)
+        # Before the required answer there is no assessment, only this field to check.
         try:
-            model = self.validate(data)
+            self.validate(data)
         except InputError as exc:
             if exc.path == path:
-                return describe(exc)
-            if "archetype" not in data["answers"]:
-                return None  # the only other failure is the missing required answer
-            return f"{exc.path or 'answers'}: {describe(exc)}"
-        if value is None:
-            return None
-        from advisor.assess import assess
+                return describe(exc), Outcome(error=exc)
+        return None, Outcome(hint=hint)
 
-        try:
-            assess(model, self.rulebase, self.prices)
-        except InputError as exc:
-            return describe(exc) if exc.path in (path, None) else f"{exc.path}: {describe(exc)}"
-        return None
+    def _hint(self, data: dict[str, Any]) -> str | None:
+        """Why there is no tier yet (a required answer is missing), or None."""
+        missing = next((q for q in self.rulebase.questionnaire.questions
+                        if q.required and q.id not in data["answers"]), None)
+        return f"Answer “{missing.prompt}” to see a tier." if missing else None
 
     def probabilities_error(self, session: Session, probs: dict[str, Any]) -> str | None:
         """The message for edited scenario probabilities, from the answers-file model."""
@@ -130,10 +141,9 @@ class Assessor:
     def assess(self, session: Session) -> Outcome:
         """Assess the session's answers; no tier until the required answer is given."""
         data = session.answers_file_dict()
-        missing = [q for q in self.rulebase.questionnaire.questions
-                   if q.required and q.id not in data["answers"]]
-        if missing:
-            return Outcome(hint=f"Answer “{missing[0].prompt}” to see a tier.")
+        hint = self._hint(data)
+        if hint is not None:
+            return Outcome(hint=hint)
         try:
             return Outcome(result=self.assess_dict(data))
         except InputError as exc:

@@ -11,13 +11,15 @@ from __future__ import annotations
 import contextlib
 import json
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor import paths
 from advisor.files import write_atomic
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ThreadPoolExecutor
 
 
 def drafts_dir() -> Path:
@@ -72,24 +74,29 @@ class DraftWriter:
     """Writes draft snapshots in order on a single background thread."""
 
     def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="advisor-draft")
+        self._pool: ThreadPoolExecutor | None = None  # started on the first write
         self._pending: list[Future[None]] = []
         self._lock = threading.Lock()
         self.last_error: str | None = None
 
+    def _submit(self, fn: Any, *args: Any) -> None:
+        with self._lock:
+            if self._pool is None:
+                from concurrent.futures import ThreadPoolExecutor
+
+                self._pool = ThreadPoolExecutor(max_workers=1,
+                                                thread_name_prefix="advisor-draft")
+            future = self._pool.submit(fn, *args)
+            self._pending = [f for f in self._pending if not f.done()] + [future]
+
     def save(self, snapshot: dict[str, Any]) -> None:
         """Queue ``snapshot`` (a :meth:`Session.draft_dict`, copied by the caller) for writing."""
         text = json.dumps(snapshot, indent=2, ensure_ascii=False) + "\n"
-        target = draft_path(str(snapshot["id"]))
-        future = self._pool.submit(self._write, target, text)
-        with self._lock:
-            self._pending = [f for f in self._pending if not f.done()] + [future]
+        self._submit(self._write, draft_path(str(snapshot["id"])), text)
 
     def discard(self, draft_id: str) -> None:
         """Delete a draft after any queued write of it (so it cannot reappear)."""
-        future = self._pool.submit(delete_draft, draft_id)
-        with self._lock:
-            self._pending = [f for f in self._pending if not f.done()] + [future]
+        self._submit(delete_draft, draft_id)
 
     def _write(self, target: Path, text: str) -> None:
         try:
@@ -109,4 +116,7 @@ class DraftWriter:
 
     def close(self) -> None:
         self.flush()
-        self._pool.shutdown(wait=True)
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True)

@@ -14,9 +14,18 @@ import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 Reply = dict[str, Any]
+
+DUMMY_KEY = "sk-test-dummy-key-123"  # what tests put in OPENAI_API_KEY; must never leak
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+
+def example(name: str) -> dict[str, Any]:
+    """An example answers file as a dict."""
+    return json.loads((EXAMPLES / name).read_text(encoding="utf-8"))
 
 
 def prompt_text(body: dict[str, Any]) -> str:
@@ -100,7 +109,8 @@ class FakeOpenAI(ThreadingHTTPServer):
             return self.behaviour
 
     def start(self) -> FakeOpenAI:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},
+                                        daemon=True)
         self._thread.start()
         return self
 
@@ -116,7 +126,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: FakeOpenAI
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:  # stdlib's signature
         pass
 
     def _send(self, status: int, payload: bytes, content_type: str = "application/json",
@@ -135,7 +145,7 @@ class _Handler(BaseHTTPRequestHandler):
         body = json.loads(self.rfile.read(length) or b"{}")
         with self.server.lock:
             self.server.requests.append(body)
-            self.server.headers_seen.append(dict(self.headers.items()))
+            self.server.headers_seen.append({k.lower(): v for k, v in self.headers.items()})
         if not self.path.endswith("/chat/completions"):
             self._send(404, b'{"error": {"message": "not found"}}')
             return

@@ -47,7 +47,7 @@ def reference_report(answers_path: Path) -> str:
 
 
 def panel_text(app: Any) -> str:
-    return str(app.screen.query_one(LivePanel).render())
+    return str(app.screen.query_one(LivePanel).text.render())
 
 
 async def save_both(pilot: Any, report: Path, answers: Path, fmt_index: int = 0) -> None:
@@ -72,6 +72,9 @@ async def save_both(pilot: Any, report: Path, answers: Path, fmt_index: int = 0)
 
 @pytest.mark.parametrize("role", list(PLANS))
 async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path: Path) -> None:
+    """Start -> every question that applies -> review -> results -> edited probabilities ->
+    saved report and answers file; ``advisor assess`` on that file gives the same bytes as the
+    Report tab showed."""
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -79,70 +82,58 @@ async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path:
         roles = app.screen.query_one("#roles")
         assert [o.id for o in roles.options] == ["startup", "enterprise_it", "investor",
                                                  "developer"]
+        app.screen.query_one("#organization").value = f"Acme {role}"
         await pick_role(pilot, role)
-        asked = await walk_questions(pilot, PLANS[role])
+        asked = await walk_questions(pilot, {**PLANS[role], "regulated": None})
         assert isinstance(app.screen, ReviewScreen)
         # Every question that applies was asked exactly once, in order, and only the role's.
         assert asked == [q.id for q in app.session.relevant_questions()]
         assert set(asked) <= {q.id for q in app.session.questionnaire.for_role(role)}
         await pilot.press("ctrl+n")
         await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
-        header = str(app.screen.query_one("#summary-header").render())
-        assert f"score {app.live.result.score} / 100" in header
-        report, answers = tmp_path / "advisor-report.md", tmp_path / "advisor-answers.json"
-        await save_both(pilot, report, answers)
-        assert "Answers saved" in str(app.screen.query_one("#save-status").render())
-        await app.workers.wait_for_complete()
-        app.drafts.flush()
-    shown = app.assessor.report(app.live.result, "md")
-    assert report.read_text(encoding="utf-8") == shown == reference_report(answers)
-    data = json.loads(answers.read_text(encoding="utf-8"))
-    assert data["role"] == role and data["schema_version"] == 1
-    assert "assumptions" not in data
-    # The saved report finishes the draft; the assessment is in history.
-    assert list_drafts() == []
-    with Store.open() as store:
-        rows = store.db.execute("SELECT origin, role FROM assessments").fetchall()
-    assert [tuple(r) for r in rows] == [("tui", role)]
-
-
-async def test_exported_answers_file_round_trips_to_the_report_shown(tmp_path: Path) -> None:
-    """Edited probabilities, an organization and "don't know"s survive the trip through
-    ``advisor assess``: same bytes as the Report tab."""
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        app.screen.query_one("#organization").value = "Quillpad"
-        await pick_role(pilot, "startup")
-        plan = {**PLANS["startup"], "industry": None, "regulated": None}
-        await walk_questions(pilot, plan)
-        await pilot.press("ctrl+n")
-        await pilot.pause()
         screen = app.screen
+        assert isinstance(screen, ResultsScreen)
+        header = str(screen.query_one("#summary-header").render())
+        assert f"score {app.live.result.score} / 100" in header
         screen.show_tab("scenarios")
         await pilot.pause()
         screen.query_one("#p-stabilization").value = "0.2"
         await pilot.pause()
         assert "must sum to 1" in str(screen.query_one("#scenario-error").render())
-        screen.query_one("#p-further_decline").value = "0.6"
+        screen.query_one("#p-further_decline").value = "60%"
         await pilot.pause()
         assert str(screen.query_one("#scenario-error").render()) == ""
         assert app.live.result.scenarios[0].probability == 0.2
-        screen.show_tab("report")
-        await pilot.pause()
-        shown = screen.query_one("#report-view").source
-        answers = tmp_path / "answers.json"
-        await save_both(pilot, tmp_path / "report.md", answers)
-    data = json.loads(answers.read_text(encoding="utf-8"))
-    assert data["organization"] == "Quillpad"
-    assert "industry" not in data["answers"] and "regulated" not in data["answers"]
-    assert data["assumptions"] == {"scenario_probabilities": {
-        "stabilization": 0.2, "further_decline": 0.6, "divergence": 0.2}}
-    assert shown == reference_report(answers)
+        if role == "startup":  # what the Report tab shows (rendering it once is enough)
+            screen.show_tab("report")
+            await pilot.pause()
+            shown = screen.query_one("#report-view").source
+        else:
+            shown = app.assessor.report(app.live.result, "md")
+        report, answers = tmp_path / "advisor-report.md", tmp_path / "advisor-answers.json"
+        await save_both(pilot, report, answers)
+        assert "Answers saved" in str(app.screen.query_one("#save-status").render())
+        await app.workers.wait_for_complete()
+        app.drafts.flush()
+    assert report.read_text(encoding="utf-8") == shown == reference_report(answers)
     out = tmp_path / "cli-report.md"
     assert cli.main(["assess", str(answers), "-o", str(out), "--no-history"]) == 0
     assert out.read_text(encoding="utf-8") == shown
+    data = json.loads(answers.read_text(encoding="utf-8"))
+    assert data["role"] == role and data["schema_version"] == 1
+    assert data["organization"] == f"Acme {role}"
+    assert "regulated" not in data["answers"]  # "don't know" is left out of the file
+    assert data["assumptions"] == {"scenario_probabilities": {
+        "stabilization": 0.2, "further_decline": 0.6, "divergence": 0.2}}
+    # The saved report finishes the draft; history holds the results as first shown and as
+    # saved (after the probability edit), newest last.
+    assert list_drafts() == []
+    with Store.open() as store:
+        rows = store.db.execute("SELECT origin, role, answers_json FROM assessments "
+                                "ORDER BY id").fetchall()
+    assert [(r[0], r[1]) for r in rows] == [("tui", role), ("tui", role)]
+    assert json.loads(rows[-1][2]) == data
+    assert "assumptions" not in json.loads(rows[0][2])
 
 
 async def test_a_dropped_session_resumes_with_every_completed_answer() -> None:
@@ -227,9 +218,7 @@ async def test_live_panel_follows_every_answer() -> None:
 async def test_review_edits_an_answer_and_returns() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        await pick_role(pilot, "investor")
-        await walk_questions(pilot, PLANS["investor"])
+        await open_example(pilot, "investor-portfolio-vertical.json")
         review = app.screen
         assert isinstance(review, ReviewScreen)
         answers = review.query_one("#answers")
@@ -238,10 +227,11 @@ async def test_review_edits_an_answer_and_returns() -> None:
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, QuestionScreen) and app.screen.qid == "archetype"
-        await pilot.press("up", "enter")  # from vertical_saas to domain_specialist
+        await pilot.press("up", "enter")  # from vertical_saas to the option above it
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        assert app.session.answers["archetype"] == "domain_specialist"
+        assert app.session.answers["archetype"] == "workflow_integrator"
+        assert app.live.result.answers["archetype"] == "workflow_integrator"
 
 
 async def test_open_an_answers_file(tmp_path: Path) -> None:
@@ -296,8 +286,7 @@ async def test_keys_theme_palette_and_quit() -> None:
         assert app.current_theme.dark
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert {"Toggle light/dark theme", "New assessment"} <= set(titles)
-        await pick_role(pilot, "startup")
-        await walk_questions(pilot, PLANS["startup"])
+        await open_example(pilot, "startup-chat-wrapper.json")
         await pilot.press("ctrl+n")
         await pilot.pause()
         titles = [c.title for c in app.get_system_commands(app.screen)]
@@ -310,30 +299,32 @@ async def test_keys_theme_palette_and_quit() -> None:
     assert app.return_code == 0 and not app.is_running
 
 
-async def _results_app(pilot: Any) -> Any:
+async def open_example(pilot: Any, name: str) -> None:
+    """From the start screen, open one of the example answers files (lands on the review)."""
     await pilot.pause()
     box = pilot.app.screen.query_one("#open-path")
-    box.value = str(EXAMPLES / "developer-agent-platform.json")
+    box.value = str(EXAMPLES / name)
     box.focus()
-    await pilot.press("enter", "ctrl+n")
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def _results_app(pilot: Any) -> Any:
+    await open_example(pilot, "developer-agent-platform.json")
+    await pilot.press("ctrl+n")
     await pilot.pause()
     return pilot.app.screen
 
 
-async def test_ask_reports_when_the_module_is_missing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "advisor.ask", None)  # import raises ImportError
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _results_app(pilot)
-        await pilot.press("ctrl+k")
-        await pilot.press(*"why high?", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        log = " ".join(str(w.render()) for w in screen.query("#ask-log Static"))
-        assert "You: why high?" in log and "Ask is not available" in log
+async def ask(pilot: Any, question: str) -> None:
+    await pilot.press("ctrl+k")
+    await pilot.press(*question, "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
 
 
-async def test_ask_shows_the_answer_and_its_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_ask_answers_in_a_worker_or_says_it_is_unavailable(
+        monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, Any] = {}
 
     def answer(question: str, answers_file: Any, rulebase: Any, prices: Any) -> Any:
@@ -341,20 +332,23 @@ async def test_ask_shows_the_answer_and_its_sources(monkeypatch: pytest.MonkeyPa
         return types.SimpleNamespace(text="Because **agents** multiply calls.",
                                      sources=["faq-q5"])
 
-    monkeypatch.setitem(sys.modules, "advisor.ask", types.SimpleNamespace(answer=answer))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _results_app(pilot)
-        await pilot.press("ctrl+k")
-        await pilot.press(*"why high?", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        monkeypatch.setitem(sys.modules, "advisor.ask", None)  # import raises ImportError
+        await ask(pilot, "why high?")
+        log = " ".join(str(w.render()) for w in screen.query("#ask-log Static"))
+        assert "You: why high?" in log and "Ask is not available" in log
+        monkeypatch.setitem(sys.modules, "advisor.ask", types.SimpleNamespace(answer=answer))
+        await ask(pilot, "what about agents?")
         (reply,) = screen.query("#ask-log Markdown")
         assert "agents" in reply.source and "FAQ 5: AI agents and inference cost" in reply.source
-    assert seen == {"question": "why high?", "role": "developer", "rulebase": load_rulebase()}
+    assert seen == {"question": "what about agents?", "role": "developer",
+                    "rulebase": load_rulebase()}
 
 
 def _fake_llm(monkeypatch: pytest.MonkeyPatch, narrative: Narrative, chunks: list[str]) -> dict:
+    """Stand-ins for advisor.llm.settings / advisor.llm.narrative with the agreed interface."""
     calls: dict[str, Any] = {}
 
     class LLMSettings:
@@ -374,17 +368,40 @@ def _fake_llm(monkeypatch: pytest.MonkeyPatch, narrative: Narrative, chunks: lis
     return calls
 
 
-async def test_llm_narrative_streams_then_replaces(monkeypatch: pytest.MonkeyPatch,
-                                                   tmp_path: Path) -> None:
-    final = Narrative(source="llm", text="## Where you stand\n\nFinal text.\n", model="m1",
-                      input_tokens=10, output_tokens=20, usd=0.001)
-    calls = _fake_llm(monkeypatch, final, ["## Where", " you stand\n\nStreamed"])
+async def write_narrative(pilot: Any) -> str:
+    await pilot.press("ctrl+l")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+    return str(pilot.app.screen.query_one("#narrative-status").render())
+
+
+async def test_llm_narrative_missing_fallback_then_streamed(monkeypatch: pytest.MonkeyPatch,
+                                                           tmp_path: Path) -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _results_app(pilot)
+        # No model yet: the action asks for one.
         await pilot.press("ctrl+l")
         await pilot.pause()
         assert screen.query_one("#llm-model").has_focus
+        # The LLM modules are missing: a message, and the button works again.
+        monkeypatch.setitem(sys.modules, "advisor.llm.narrative", None)
+        screen.query_one("#llm-model").value = "any-model"
+        status = await write_narrative(pilot)
+        assert "not available" in status
+        assert not screen.query_one("#write-narrative").disabled
+        # The call falls back to the built-in narrative: its note is shown.
+        fallback = Narrative(source="builtin", text="## Where you stand\n\nBuilt in.\n",
+                             note="the model timed out after 60 s")
+        _fake_llm(monkeypatch, fallback, [])
+        status = await write_narrative(pilot)
+        assert "Built-in narrative used" in status and "timed out after 60 s" in status
+        # A streamed LLM narrative: chunks appended, then replaced by the returned text.
+        final = Narrative(source="llm", text="## Where you stand\n\nFinal text.\n",
+                          model="m1", input_tokens=10, output_tokens=20, usd=0.001)
+        calls = _fake_llm(monkeypatch, final, ["## Where", " you stand\n\nStreamed"])
+        screen.query_one("#llm-model").value = ""
+        screen.query_one("#llm-model").focus()
         await pilot.press(*"m1", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -396,33 +413,3 @@ async def test_llm_narrative_streams_then_replaces(monkeypatch: pytest.MonkeyPat
         await save_both(pilot, report, tmp_path / "a.json")
     assert calls["settings"] == ("m1", None, 60.0) and calls["streamed"]
     assert "Final text." in report.read_text(encoding="utf-8")
-
-
-async def test_llm_fallback_note_is_visible(monkeypatch: pytest.MonkeyPatch) -> None:
-    fallback = Narrative(source="builtin", text="## Where you stand\n\nBuilt in.\n",
-                         note="the model timed out after 60 s")
-    _fake_llm(monkeypatch, fallback, [])
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _results_app(pilot)
-        screen.query_one("#llm-model").value = "slow-model"
-        await pilot.press("ctrl+l")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        status = str(screen.query_one("#narrative-status").render())
-        assert "Built-in narrative used" in status and "timed out after 60 s" in status
-
-
-async def test_llm_missing_module_is_a_message(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "advisor.llm.narrative", None)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _results_app(pilot)
-        screen.query_one("#llm-model").value = "any-model"
-        await pilot.press("ctrl+l")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        status = str(screen.query_one("#narrative-status").render())
-        assert "not available" in status
-        assert not screen.query_one("#write-narrative").disabled
-

@@ -51,6 +51,57 @@ def option_content(label: str, hint: str) -> Content:
 class QuestionScreen(Screen[None]):
     """Asks the session's current question; Back/Next follow the questionnaire's relevance."""
 
+    SCOPED_CSS = False  # the rules below are nested in the screen's own selector
+    DEFAULT_CSS = """
+    QuestionScreen {
+        #question-pane {
+            width: 1fr;
+            padding: 0 1;
+        }
+
+        #progress {
+            margin-bottom: 1;
+        }
+
+        #prompt {
+            margin-bottom: 1;
+        }
+
+        #choices {
+            height: auto;
+            max-height: 12;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
+
+        #option-hint {
+            color: $text-muted;
+            padding: 0 1;
+        }
+
+        #error {
+            margin-top: 1;
+        }
+
+        #nav {
+            margin-top: 1;
+        }
+
+        #help {
+            margin-top: 1;
+            color: $text-muted;
+        }
+
+        &.-narrow LivePanel {
+            width: 28;
+        }
+
+        &.-wide LivePanel {
+            width: 36;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+n", "next", "Next", id="next"),
@@ -83,7 +134,8 @@ class QuestionScreen(Screen[None]):
                     yield Button("Don't know", id="dont-know", compact=True)
                     yield Button("Next", id="next-button", variant="primary", compact=True)
                 yield Static("", id="help")
-            yield LivePanel(id="live")
+            self.live_panel = LivePanel(id="live")
+            yield self.live_panel
         yield Footer()
 
     def on_mount(self) -> None:
@@ -102,13 +154,14 @@ class QuestionScreen(Screen[None]):
         session = app.session
         self.qid = qid
         session.current = qid
+        app.autosave()  # after an answer, the draft records it together with where to resume
         q = self.question
         position, total, answered = session.progress(qid)
         section = session.questionnaire.section_title(q.section)
         self.sub_title = f"{section} · question {position} of {total}"
         self.query_one("#progress", Static).update(Content.assemble(
             (section, "bold $text-accent"), f"  {position} of {total}  ",
-            (progress_bar(answered, total, 14), "$text-accent"), f"  {answered} answered"))
+            (progress_bar(answered, total, 8), "$text-accent"), f" {answered} answered"))
         required = "" if not q.required else "  (required)"
         self.query_one("#prompt", Static).update(Content.assemble((q.prompt, "bold"),
                                                                   (required, "dim")))

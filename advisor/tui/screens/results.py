@@ -117,6 +117,73 @@ def parse_probability(text: str) -> float | None:
 class ResultsScreen(Screen[None]):
     """The assessment, its report, and the optional LLM narrative and Ask chat."""
 
+    SCOPED_CSS = False  # the rules below are nested in the screen's own selector
+    DEFAULT_CSS = """
+    ResultsScreen {
+        #tabs {
+            height: 1fr;
+        }
+
+        TabPane {
+            padding: 0 1;
+        }
+
+        .intro {
+            margin-bottom: 1;
+        }
+
+        .scenario {
+            margin-bottom: 0;
+        }
+
+        .scenario-title {
+            width: 22;
+        }
+
+        .probability {
+            width: 10;
+        }
+
+        .scenario-cost {
+            width: 1fr;
+            padding: 0 0 0 2;
+        }
+
+        #scenario-text {
+            margin-top: 1;
+        }
+
+        #llm-model {
+            width: 2fr;
+        }
+
+        #llm-base-url {
+            width: 2fr;
+        }
+
+        #write-narrative {
+            margin-top: 1;
+        }
+
+        #narrative-status {
+            margin: 1 0;
+        }
+
+        #report-view {
+            height: 1fr;
+            overflow-y: auto;
+        }
+
+        #ask-log {
+            height: 1fr;
+        }
+
+        .ask-question {
+            margin-top: 1;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="save"),
         Binding("ctrl+r", "review", "Edit", id="review"),
@@ -126,7 +193,7 @@ class ResultsScreen(Screen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._report_stale = True
+        self._stale: set[str] = set()
         self._narrative_text = ""
 
     @property
@@ -189,24 +256,39 @@ class ResultsScreen(Screen[None]):
     # ------------------------------------------------------------------ drawing
 
     def refresh_all(self) -> None:
-        """Redraw every tab from the current result (after an answer or a probability edit)."""
-        app: Any = self.app
+        """Redraw from the current result (after a probability edit, or on arrival).
+
+        Plain-text tabs are redrawn at once; the Markdown ones (the costly widgets) are marked
+        stale and drawn when shown, so the results appear without waiting for all of them.
+        """
         result = self.result
-        role_label = app.session.questionnaire.role_labels.get(result.role, result.role)
-        self.query_one("#summary-header", Static).update(
-            summary_header(result, role_label.partition(":")[0]))
-        self.query_one("#summary-text", Markdown).update(summary_markdown(result))
-        self.query_one("#recommendations-text", Markdown).update(recommendations_markdown(result))
         costs = result.costs or {}
         self.query_one("#chart", CostChart).set_bars(
             cost_bars(result), empty="No chart: " + cost_note(costs))
         self.query_one("#costs-text", Static).update(costs_content(result))
         self._draw_scenarios()
-        if not self._narrative_text:
+        self._stale = {"summary", "recommendations", "report", "narrative"}
+        self._draw_tab(self.query_one(TabbedContent).active)
+
+    def _draw_tab(self, tab: str) -> None:
+        """Draw ``tab`` if its content is out of date."""
+        if tab not in self._stale:
+            return
+        self._stale.discard(tab)
+        app: Any = self.app
+        result = self.result
+        if tab == "summary":
+            role_label = app.session.questionnaire.role_labels.get(result.role, result.role)
+            self.query_one("#summary-header", Static).update(
+                summary_header(result, role_label.partition(":")[0]))
+            self.query_one("#summary-text", Markdown).update(summary_markdown(result))
+        elif tab == "recommendations":
+            self.query_one("#recommendations-text", Markdown).update(
+                recommendations_markdown(result))
+        elif tab == "report":
+            self.query_one("#report-view", Markdown).update(app.assessor.report(result, "md"))
+        elif tab == "narrative" and not self._narrative_text:
             self._show_builtin_narrative()
-        self._report_stale = True
-        if self.query_one(TabbedContent).active == "report":
-            self._update_report()
 
     def _draw_scenarios(self) -> None:
         parts: list[str | tuple[str, str]] = []
@@ -220,25 +302,21 @@ class ResultsScreen(Screen[None]):
             parts.append("\n")
         self.query_one("#scenario-text", Static).update(Content.assemble(*parts))
 
-    def _show_builtin_narrative(self) -> None:
+    def _show_builtin_narrative(self, *, status: bool = True) -> None:
         from advisor.report import builtin_narrative
 
         app: Any = self.app
         narrative = builtin_narrative(self.result, app.assessor.rulebase)
         self.query_one("#narrative-view", Markdown).update(narrative.text)
-        self.query_one("#narrative-status", Static).update(Content.assemble(
-            ("Built-in narrative", "bold"), " (offline, deterministic). Choose a model and "
-            "press Write for an LLM one."))
-
-    def _update_report(self) -> None:
-        app: Any = self.app
-        self._report_stale = False
-        self.query_one("#report-view", Markdown).update(app.assessor.report(self.result, "md"))
+        if status:
+            self.query_one("#narrative-status", Static).update(Content.assemble(
+                ("Built-in narrative", "bold"), " (offline, deterministic). Choose a model "
+                "and press Write for an LLM one."))
 
     @on(TabbedContent.TabActivated)
     def _tab(self, event: TabbedContent.TabActivated) -> None:
-        if event.pane.id == "report" and self._report_stale:
-            self._update_report()
+        if event.pane.id:
+            self._draw_tab(event.pane.id)
 
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
@@ -342,7 +420,7 @@ class ResultsScreen(Screen[None]):
         self.query_one("#narrative-status", Static).update(
             Content.assemble(("✗ ", "bold $text-error"), message))
         if not self._narrative_text:
-            self._show_builtin_narrative()
+            self._show_builtin_narrative(status=False)
 
     def _narrative_done(self, narrative: Any) -> None:
         app: Any = self.app
@@ -364,7 +442,7 @@ class ResultsScreen(Screen[None]):
         if narrative.note and narrative.source == "llm":
             status = Content.assemble(status, ("\nNote: ", "bold"), narrative.note)
         self.query_one("#narrative-status", Static).update(status)
-        self._report_stale = True
+        self._stale.add("report")
 
     # ------------------------------------------------------------------ ask
 
@@ -429,7 +507,11 @@ class ResultsScreen(Screen[None]):
 
 
 def _ask_intro() -> str:
-    if importlib.util.find_spec("advisor.ask") is None:
+    try:
+        available = importlib.util.find_spec("advisor.ask") is not None
+    except (ImportError, ValueError):
+        available = False
+    if not available:
         return "Ask is not available in this installation."
     return ("Ask in plain words: “what if our volume doubles?”, “why this tier?”, “should we "
             "self-host?”. Answers come from your assessment and the article.")

@@ -28,6 +28,30 @@ def answer_text(question: Any, answers: dict[str, Any]) -> tuple[str, str]:
 class ReviewScreen(Screen[None]):
     """All answers that apply (plus any extra ones from a loaded file), each editable."""
 
+    SCOPED_CSS = False  # the rules below are nested in the screen's own selector
+    DEFAULT_CSS = """
+    ReviewScreen {
+        #review-pane {
+            width: 1fr;
+            padding: 0 1;
+        }
+
+        #answers {
+            height: 1fr;
+        }
+
+        &.-narrow LivePanel {
+            width: 28;
+        }
+
+        &.-wide LivePanel {
+            width: 36;
+        }
+    }
+    """
+
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),
         Binding("ctrl+n", "results", "Results", id="results"),
@@ -45,7 +69,8 @@ class ReviewScreen(Screen[None]):
                     yield Button("Back", id="back-button", compact=True)
                     yield Button("See results", id="results-button", variant="primary",
                                  compact=True)
-            yield LivePanel(id="live")
+            self.live_panel = LivePanel(id="live")
+            yield self.live_panel
         yield Footer()
 
     def on_mount(self) -> None:

@@ -38,6 +38,35 @@ def check_target(text: str) -> tuple[Path | None, str | None]:
 class SaveScreen(ModalScreen[None]):
     """A small dialog over the results."""
 
+    SCOPED_CSS = False  # the rules below are nested in the screen's own selector
+    DEFAULT_CSS = """
+    SaveScreen {
+        align: center middle;
+
+        #save-dialog {
+            width: 76;
+            max-width: 100%;
+            height: auto;
+            border: thick $accent 60%;
+            background: $surface;
+            padding: 1 2;
+        }
+
+        #save-dialog RadioSet {
+            layout: horizontal;
+            width: auto;
+        }
+
+        #save-dialog .row {
+            margin-bottom: 1;
+        }
+
+        #save-dialog .row Button {
+            margin: 1 0 0 1;
+        }
+    }
+    """
+
     BINDINGS = [Binding("escape", "close", "Close", id="close")]
 
     def compose(self) -> ComposeResult:

@@ -20,6 +20,9 @@ from textual.widgets.option_list import Option
 
 from advisor.tui.drafts import DraftInfo, list_drafts
 
+#: How many drafts the start screen offers (newest first).
+MAX_DRAFTS = 5
+
 
 def role_option(text: str) -> Content:
     """``Startup founder…: what it covers`` with the part before the colon in bold."""
@@ -48,10 +51,8 @@ class StartScreen(Screen[None]):
         with VerticalScroll(id="start"):
             yield Static("How exposed are you to the collapse in AI inference prices? Answer a "
                          "few questions; get a report you can forward.", id="intro")
-            if self._drafts:
-                yield Label("Resume an unfinished draft", classes="heading")
-                yield OptionList(*[Option(self._draft_text(d, questionnaire), id=d.id)
-                                   for d in self._drafts[:5]], id="drafts")
+            yield Label("Resume an unfinished draft", classes="heading", id="drafts-heading")
+            yield OptionList(*self._draft_options(), id="drafts")
             yield Label("Organization (optional, printed on the report)", classes="heading")
             yield app.make_input(placeholder="e.g. Acme Copilot", id="organization",
                                  max_length=200)
@@ -65,6 +66,24 @@ class StartScreen(Screen[None]):
             yield Static("", id="open-error", classes="error")
         yield Footer()
 
+    def _draft_options(self) -> list[Option]:
+        questionnaire = self.app.assessor.rulebase.questionnaire  # type: ignore[attr-defined]
+        return [Option(self._draft_text(d, questionnaire), id=d.id)
+                for d in self._drafts[:MAX_DRAFTS]]
+
+    def refresh_drafts(self) -> None:
+        """Re-read the drafts folder (on returning here, a draft may have been added or saved)."""
+        self._drafts = list_drafts()
+        drafts = self.query_one("#drafts", OptionList)
+        drafts.clear_options()
+        drafts.add_options(self._draft_options())
+        self._show_drafts()
+
+    def _show_drafts(self) -> None:
+        self.query_one("#drafts-heading", Label).display = bool(self._drafts)
+        self.query_one("#drafts", OptionList).display = bool(self._drafts)
+        self.query_one("#drafts" if self._drafts else "#roles", OptionList).focus()
+
     def _draft_text(self, draft: DraftInfo, questionnaire: Any) -> Content:
         label = questionnaire.role_labels.get(draft.role, draft.role).partition(":")[0]
         org = f" · {draft.organization}" if draft.organization else ""
@@ -74,7 +93,7 @@ class StartScreen(Screen[None]):
     def on_mount(self) -> None:
         app: Any = self.app
         self.sub_title = "Start"
-        self.query_one("#drafts" if self._drafts else "#roles", OptionList).focus()
+        self._show_drafts()
         app.call_after_refresh(app.warm_up)
 
     @on(OptionList.OptionSelected, "#roles")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
@@ -66,8 +68,12 @@ def panel_content(outcome: Outcome) -> Content:
     return Content.assemble(*parts)
 
 
-class LivePanel(Static):
-    """Shows the app's latest :class:`Outcome`; updated by the app after every answer."""
+class LivePanel(VerticalScroll):
+    """Shows the app's latest :class:`Outcome`; updated by the app after every answer.
+
+    The border and height belong to this container; the text is one Static sized to its
+    content, so an update repaints only the lines that hold text.
+    """
 
     DEFAULT_CSS = """
     LivePanel {
@@ -75,17 +81,23 @@ class LivePanel(Static):
         height: 1fr;
         padding: 0 1;
         border-left: vkey $foreground 30%;
-        overflow-y: auto;
+    }
+    LivePanel > #live-text {
+        height: auto;
     }
     """
 
     def __init__(self, outcome: Outcome | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._outcome = outcome or Outcome(hint="")
+        self.text = Static(id="live-text")
+
+    def compose(self) -> ComposeResult:
+        yield self.text
 
     def on_mount(self) -> None:
         self.show(getattr(self.app, "live", self._outcome))
 
     def show(self, outcome: Outcome) -> None:
         self._outcome = outcome
-        self.update(panel_content(outcome))
+        self.text.update(panel_content(outcome))

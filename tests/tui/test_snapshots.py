@@ -1,0 +1,93 @@
+"""Snapshots of the main screens at 80×24 and 120×40 (pytest-textual-snapshot).
+
+Deterministic by construction: no clock in the header, no random ids on screen, the cursor
+does not blink (``AdvisorApp(cursor_blink=False)``), a fixed terminal size, and every test gets
+an empty ADVISOR_HOME (tests/conftest.py) so no draft from elsewhere is listed.
+Regenerate after a deliberate change with ``pytest tests/tui --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import EXAMPLES
+from tests.tui.conftest import PLANS, answer_current, make_app, pick_role
+
+SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
+
+
+async def open_file(pilot: Any, name: str) -> None:
+    box = pilot.app.screen.query_one("#open-path")
+    box.value = str(EXAMPLES / name)
+    box.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_start_screen(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_first_question(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pick_role(pilot, "startup")
+        await pilot.press("down")  # a highlighted option shows its hint under the list
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_live_panel_with_costs(snap_compare: Any, size: tuple[int, int]) -> None:
+    """A number question with the panel showing tier, drivers and cost now vs 2023."""
+    plan = {**PLANS["startup"], "avg_input_tokens": "2000", "avg_output_tokens": "400"}
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pick_role(pilot, "startup")
+        while pilot.app.screen.question.id != "calls_per_task":
+            await answer_current(pilot, plan)
+        await pilot.press(*"12")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await open_file(pilot, "developer-agent-platform.json")
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results_summary(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await open_file(pilot, "startup-chat-wrapper.json")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_results_costs_chart(snap_compare: Any, size: tuple[int, int]) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await open_file(pilot, "enterprise-claims-team.json")
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        pilot.app.screen.show_tab("costs")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
