@@ -460,7 +460,10 @@ _RECOMMEND = re.compile(r"\brecommend|\b(?:top|main|key|first) (?:actions?|prior
                         r"(?:we|i) start\b", re.IGNORECASE)
 _COST = re.compile(r"\bhow much (?:do|does|are|will|would|is) (?:we|our|it|i|this)\b|"
                    r"\b(?:our|my) (?:monthly |current |ai |api )?(?:costs?|spend|bill)\b|"
-                   r"\bwhat (?:do|does|will) (?:we|it|this) (?:pay|cost)\b|\bcost us\b",
+                   r"\bwhat (?:do|does|will) (?:we|it|this) (?:pay|cost)\b|\bcost us\b|"
+                   r"\bhow much cheaper\b|\bcheaper (?:than|since|now|today)\b|"
+                   r"\b(?:than|since|vs\.?|versus|compared (?:to|with)) 2023\b|"
+                   r"\b2023 prices\b",
                    re.IGNORECASE)
 _STATUS = re.compile(r"\bwhat(?:'s| is) (?:our|my|the) (?:risk|tier|score|rating|exposure)\b|"
                      r"\bhow (?:exposed|risky|at risk) (?:are|is) (?:we|us|our)\b|"
@@ -606,6 +609,16 @@ def _recommendations_answer(result: Result) -> Answer:
     return Answer("\n".join(lines) + "\n", _ordered(r.source for r in result.recommendations))
 
 
+def _article_reduction() -> str:
+    """The article's headline figure, from the dated anchor kept in rules/anchors.toml."""
+    from advisor.rulebase import load_rulebase
+
+    r = load_rulebase().anchors["reduction"]
+    return (f"For comparison, the article puts the fall at GPT-4-level performance at "
+            f"{r['low_pct']}–{r['high_pct']}% ({r['date']}); your figure differs because it "
+            "compares your model, not the cheapest model of equal quality.")
+
+
 def _cost_answer(result: Result) -> Answer:
     c = result.costs or {}
     now = _cost(result, "current", "monthly_usd")
@@ -623,6 +636,7 @@ def _cost_answer(result: Result) -> Answer:
                          f"{formatting.usd(base)}"
                          + (f", so you pay {formatting.pct(c['reduction_vs_2023_pct'])} less."
                             if c.get("reduction_vs_2023_pct") is not None else "."))
+            lines.append(_article_reduction())
         band = c.get("open_model_band") or {}
         if band.get("low_usd") is not None:
             lines.append(f"On the open-model band of late 2025 to early 2026 it would cost "

@@ -59,8 +59,11 @@ def assess(args: argparse.Namespace) -> int:
         result = run_assessment(answers, rulebase, default_price_book())
     except InputError as exc:
         raise exc.with_file("<stdin>" if args.file == "-" else args.file) from None
-    if _llm_requested(args):
-        result.narrative = _llm_narrative(result, rulebase, args)
+    settings = _llm_settings(args)
+    if settings is not None:
+        from advisor.llm.narrative import narrate
+
+        result.narrative = narrate(result, rulebase, settings)
     text = render(result, rulebase, args.format)
     _emit(text, args.output)
     if not args.no_history:
@@ -68,15 +71,19 @@ def assess(args: argparse.Namespace) -> int:
     return 0
 
 
-def _llm_requested(args: argparse.Namespace) -> bool:
-    return bool(getattr(args, "llm", None))
+def _llm_settings(args: argparse.Namespace) -> Any:
+    """LLM settings from --llm or the config file's [llm] table; None for the built-in narrative.
 
+    The config file is only parsed when it exists, so the default path stays as cheap as it was.
+    """
+    if not getattr(args, "llm", None):
+        from advisor.paths import config_dir
 
-def _llm_narrative(result: Any, rulebase: Any, args: argparse.Namespace) -> Any:
-    from advisor.llm.narrative import narrate
+        if not (config_dir() / "config.toml").is_file():
+            return None
     from advisor.llm.settings import settings_from_args
 
-    return narrate(result, rulebase, settings_from_args(args))
+    return settings_from_args(args)
 
 
 def _record(answers: Any, result: Any, report: str, fmt: str) -> None:
@@ -129,7 +136,9 @@ def rules(args: argparse.Namespace) -> int:
 
     rulebase = load_rulebase()
     if args.rules_command == "check":
-        problems = check(rulebase)
+        from advisor.resources import rules_dir
+
+        problems = check(rulebase, rules_dir())
         for p in problems:
             print(f"{p.where}: {p.message}")
         n_rules = len(rulebase.rules)

@@ -9,6 +9,7 @@ combination of the values that matter to the rule). ``test`` runs the cases kept
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 from typing import Any, NamedTuple
 
 from advisor import conditions
@@ -103,8 +104,17 @@ def can_fire(rulebase: RuleBase, cond: conditions.Condition, limit: int = 20000)
                for combo in itertools.product(*pools))
 
 
-def check(rulebase: RuleBase) -> list[Problem]:
+def check(rulebase: RuleBase, folder: Path | None = None) -> list[Problem]:
+    """Every problem in the rules; ``folder`` adds the knowledge base kept beside them."""
     problems: list[Problem] = []
+    if folder is not None and (folder / "knowledge.toml").exists():
+        from advisor.errors import RulePackError
+        from advisor.knowledge import load_entries
+
+        try:
+            load_entries(folder / "knowledge.toml")
+        except RulePackError as exc:
+            problems.append(Problem("knowledge.toml", str(exc)))
     seen: dict[str, str] = {}
 
     def unique(kind: str, ident: str) -> None:

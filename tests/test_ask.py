@@ -283,3 +283,17 @@ def test_the_ask_command_with_a_bad_file(tmp_path, capsys) -> None:
     assert main(["ask", str(bad), "why?"]) == 2
     assert "invalid JSON" in capsys.readouterr().err
     assert main(["ask", str(tmp_path / "missing.json"), "why?"]) == 2
+
+
+@pytest.mark.parametrize("question", ["How much cheaper is AI now?",
+                                      "How much cheaper is this than in 2023?"])
+def test_cheaper_than_2023_uses_the_assessment_and_the_article(question: str) -> None:
+    from advisor.loading import read_answers_file
+    from advisor.paths import default_price_book
+    from advisor.rulebase import load_rulebase
+
+    root = Path(__file__).resolve().parent.parent
+    example = read_answers_file(str(root / "examples" / "startup-chat-wrapper.json"))
+    reply = answer(question, example, load_rulebase(), default_price_book())
+    assert "s1-prices" in reply.sources
+    assert "$18,900.00" in reply.text and "89.3% less" in reply.text and "97–99%" in reply.text

@@ -224,7 +224,7 @@ def test_pack_cases_pass(rulebase, prices) -> None:
 
 
 def test_shipped_rules_check_clean(rulebase) -> None:
-    assert check(rulebase) == []
+    assert check(rulebase, ROOT / "rules") == []
 
 
 @pytest.fixture
@@ -263,6 +263,14 @@ def test_rules_check_finds_problems(rules_copy: Path, rule: str, problem: str) -
     _append_rule(rules_copy, rule)
     problems = check(load_from(rules_copy))
     assert any(problem in p.message for p in problems), problems
+
+
+def test_rules_check_covers_the_knowledge_base(rules_copy: Path) -> None:
+    kb = rules_copy / "knowledge.toml"
+    kb.write_text(kb.read_text() + '\n[[entries]]\nid = "x"\nsection = "s99"\n'
+                  'keywords = ["a"]\ntext = "t"\n')
+    problems = check(load_from(rules_copy), rules_copy)
+    assert any("unknown section 's99'" in p.message for p in problems), problems
 
 
 def test_rules_test_reports_a_failing_case(rules_copy: Path, prices) -> None:

@@ -91,3 +91,21 @@ def test_offline_ask_does_not_import_litellm(tmp_path: Path) -> None:
                          env=_env(tmp_path), cwd=ROOT, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
     assert "Sources: faq-q2" in out.stdout
+
+
+def test_config_file_turns_the_llm_narrative_on(tmp_path: Path, server: FakeOpenAI) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(
+        f'[llm]\nmodel = "openai/gpt-4o-mini"\nbase_url = "{server.base_url}"\ntimeout = 5\n')
+    server.behaviour = "truth"
+    proc = subprocess.run([sys.executable, "-m", "advisor", "assess", EXAMPLE, "--format",
+                           "json"], capture_output=True, text=True, env=_env(home), cwd=tmp_path,
+                          timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["narrative"]["source"] == "llm"
+    (home / "config.toml").write_text('[llm]\nmodle = "x"\n')
+    bad = subprocess.run([sys.executable, "-m", "advisor", "assess", EXAMPLE],
+                         capture_output=True, text=True, env=_env(home), cwd=tmp_path,
+                         timeout=120)
+    assert bad.returncode == 2 and "config.toml" in bad.stderr and "modle" in bad.stderr

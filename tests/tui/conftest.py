@@ -7,6 +7,7 @@ from typing import Any
 from textual.pilot import Pilot
 
 from advisor.tui.app import AdvisorApp
+from advisor.tui.assessing import Assessor
 
 #: Answers typed or picked during a walk, by question id. Questions not listed get the first
 #: option, "yes", or the number below; every role's walk therefore exercises costs too.
@@ -26,8 +27,20 @@ DEFAULT_NUMBER = "1200"
 SIZE = (120, 36)
 
 
+_ASSESSOR: Assessor | None = None
+
+
 def make_app() -> AdvisorApp:
-    return AdvisorApp(cursor_blink=False)
+    """An app with the cursor blink off (snapshots) and one shared Assessor.
+
+    Sharing the Assessor (rule base and price book, both read-only once loaded) spares every
+    test from re-reading litellm's price map; each test still has its own ADVISOR_HOME.
+    """
+    global _ASSESSOR
+    if _ASSESSOR is None:
+        _ASSESSOR = Assessor()
+        _ASSESSOR.warm_up()
+    return AdvisorApp(cursor_blink=False, assessor=_ASSESSOR)
 
 
 async def pick_role(pilot: Pilot[Any], role: str) -> None:

@@ -13,6 +13,7 @@ import pytest
 
 from advisor import cli
 from advisor.assess import assess
+from advisor.charts import cost_bars
 from advisor.loading import read_answers_file
 from advisor.report import render
 from advisor.result import Narrative
@@ -294,6 +295,17 @@ async def test_keys_theme_palette_and_quit() -> None:
                 "Results: Costs tab"} <= set(titles)
         footer_keys = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.id}
         assert {"save", "review", "narrative", "quit", "toggle_theme"} <= footer_keys
+        # The palette's tab commands work; the Costs tab draws 2023 vs today vs scenarios.
+        costs = next(c for c in app.get_system_commands(app.screen)
+                     if c.title == "Results: Costs tab")
+        costs.callback()
+        await pilot.pause()
+        chart = str(app.screen.query_one("#chart").render())
+        bars = cost_bars(app.live.result)
+        assert [b.label for b in bars][:2] == ["GPT-4, March 2023", "Today"]
+        for bar in bars:
+            assert bar.label in chart
+        assert "█" in chart and len(bars) == 4 + len(app.live.result.scenarios)
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0 and not app.is_running

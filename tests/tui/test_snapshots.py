@@ -78,16 +78,3 @@ def test_results_summary(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.app.workers.wait_for_complete()
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
-
-
-@pytest.mark.parametrize("size", SIZES)
-def test_results_costs_chart(snap_compare: Any, size: tuple[int, int]) -> None:
-    async def run_before(pilot: Any) -> None:
-        await pilot.pause()
-        await open_file(pilot, "enterprise-claims-team.json")
-        await pilot.press("ctrl+n")
-        await pilot.pause()
-        pilot.app.screen.show_tab("costs")
-        await pilot.pause()
-
-    assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
