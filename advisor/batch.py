@@ -2,8 +2,9 @@
 
 The run is a stream. Items are read lazily (:mod:`advisor.batch_inputs`), handed to worker
 processes in chunks with a bounded number in flight, and their outcomes come back in input
-order to be folded into the summary (:mod:`advisor.batch_summary`) and recorded in history,
-many rows to a transaction. Memory stays flat however many items there are.
+order to be folded into the summary (:mod:`advisor.batch_summary`). Each worker keeps its
+chunk in history in one transaction (:mod:`advisor.batch_worker`), so reports and results
+never travel back to the parent. Memory stays flat however many items there are.
 
 With ``--llm`` the narrative of each item is an LLM call: the work is waiting, not
 computing, so a small pool of threads (``--jobs``, default 4) bounds how many calls are in
@@ -51,7 +52,7 @@ from advisor.batch_worker import (
 from advisor.errors import InputError
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
-CHUNK = 32  # items per round trip to a worker: amortises pickling, keeps progress smooth
+CHUNK = 64  # items per round trip to a worker (and per history transaction there)
 IN_FLIGHT_PER_JOB = 3  # chunks queued per worker: enough to never starve, bounded memory
 HISTORY_GROUP = 200  # history rows per transaction (about 4 MB of reports and results)
 LLM_CONCURRENCY = 4  # LLM calls in flight when --jobs is not given
@@ -61,18 +62,21 @@ T = TypeVar("T")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Exit 0 when every item was assessed, 2 when some were invalid, 1 on a bug."""
     out = prepare_output_folder(args.output)
     jobs = _jobs(args)
-    fmt = args.format
     remove_stale_temporaries(out)
     llm = bool(getattr(args, "llm", None))
-    ctx = make_context(out, fmt, not args.no_history and _store_usable(),
-                       _narrator(args) if llm else None)
-    # Fork the workers before the history store is opened: a SQLite connection must not
-    # cross a fork.
+    narrator = _narrator(args) if llm else None
+    history = not args.no_history and _store_usable()
+    ctx = make_context(out, args.format, history, narrator)
     workers = jobs or (LLM_CONCURRENCY if llm else os.cpu_count() or 1)
-    pool = None if llm or workers == 1 else _start_pool(ctx, workers)
+    pool = None
     try:
+        # Fork the workers before the history store is opened: a SQLite connection must
+        # not cross a fork.
+        if not llm and workers > 1:
+            pool = _start_pool(ctx, workers)
         return _run(args, out, ctx, pool, workers)
     finally:
         if pool is not None:

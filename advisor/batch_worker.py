@@ -2,8 +2,9 @@
 
 A worker loads the rule base, the price book and the templates once (:func:`init_process`),
 then turns items into :class:`Outcome` tuples: small, picklable, holding only what the parent
-needs for the summary and, when history is on, the finished history row. The costly JSON
-encoding of that row happens here, in parallel, so the parent only inserts.
+needs for the summary. With history on, each item's history row (its answers, result and
+report, about 20 KB) is built here too; a worker process records its chunk's rows itself
+(:func:`process_chunk`), while the inline and LLM paths hand them to the parent.
 """
 
 from __future__ import annotations

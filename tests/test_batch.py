@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from advisor.batch import _bounded
-from advisor.batch_inputs import iter_items
+from advisor.batch_inputs import count_items, iter_items
 from advisor.batch_output import ReportNamer, safe_stem
 from advisor.cli import main
 from advisor.result import Narrative
@@ -393,12 +393,16 @@ def test_inputs_are_pulled_only_as_fast_as_results_come_back() -> None:
     assert next(pulled) == 9  # 6 in flight + 3 refills, not 10,000
 
 
-def test_items_are_listed_lazily(tmp_path: Path) -> None:
+def test_items_are_listed_lazily_and_counted_alike(tmp_path: Path) -> None:
     big = _write(tmp_path / "big.jsonl", "\n".join(json.dumps(_doc(i)) for i in range(200)))
     items = iter_items([str(big)])
     first = next(items)
     assert first.source == f"{big}:1" and first.stem == "big-1"
     assert next(items).seq == 1
+    for i in range(3):
+        _write(tmp_path / "d" / f"sub{i}" / f"c{i}.json", _doc(i))
+    paths = [str(big), str(tmp_path / "d"), str(tmp_path / "missing.jsonl")]
+    assert count_items(paths) == len(list(iter_items(paths))) == 200 + 3 + 1
 
 
 def test_no_rich_litellm_or_textual_without_a_terminal(tmp_path: Path) -> None:

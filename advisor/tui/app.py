@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -49,6 +50,7 @@ class AdvisorApp(App[None]):
         self.llm_base_url = llm_base_url
         self._recorded: str | None = None
         self._warned_draft = False
+        self._llm_defaults_read = False
 
     # ------------------------------------------------------------------ building blocks
 
@@ -167,6 +169,27 @@ class AdvisorApp(App[None]):
         if isinstance(self.screen, ResultsScreen) and self.live.result is not None:
             self.screen.refresh_all()
 
+    def load_llm_defaults(self) -> None:
+        """Pre-fill the model and base URL as ``advisor assess --llm`` would find them: the
+        ``[llm]`` table of config.toml, ``ADVISOR_LLM_BASE_URL`` for the URL. Read once, when
+        the results are first shown, so start-up never pays for it."""
+        if self._llm_defaults_read:
+            return
+        self._llm_defaults_read = True
+        try:
+            from advisor.llm.settings import load_llm_config
+
+            config = load_llm_config()
+        except ImportError:
+            return
+        except InputError as exc:
+            self.notify(f"LLM settings in the config file are ignored: {exc}",
+                        severity="warning")
+            return
+        self.llm_model = self.llm_model or config.model or ""
+        self.llm_base_url = (self.llm_base_url or os.environ.get("ADVISOR_LLM_BASE_URL")
+                             or config.base_url or "")
+
     def set_narrative(self, narrative: Any) -> None:
         if self.live.result is not None:
             self.live.result.narrative = narrative
@@ -212,6 +235,7 @@ class AdvisorApp(App[None]):
             self.notify(self.live.hint or "The answers cannot be assessed yet.",
                         severity="warning")
             return
+        self.load_llm_defaults()
         self._show(ResultsScreen())
 
     def show_save(self) -> None:

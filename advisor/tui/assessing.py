@@ -133,7 +133,10 @@ class Assessor:
         try:
             self.validate(data)
         except InputError as exc:
-            return describe(exc)
+            scenario = (exc.path or "").rpartition(".")[2]
+            titles = {s.id: s.title for s in self.rulebase.scenarios}
+            prefix = f"{titles[scenario]}: " if scenario in titles else ""
+            return prefix + describe(exc)
         return None
 
     # ------------------------------------------------------------------ assessment

@@ -9,8 +9,9 @@ from textual.pilot import Pilot
 from advisor.tui.app import AdvisorApp
 from advisor.tui.assessing import Assessor
 
-#: Answers typed or picked during a walk, by question id. Questions not listed get the first
-#: option, "yes", or the number below; every role's walk therefore exercises costs too.
+#: Answers typed or picked during a walk, by question id (None = "don't know"). Questions not
+#: listed get the first option, "yes", or the number below. Two roles name a model (the cost
+#: questions then apply), two do not (they are skipped).
 PLANS: dict[str, dict[str, Any]] = {
     "startup": {"archetype": "api_wrapper", "model": "gpt-4o", "monthly_requests": "30,000",
                 "pricing_model": "per_call", "gross_margin_pct": "35"},
@@ -19,8 +20,8 @@ PLANS: dict[str, dict[str, Any]] = {
                       "monthly_ai_budget_usd": "6000", "monthly_api_spend_usd": "4200"},
     "investor": {"archetype": "vertical_saas", "industry": "legal", "model": None,
                  "tam_effect": "expands", "gross_margin_pct": "62"},
-    "developer": {"archetype": "workflow_integrator", "model": "anthropic/claude-sonnet-4-5",
-                  "calls_per_task": "40", "cost_monitoring": "none"},
+    "developer": {"archetype": "workflow_integrator", "model": None,
+                  "cost_monitoring": "none"},
 }
 
 DEFAULT_NUMBER = "1200"

@@ -71,6 +71,21 @@ async def save_both(pilot: Any, report: Path, answers: Path, fmt_index: int = 0)
     await pilot.pause()
 
 
+async def open_example(pilot: Any, name: str) -> None:
+    """From the start screen, open one of the example answers files (lands on the review)."""
+    await pilot.pause()
+    box = pilot.app.screen.query_one("#open-path")
+    box.value = str(EXAMPLES / name)
+    box.focus()
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+#: The report format each role's walk saves (all three are covered).
+REPORT_FORMATS = {"startup": "md", "enterprise_it": "md", "investor": "json",
+                  "developer": "html"}
+
+
 @pytest.mark.parametrize("role", list(PLANS))
 async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path: Path) -> None:
     """Start -> every question that applies -> review -> results -> edited probabilities ->
@@ -111,15 +126,19 @@ async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path:
             shown = screen.query_one("#report-view").source
         else:
             shown = app.assessor.report(app.live.result, "md")
-        report, answers = tmp_path / "advisor-report.md", tmp_path / "advisor-answers.json"
-        await save_both(pilot, report, answers)
+        fmt = REPORT_FORMATS[role]
+        report = tmp_path / f"advisor-report.{fmt}"
+        answers = tmp_path / "advisor-answers.json"
+        await save_both(pilot, report, answers, fmt_index=["md", "html", "json"].index(fmt))
         assert "Answers saved" in str(app.screen.query_one("#save-status").render())
         await app.workers.wait_for_complete()
         app.drafts.flush()
-    assert report.read_text(encoding="utf-8") == shown == reference_report(answers)
-    out = tmp_path / "cli-report.md"
-    assert cli.main(["assess", str(answers), "-o", str(out), "--no-history"]) == 0
-    assert out.read_text(encoding="utf-8") == shown
+    out = tmp_path / f"cli-report.{fmt}"
+    assert cli.main(["assess", str(answers), "--format", fmt, "-o", str(out),
+                     "--no-history"]) == 0
+    assert report.read_bytes() == out.read_bytes()
+    if fmt == "md":
+        assert report.read_text(encoding="utf-8") == shown == reference_report(answers)
     data = json.loads(answers.read_text(encoding="utf-8"))
     assert data["role"] == role and data["schema_version"] == 1
     assert data["organization"] == f"Acme {role}"
@@ -171,30 +190,25 @@ async def test_a_dropped_session_resumes_with_every_completed_answer() -> None:
 async def test_inline_validation_keeps_the_person_on_the_question() -> None:
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await open_example(pilot, "investor-portfolio-vertical.json")  # no model named
+        app.show_question("model")
         await pilot.pause()
-        await pick_role(pilot, "startup")
-        plan = PLANS["startup"]
-        while app.screen.question.id != "model":
-            await answer_current(pilot, plan)
         await pilot.press(*"gpt-4oo", "enter")
-        await pilot.pause()
         error = str(app.screen.query_one("#error").render())
         assert "unknown model 'gpt-4oo'" in error and "gpt-4o" in error
         assert app.screen.question.id == "model" and "model" not in app.session.answers
-        app.screen.query_one("#value").value = ""
-        await pilot.press(*"gpt-4o", "enter")
+        await pilot.press("backspace", "enter")
+        assert app.session.answers["model"] == "gpt-4o"
+        assert app.screen.question.id == "monthly_requests"  # now the volume applies
+        app.show_question("gross_margin_pct")
         await pilot.pause()
-        while app.screen.question.id != "gross_margin_pct":
-            await answer_current(pilot, plan)
-        await pilot.press(*"300")
-        await pilot.pause()
+        await pilot.press("ctrl+u", *"300")
         assert "less than or equal to 100" in str(app.screen.query_one("#error").render())
         await pilot.press("enter")
-        await pilot.pause()
         assert app.screen.question.id == "gross_margin_pct"
+        assert app.session.answers["gross_margin_pct"] == 62
         # Back works out the previous question from the answers (pricing_model applies here).
         await pilot.press("escape")
-        await pilot.pause()
         assert app.screen.question.id == "pricing_model"
 
 
@@ -235,7 +249,11 @@ async def test_review_edits_an_answer_and_returns() -> None:
         assert app.live.result.answers["archetype"] == "workflow_integrator"
 
 
-async def test_open_an_answers_file(tmp_path: Path) -> None:
+async def test_open_an_answers_file_and_a_broken_history(tmp_path: Path,
+                                                        advisor_home: Path) -> None:
+    """A bad file is an inline message; a good one lands on the review with the same report
+    as ``advisor assess``; a corrupt history store is a notification, never a crash."""
+    (advisor_home / "advisor.sqlite3").write_bytes(b"this is not a database" * 100)
     bad = tmp_path / "bad.json"
     bad.write_text('{"schema_version": 1, "role": "startup", "answers": {}}', encoding="utf-8")
     app = make_app()
@@ -245,38 +263,26 @@ async def test_open_an_answers_file(tmp_path: Path) -> None:
         box.value = str(bad)
         box.focus()
         await pilot.press("enter")
-        await pilot.pause()
         message = str(app.screen.query_one("#open-error").render())
         assert "answers.archetype: required field is missing" in message
         box.value = str(EXAMPLES / "investor-portfolio-vertical.json")
         await pilot.press("enter")
-        await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert app.session.role == "investor"
         await pilot.press("ctrl+n")
+        await app.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ResultsScreen)
         expected = reference_report(EXAMPLES / "investor-portfolio-vertical.json")
         assert app.assessor.report(app.live.result, "md") == expected
-
-
-async def test_history_problem_is_a_notification_not_a_crash(advisor_home: Path) -> None:
-    (advisor_home / "advisor.sqlite3").write_bytes(b"this is not a database" * 100)
-    app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
-        box = app.screen.query_one("#open-path")
-        box.value = str(EXAMPLES / "startup-chat-wrapper.json")
-        box.focus()
-        await pilot.press("enter", "ctrl+n")
-        await pilot.pause()
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        assert isinstance(app.screen, ResultsScreen)
         assert any("Not kept in history" in n.message for n in app._notifications)
 
 
-async def test_keys_theme_palette_and_quit() -> None:
+async def test_keys_theme_palette_and_quit(advisor_home: Path) -> None:
+    # The LLM model and server of the config file pre-fill the Narrative tab.
+    (advisor_home / "config.toml").write_text(
+        '[llm]\nmodel = "ollama/llama3.1"\nbase_url = "http://127.0.0.1:9/v1"\n',
+        encoding="utf-8")
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
@@ -295,6 +301,8 @@ async def test_keys_theme_palette_and_quit() -> None:
                 "Results: Costs tab"} <= set(titles)
         footer_keys = {b.binding.id for b in app.screen.active_bindings.values() if b.binding.id}
         assert {"save", "review", "narrative", "quit", "toggle_theme"} <= footer_keys
+        assert app.screen.query_one("#llm-model").value == "ollama/llama3.1"
+        assert app.screen.query_one("#llm-base-url").value == "http://127.0.0.1:9/v1"
         # The palette's tab commands work; the Costs tab draws 2023 vs today vs scenarios.
         costs = next(c for c in app.get_system_commands(app.screen)
                      if c.title == "Results: Costs tab")
@@ -311,16 +319,6 @@ async def test_keys_theme_palette_and_quit() -> None:
     assert app.return_code == 0 and not app.is_running
 
 
-async def open_example(pilot: Any, name: str) -> None:
-    """From the start screen, open one of the example answers files (lands on the review)."""
-    await pilot.pause()
-    box = pilot.app.screen.query_one("#open-path")
-    box.value = str(EXAMPLES / name)
-    box.focus()
-    await pilot.press("enter")
-    await pilot.pause()
-
-
 async def _results_app(pilot: Any) -> Any:
     await open_example(pilot, "developer-agent-platform.json")
     await pilot.press("ctrl+n")
@@ -329,7 +327,7 @@ async def _results_app(pilot: Any) -> Any:
 
 
 async def ask(pilot: Any, question: str) -> None:
-    await pilot.press("ctrl+k")
+    await pilot.press("ctrl+y")
     await pilot.press(*question, "enter")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -425,3 +423,30 @@ async def test_llm_narrative_missing_fallback_then_streamed(monkeypatch: pytest.
         await save_both(pilot, report, tmp_path / "a.json")
     assert calls["settings"] == ("m1", None, 60.0) and calls["streamed"]
     assert "Final text." in report.read_text(encoding="utf-8")
+
+
+async def test_the_mouse_works() -> None:
+    """Click a role, an option, "Don't know", "Back", then the review's "See results"."""
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.click("#roles", offset=(4, 2))  # the second line: Enterprise IT
+        await pilot.pause()
+        assert isinstance(app.screen, QuestionScreen) and app.session.role == "enterprise_it"
+        await pilot.click("#choices", offset=(4, 1))  # the first option (inside the border)
+        await pilot.pause()
+        assert app.session.answers == {"archetype": "api_wrapper"}
+        await pilot.click("#dont-know")
+        await pilot.pause()
+        assert app.session.answers["industry"] is None
+        await pilot.click("#back-button")
+        await pilot.pause()
+        assert app.screen.qid == "industry"
+        app.show_review()
+        await pilot.pause()
+        await pilot.click("#results-button")
+        await pilot.pause()
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.click("Tab#--content-tab-costs")
+        await pilot.pause()
+        assert app.screen.query_one("#tabs").active == "costs"

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.tui.conftest import PLANS, answer_current, make_app, pick_role
+from tests.tui.conftest import make_app, pick_role
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -46,15 +46,16 @@ def test_first_question(snap_compare: Any, size: tuple[int, int]) -> None:
 
 @pytest.mark.parametrize("size", SIZES)
 def test_live_panel_with_costs(snap_compare: Any, size: tuple[int, int]) -> None:
-    """A number question with the panel showing tier, drivers and cost now vs 2023."""
-    plan = {**PLANS["startup"], "avg_input_tokens": "2000", "avg_output_tokens": "400"}
+    """A number question being typed, the panel showing tier, drivers and cost now vs 2023."""
 
     async def run_before(pilot: Any) -> None:
         await pilot.pause()
-        await pick_role(pilot, "startup")
-        while pilot.app.screen.question.id != "calls_per_task":
-            await answer_current(pilot, plan)
-        await pilot.press(*"12")
+        await open_file(pilot, "startup-chat-wrapper.json")
+        review = pilot.app.screen
+        answers = review.query_one("#answers")
+        answers.highlighted = next(i for i, o in enumerate(answers.options)
+                                   if o.id == "calls_per_task")
+        await pilot.press("enter", "1", "2")
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
@@ -78,3 +79,12 @@ def test_results_summary(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.app.workers.wait_for_complete()
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
+
+
+def test_first_question_light_theme(snap_compare: Any) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pilot.press("ctrl+t")
+        await pick_role(pilot, "investor")
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -180,14 +180,17 @@ class QuestionScreen(Screen[None]):
             choices.clear_options()
             choices.add_options([Option(option_content(label, hint)) for _, label, hint in rows])
             self._hints = [hint for _, _, hint in rows]
-            choices.display, box.display = True, False
+            # Show and focus the new control before hiding the old one: one focus change, so
+            # the footer's bindings are rebuilt once.
+            choices.display = True
             self.query_one("#option-hint", Static).display = any(self._hints)
             choices.highlighted = (self._values.index(current)
                                    if current is not _UNSET and current in self._values else 0)
             self._show_hint(choices.highlighted)
             choices.focus(scroll_visible=False)
+            box.display = False
         else:
-            choices.display, box.display = False, True
+            box.display = True
             self.query_one("#option-hint", Static).display = False
             box.value = format_value(q, None if current is _UNSET else current)
             box.placeholder = _placeholder(q)
@@ -195,6 +198,7 @@ class QuestionScreen(Screen[None]):
                              if q.id == MODEL_QUESTION else None)
             box.cursor_position = len(box.value)
             box.focus(scroll_visible=False)
+            choices.display = False
         self.query_one("#question-pane", VerticalScroll).scroll_home(animate=False)
 
     def set_error(self, message: str | None) -> None:

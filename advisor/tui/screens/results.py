@@ -31,7 +31,7 @@ from textual.widgets import (
 )
 
 from advisor.charts import cost_bars
-from advisor.formatting import md_escape, percent, usd
+from advisor.formatting import percent, usd
 from advisor.sources import SECTION_TITLES
 from advisor.tui.widgets.cost_chart import CostChart
 from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
@@ -51,34 +51,51 @@ def summary_header(result: Any, role_label: str) -> Content:
         (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"))
 
 
-def summary_markdown(result: Any) -> str:
-    """Drivers, cautions and missing answers, as Markdown (lists wrap with a hanging indent)."""
-    lines = ["### What drives the score", ""]
+def summary_items(result: Any) -> list[tuple[str, Content]]:
+    """(kind, text) blocks of the Summary tab: headings and one item per driver/caution/gap."""
+    items: list[tuple[str, Content]] = [("heading", Content("What drives the score"))]
     if not result.fired_rules:
-        lines.append("No rule fired: nothing in the answers raises or lowers exposure.")
+        items.append(("item", Content("No rule fired: nothing in the answers raises or lowers "
+                                      "exposure.")))
     for rule in result.fired_rules:
-        lines.append(f"- **{rule.points:+g} {md_escape(driver_name(rule.id))}**: "
-                     f"{md_escape(rule.explanation)} *({md_escape(section(rule.source))})*")
+        items.append(("item", Content.assemble(
+            (f"{rule.points:+g} ", "bold $text-error" if rule.points > 0
+             else "bold $text-success"), (driver_name(rule.id), "bold"), ": ",
+            rule.explanation, (f" ({section(rule.source)})", "dim"))))
     applying = [c for c in result.cautions if c.applies]
     if applying:
-        lines += ["", "### Cautions", ""]
-        lines += [f"- {md_escape(c.text)} *({md_escape(section(c.source))})*" for c in applying]
+        items.append(("heading", Content("Cautions")))
+        items += [("item", Content.assemble(c.text, (f" ({section(c.source)})", "dim")))
+                  for c in applying]
     if result.missing:
-        lines += ["", "### Unanswered (they lower the confidence)", ""]
-        lines += [f"- {md_escape(m.prompt)}" for m in result.missing[:8]]
+        items.append(("heading", Content("Unanswered (they lower the confidence)")))
+        items += [("item", Content(m.prompt)) for m in result.missing[:8]]
         if len(result.missing) > 8:
-            lines.append(f"- … and {len(result.missing) - 8} more")
-    return "\n".join(lines) + "\n"
+            items.append(("item", Content(f"… and {len(result.missing) - 8} more")))
+    return items
 
 
-def recommendations_markdown(result: Any) -> str:
+def recommendation_items(result: Any) -> list[tuple[str, Content]]:
     if not result.recommendations:
-        return "No recommendation follows from these answers.\n"
-    lines = []
-    for rec in result.recommendations:
-        lines.append(f"{rec.priority}. **{md_escape(rec.title)}**: {md_escape(rec.why)} "
-                     f"*(Article: {md_escape(section(rec.source))})*")
-    return "\n".join(lines) + "\n"
+        return [("item", Content("No recommendation follows from these answers."))]
+    return [("item", Content.assemble((f"{rec.priority}. {rec.title}", "bold"), ": ", rec.why,
+                                      (f" (Article: {section(rec.source)})", "dim")))
+            for rec in result.recommendations]
+
+
+class ItemList(VerticalScroll):
+    """Headings and indented items, one Static each: lighter than a Markdown document and
+    wrapped lines stay aligned under their item."""
+
+    DEFAULT_CSS = """
+    ItemList > .heading { margin: 1 0 0 0; text-style: bold; color: $text-accent; }
+    ItemList > .item { padding: 0 0 0 2; margin: 0 0 1 0; }
+    """
+
+    def show(self, items: list[tuple[str, Content]]) -> None:
+        with self.app.batch_update():
+            self.remove_children()
+            self.mount_all([Static(text, classes=kind) for kind, text in items])
 
 
 def costs_content(result: Any) -> Content:
@@ -188,7 +205,7 @@ class ResultsScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", id="save"),
         Binding("ctrl+r", "review", "Edit", id="review"),
         Binding("ctrl+l", "narrative", "Narrative", id="narrative"),
-        Binding("ctrl+k", "ask", "Ask", id="ask"),
+        Binding("ctrl+y", "ask", "Ask", id="ask"),
     ]
 
     def __init__(self) -> None:
@@ -204,11 +221,11 @@ class ResultsScreen(Screen[None]):
         app: Any = self.app
         yield Header()
         with TabbedContent(id="tabs", initial="summary"):
-            with TabPane("Summary", id="summary"), VerticalScroll():
+            with TabPane("Summary", id="summary"):
                 yield Static("", id="summary-header")
-                yield Markdown("", id="summary-text")
-            with TabPane("Recommendations", id="recommendations"), VerticalScroll():
-                yield Markdown("", id="recommendations-text")
+                yield ItemList(id="summary-text")
+            with TabPane("Recommendations", id="recommendations"):
+                yield ItemList(id="recommendations-text")
             with TabPane("Costs", id="costs"), VerticalScroll():
                 yield Static("Monthly cost of this workload", classes="heading")
                 yield CostChart(id="chart")
@@ -281,10 +298,10 @@ class ResultsScreen(Screen[None]):
             role_label = app.session.questionnaire.role_labels.get(result.role, result.role)
             self.query_one("#summary-header", Static).update(
                 summary_header(result, role_label.partition(":")[0]))
-            self.query_one("#summary-text", Markdown).update(summary_markdown(result))
+            self.query_one("#summary-text", ItemList).show(summary_items(result))
         elif tab == "recommendations":
-            self.query_one("#recommendations-text", Markdown).update(
-                recommendations_markdown(result))
+            self.query_one("#recommendations-text", ItemList).show(
+                recommendation_items(result))
         elif tab == "report":
             self.query_one("#report-view", Markdown).update(app.assessor.report(result, "md"))
         elif tab == "narrative" and not self._narrative_text:
@@ -401,8 +418,13 @@ class ResultsScreen(Screen[None]):
         def on_chunk(delta: str) -> None:
             app.call_from_thread(self._narrative_chunk, delta)
 
+        def on_reset() -> None:  # the guard rejected a draft: its retry streams afresh
+            app.call_from_thread(self._narrative_reset)
+
+        extra = {"on_reset": on_reset} if _accepts(narrate, "on_reset") else {}
         try:
-            narrative = narrate(result, app.assessor.rulebase, settings, on_chunk=on_chunk)
+            narrative = narrate(result, app.assessor.rulebase, settings, on_chunk=on_chunk,
+                                **extra)
         except Exception as exc:  # a provider's own exception type must not take the app down
             app.call_from_thread(self._narrative_failed, f"The LLM narrative failed: {exc}")
             return
@@ -414,6 +436,12 @@ class ResultsScreen(Screen[None]):
         scroll = self.query_one("#narrative-scroll", VerticalScroll)
         if scroll.is_vertical_scroll_end or scroll.max_scroll_y - scroll.scroll_y < 3:
             scroll.scroll_end(animate=False)
+
+    async def _narrative_reset(self) -> None:
+        self._narrative_text = ""
+        await self.query_one("#narrative-view", Markdown).update("")
+        self.query_one("#narrative-status", Static).update(Content.assemble(
+            ("Retrying", "bold"), ": the first draft did not pass the checks…"))
 
     def _narrative_failed(self, message: str) -> None:
         self.query_one("#write-narrative", Button).disabled = False
@@ -477,7 +505,16 @@ class ResultsScreen(Screen[None]):
             return
         try:
             answers_file = app.assessor.validate(data)
-            reply = answer(question, answers_file, app.assessor.rulebase, app.assessor.prices)
+            extra: dict[str, Any] = {}
+            if app.llm_model and _accepts(answer, "settings"):
+                # The person chose a model (Narrative tab): Ask may use it too, grounded in
+                # the same facts and guarded the same way.
+                from advisor.llm.settings import LLMSettings
+
+                extra["settings"] = LLMSettings(model=app.llm_model,
+                                                base_url=app.llm_base_url or None, timeout=60.0)
+            reply = answer(question, answers_file, app.assessor.rulebase, app.assessor.prices,
+                           **extra)
         except Exception as exc:  # the chat must never take the results down with it
             app.call_from_thread(self._ask_done, pending, None, f"Ask failed: {exc}")
             return
@@ -493,6 +530,9 @@ class ResultsScreen(Screen[None]):
             text = str(reply.text)
             if sources:
                 text += "\n\n*Sources: " + "; ".join(sources) + "*"
+            note = getattr(reply, "note", None)
+            if note:
+                text += f"\n\n*Note: {note}*"
             await log.mount(Markdown(text, classes="ask-answer"), after=pending)
         await pending.remove()
         log.scroll_end(animate=False)
@@ -515,3 +555,14 @@ def _ask_intro() -> str:
         return "Ask is not available in this installation."
     return ("Ask in plain words: “what if our volume doubles?”, “why this tier?”, “should we "
             "self-host?”. Answers come from your assessment and the article.")
+
+
+def _accepts(fn: Any, name: str) -> bool:
+    """Whether ``fn`` takes the keyword ``name`` (the LLM modules grow optional hooks)."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in params or any(p.kind is p.VAR_KEYWORD for p in params.values())

@@ -62,7 +62,7 @@ def panel_content(outcome: Outcome) -> Content:
     now = (costs.get("current") or {}).get("monthly_usd")
     then = (costs.get("baseline_2023") or {}).get("monthly_usd")
     if now is None:
-        parts += [("  " + cost_note(costs), "dim")]
+        parts += [(cost_note(costs), "dim")]
     else:
         parts += [("  Today ", "dim"), usd(now), "\n", ("  2023  ", "dim"), usd(then)]
     return Content.assemble(*parts)
