@@ -77,7 +77,8 @@ def _args_batch(p: argparse.ArgumentParser) -> None:
                    help="answers files, folders (searched for *.json) or .jsonl files")
     p.add_argument("-o", "--output", metavar="DIR", required=True, help="output folder")
     p.add_argument("--jobs", type=int, default=None, metavar="N",
-                   help="worker processes (default: number of CPUs)")
+                   help="worker processes (default: number of CPUs); with --llm, LLM calls "
+                        "in flight (default 4)")
     p.add_argument("--format", choices=("md", "json", "html"), default="md")
     p.add_argument("--no-history", action="store_true", help="do not record items in history")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")

@@ -67,7 +67,10 @@ def assess(args: argparse.Namespace) -> int:
     text = render(result, rulebase, args.format)
     _emit(text, args.output)
     if not args.no_history:
-        _record(answers, result, text, args.format)
+        import os
+
+        _record(answers, result, text, args.format, source=args.file,
+                report_path=os.path.abspath(args.output) if args.output else None)
     return 0
 
 
@@ -86,14 +89,14 @@ def _llm_settings(args: argparse.Namespace) -> Any:
     return settings_from_args(args)
 
 
-def _record(answers: Any, result: Any, report: str, fmt: str) -> None:
+def _record(answers: Any, result: Any, report: str, fmt: str, **where: str | None) -> None:
     """Keep the assessment in the history store; a store problem never costs the report."""
     from advisor.store import Store, StoreError
 
     try:
         with Store.open() as store:
             store.record_assessment(answers.model_dump(mode="json", exclude_none=True), result,
-                                    report, fmt)
+                                    report, fmt, **where)
     except StoreError as exc:
         _warn(f"not kept in history: {exc}")
 

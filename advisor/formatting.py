@@ -23,8 +23,14 @@ def single_line(text: Any) -> str:
     return " ".join(_CONTROL.sub(" ", str(text)).split())
 
 
+_MD_PLAIN = re.compile(r"[\\`*_\[\]#|~<>&\x00-\x1f\x7f\u2028\u2029]|  |://|www\.|^[-+=\d\s]|\s$")
+
+
 def md_escape(text: Any) -> str:
     """Escape user text for inline Markdown (tables included): no markup, no HTML, one line."""
+    text = str(text)
+    if not _MD_PLAIN.search(text):
+        return text  # the common case: nothing that Markdown or HTML would read as markup
     flat = single_line(text)
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     flat = _MD_SPECIAL.sub(r"\\\1", flat)

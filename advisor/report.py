@@ -70,6 +70,7 @@ def environment() -> Any:
 
     env = Environment(
         bytecode_cache=_bytecode_cache(),
+        auto_reload=False,  # templates do not change while a process runs
         loader=FileSystemLoader(str(templates_dir())),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
                                       default_for_string=False),
@@ -91,8 +92,8 @@ def environment() -> Any:
 
 def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
     q = rulebase.questionnaire
+    # result.answers keeps the questionnaire's order (it comes from the answers model's fields).
     answered = [(q.by_id[k], v) for k, v in result.answers.items() if k in q.by_id]
-    answered.sort(key=lambda qv: [x.id for x in q.questions].index(qv[0].id))
     sources = sorted({r.source for r in result.fired_rules}
                      | {r.source for r in result.recommendations}
                      | {c.source for c in result.cautions} | {"s1-prices", "s5-scenarios"},
@@ -114,17 +115,20 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
     }
 
 
-def builtin_narrative(result: Result, rulebase: RuleBase) -> Narrative:
+def builtin_narrative(result: Result, rulebase: RuleBase,
+                      context: dict[str, Any] | None = None) -> Narrative:
     """The offline narrative: templates only, deterministic."""
-    text = environment().get_template("narrative.md.j2").render(_context(result, rulebase))
+    context = context or _context(result, rulebase)
+    text = environment().get_template("narrative.md.j2").render(context)
     return Narrative(source="builtin", text=text.strip() + "\n", usd=0.0)
 
 
 def render(result: Result, rulebase: RuleBase, fmt: str = "md") -> str:
     """Render ``result`` (its narrative filled in, built-in if absent) as ``fmt``."""
+    context = _context(result, rulebase)
     if result.narrative is None:
-        result.narrative = builtin_narrative(result, rulebase)
+        result.narrative = builtin_narrative(result, rulebase, context)
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     name = {"md": "report.md.j2", "html": "report.html.j2"}[fmt]
-    return environment().get_template(name).render(_context(result, rulebase))
+    return environment().get_template(name).render(context)
