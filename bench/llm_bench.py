@@ -58,7 +58,15 @@ def cases() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description="B8: the LLM narrative's prompt budget")
+    parser.add_argument("--json", metavar="OUT", help="write the rows as JSON ('-': stdout)")
+    parser.add_argument("--pairs", type=int, default=0, help="ignored (bench/run.py passes it)")
+    args = parser.parse_args(argv)
+    if args.json == "-":
+        sys.stdout = sys.stderr  # readable lines to stderr, JSON rows to the real stdout
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
     import litellm
@@ -117,6 +125,21 @@ def main() -> int:
     print(f"largest cost of one narrative call on {MODEL}: ${worst_usd:.6f} (budget "
           f"${MAX_USD}): {'ok' if ok_usd else 'OVER'}")
     print("(\"worst $\" adds the one retry the guard may ask for; a cached narrative costs $0)")
+    rows = [
+        {"id": "B8a", "what": "LLM narrative prompt, largest case (litellm token_counter)",
+         "figure": f"{worst_in} tokens", "budget": f"≤ {MAX_INPUT_TOKENS:,} tokens",
+         "passed": ok_in},
+        {"id": "B8b", "what": "LLM narrative: output tokens requested", "figure": str(max_out),
+         "budget": "≤ 700", "passed": ok_out},
+        {"id": "B8c", "what": f"LLM narrative: one call on {MODEL} at litellm's prices",
+         "figure": f"${worst_usd:.6f}", "budget": f"≤ ${MAX_USD}", "passed": ok_usd},
+    ]
+    if args.json:
+        text = json.dumps(rows, indent=2, ensure_ascii=False)
+        if args.json == "-":
+            sys.__stdout__.write(text + "\n")
+        else:
+            Path(args.json).write_text(text + "\n", encoding="utf-8")
     return 0 if ok_in and ok_out and ok_usd else 1
 
 

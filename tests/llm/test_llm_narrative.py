@@ -163,4 +163,4 @@ def test_the_prompt_stays_within_budget(capsys) -> None:
     spec = importlib.util.spec_from_file_location("llm_bench", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    assert bench.main() == 0, capsys.readouterr().out
+    assert bench.main([]) == 0, capsys.readouterr().out
