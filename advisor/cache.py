@@ -39,7 +39,8 @@ def load(kind: str, key: str) -> Any | None:
         return None
 
 
-def save(kind: str, key: str, value: Any) -> None:
+def save(kind: str, key: str, value: Any, *, prune: bool = True) -> None:
+    """Store ``value``; ``prune`` removes this kind's other (stale) entries."""
     path = _path(kind, key)
     if path is None:
         return
@@ -47,9 +48,10 @@ def save(kind: str, key: str, value: Any) -> None:
         from advisor.files import write_atomic
 
         path.parent.mkdir(parents=True, exist_ok=True)
-        for stale in path.parent.glob(f"{kind}-*.marshal"):
-            if stale.name != path.name:
-                stale.unlink(missing_ok=True)
+        if prune:
+            for stale in path.parent.glob(f"{kind}-*.marshal"):
+                if stale.name != path.name:
+                    stale.unlink(missing_ok=True)
         write_atomic(path, marshal.dumps(value))
     except (OSError, ValueError):
         pass

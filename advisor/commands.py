@@ -223,6 +223,9 @@ def history(args: argparse.Namespace) -> int:
 
 
 def tui(args: argparse.Namespace) -> int:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise InputError("the interactive assessment needs a terminal; for files and scripts "
+                         "use `advisor assess FILE` (see `advisor --help`)")
     from advisor.tui import run
 
     return run(args)

@@ -6,7 +6,6 @@ what was expected, so that no edge ever shows a traceback or a raw pydantic dump
 
 from __future__ import annotations
 
-import difflib
 import json
 import sys
 from pathlib import Path
@@ -84,6 +83,8 @@ def _describe(model: type[BaseModel], error: dict[str, Any], file: str) -> Input
     path = _path(loc) or "(top level)"
     kind = error["type"]
     ctx = error.get("ctx") or {}
+    import difflib
+
     if kind == "extra_forbidden":
         name = str(loc[-1])
         known = _known_keys(model, loc)

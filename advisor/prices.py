@@ -10,11 +10,9 @@ folder.
 
 from __future__ import annotations
 
-import difflib
 import importlib.util
 import json
 import os
-import tomllib
 import zlib
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -114,6 +112,46 @@ class PriceBook:
         self.source_label, rows = cached
         return rows
 
+    def _quick(self, name: str) -> Price | None:
+        """One model's price from a tiny per-name cache, without loading the whole map.
+
+        A run names one model; loading thousands of rows to find it costs more than the rest of
+        the assessment. The per-name entry is written after the first full lookup and keyed by
+        the map file's identity, so it follows litellm upgrades.
+        """
+        from advisor import cache
+
+        path = price_map_path()
+        if path is None:
+            return None
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        ident = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{name}"
+        key = f"{zlib.crc32(ident.encode()):08x}"
+        hit = cache.load("price1", key)
+        if hit is not None and hit[0] == ident:
+            _, label, row = hit
+            self.source_label = label
+            return None if row is None else Price(name, row[0], row[1], row[2], label)
+        price = self.lookup_full(name)
+        cache.save("price1", key, (ident, self.source_label,
+                                   None if price is None else tuple(price[1:4])), prune=False)
+        return price
+
+    def lookup_full(self, name: str) -> Price | None:
+        """Look ``name`` up in the whole map (loading it if needed)."""
+        rows = self._load()
+        if name in rows:
+            return self._price(name, rows[name])
+        if "/" in name:
+            provider, _, bare = name.partition("/")
+            row = rows.get(bare)
+            if row is not None and row[2] == provider:
+                return self._price(name, row)
+        return None
+
     def _price(self, name: str, row: tuple[float, float, str]) -> Price:
         return Price(name, row[0], row[1], row[2], self.source_label)
 
@@ -131,17 +169,13 @@ class PriceBook:
         for table in (extra or {}, self._overrides):
             if name in table:
                 return table[name]
-        rows = self._load()
-        if name in rows:
-            return self._price(name, rows[name])
-        if "/" in name:
-            provider, _, bare = name.partition("/")
-            row = rows.get(bare)
-            if row is not None and row[2] == provider:
-                return self._price(name, row)
-        return None
+        if self._rows is None and self._map_path is None:
+            return self._quick(name)
+        return self.lookup_full(name)
 
     def closest(self, name: str, n: int = 5) -> list[str]:
+        import difflib
+
         names = self.names()
         bare = name.rpartition("/")[2]
         found = difflib.get_close_matches(name, names, n=n, cutoff=0.6)
@@ -173,6 +207,10 @@ def _litellm_version(map_path: Path) -> str | None:
 
 def load_price_overrides(path: Path) -> dict[str, Price]:
     """Read a user price file: ``[models."name"] input_per_mtok = .. output_per_mtok = ..``."""
+    if not path.exists():
+        return {}
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -13,7 +13,7 @@ import re
 from functools import cache
 from typing import Any
 
-from advisor import __version__, charts, formatting, markdown_html
+from advisor import __version__, charts, formatting
 from advisor.result import Narrative, Result
 from advisor.rulebase import RuleBase
 from advisor.sources import SECTION_TITLES
@@ -30,6 +30,13 @@ _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._/:()+,-]")
 
 def mermaid_label(text: Any) -> str:
     return _MERMAID_UNSAFE.sub("", formatting.single_line(text))[:40]
+
+
+def _markdown(text: str) -> Any:
+    """Narrative Markdown as safe HTML; imported on first use (only the HTML report needs it)."""
+    from advisor.markdown_html import to_html
+
+    return to_html(text)
 
 
 def _lcfirst(text: str) -> str:
@@ -83,7 +90,7 @@ def environment() -> Any:
         md=formatting.md_escape, usd=formatting.usd, num=formatting.number,
         percent=formatting.percent, pct=formatting.pct, per_mtok=formatting.per_mtok,
         section=section_title, mermaid=mermaid_label, one_line=formatting.single_line,
-        markdown=markdown_html.to_html, lcfirst=_lcfirst,
+        markdown=_markdown, lcfirst=_lcfirst,
     )
     env.globals.update(TIER_LABELS=TIER_LABELS, ROLE_LABELS=ROLE_LABELS, version=__version__,
                        SECTION_TITLES=SECTION_TITLES)

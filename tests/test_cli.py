@@ -89,6 +89,23 @@ def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "folder" in proc.stderr
 
 
+def test_top_level_help_lists_every_command() -> None:
+    from advisor.cli import _COMMAND_HELP
+
+    proc = advisor("--help")
+    assert proc.returncode == 0
+    for name in _COMMAND_HELP:
+        assert f"\n  {name} " in proc.stdout
+    for name in _COMMAND_HELP:
+        sub = advisor(*(["rules", "check"] if name == "rules" else [name]), "--help")
+        assert sub.returncode == 0 and f"usage: advisor {name}" in sub.stdout
+
+
+def test_tui_without_a_terminal_says_so() -> None:
+    proc = advisor(stdin="")
+    assert proc.returncode == 2 and "needs a terminal" in proc.stderr
+
+
 def test_usage_errors_are_exit_2() -> None:
     assert advisor("assess").returncode == 2
     assert advisor("nonsense").returncode == 2
@@ -219,7 +236,7 @@ print("HEAVY=" + ",".join(heavy), file=sys.stderr)
     (["explain", str(EXAMPLES / "startup-chat-wrapper.json")], {"textual", "litellm", "openai"}),
     (["cost", "--model", "gpt-4o", "--requests", "10"], {"textual", "litellm", "openai"}),
     (["prices", "gpt-4o", "--format", "json"], {"textual", "litellm", "openai"}),
-    (["--help"], {"textual", "litellm", "openai", "rich", "pydantic", "jinja2"}),
+    (["--help"], {"textual", "litellm", "openai", "rich", "pydantic", "jinja2", "argparse"}),
 ])
 def test_import_hygiene(argv, forbidden) -> None:
     proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE.format(argv=argv)],
