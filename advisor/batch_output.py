@@ -12,11 +12,8 @@ import contextlib
 import os
 import re
 import sqlite3
-import tempfile
 import unicodedata
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
 
 from advisor.errors import InputError
 
@@ -145,36 +142,3 @@ def report_is_complete(path: str) -> bool:
         return os.stat(path).st_size > 0
     except OSError:
         return False
-
-
-@contextlib.contextmanager
-def open_atomic(path: str | os.PathLike[str]) -> Iterator[IO[str]]:
-    """Write a text file piece by piece, then publish it whole (temp file, fsync, rename).
-
-    ``advisor.files.write_atomic`` needs the whole content in memory; a summary of 100,000
-    items or a history export is better streamed. On any error the target is untouched.
-    """
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(tmp, _new_file_mode(target))
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def _new_file_mode(target: Path) -> int:
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

@@ -18,8 +18,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, NamedTuple
 
-from advisor.batch_output import SPILL_CACHE_KIB, open_atomic
+from advisor.batch_output import SPILL_CACHE_KIB
 from advisor.batch_worker import DONE, DONE_UNRECORDED, Outcome
+from advisor.files import open_atomic
 from advisor.rulebase import RuleBase
 
 SUMMARY_SCHEMA_VERSION = 1

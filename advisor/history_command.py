@@ -298,7 +298,7 @@ def export(store: Any, args: argparse.Namespace) -> int:
 def _atomic_output(output: str) -> Iterator[IO[str]]:
     import os
 
-    from advisor.batch_output import open_atomic
+    from advisor.files import open_atomic
 
     if os.path.isdir(output):
         raise InputError("is a folder; give a file name", file=output)

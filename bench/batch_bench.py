@@ -30,6 +30,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rows import emit  # noqa: E402  (bench/ is not a package)
+
 MODELS = ("gpt-4o", "gpt-4o-mini", "anthropic/claude-sonnet-4-5", "gpt-4.1-mini")
 THROUGHPUT_BUDGET = 1000  # items per second
 MEMORY_BUDGET_PCT = 10.0
@@ -158,12 +161,7 @@ def main() -> int:
         verdict = "pass" if row["passed"] else "FAIL"
         print(f"{row['id']}: {row['figure']} (budget {row['budget']}) {verdict}; "
               f"{row['detail']}", file=out)
-    if args.json:
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
+    emit(rows, args.json)
     return 0
 
 

@@ -19,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rows import emit  # noqa: E402  (bench/ is not a package)
+
 sys.path.insert(0, str(ROOT))
 
 MODEL = "gpt-4o-mini"
@@ -134,12 +137,7 @@ def main(argv: list[str] | None = None) -> int:
         {"id": "B8c", "what": f"LLM narrative: one call on {MODEL} at litellm's prices",
          "figure": f"${worst_usd:.6f}", "budget": f"≤ ${MAX_USD}", "passed": ok_usd},
     ]
-    if args.json:
-        text = json.dumps(rows, indent=2, ensure_ascii=False)
-        if args.json == "-":
-            sys.__stdout__.write(text + "\n")
-        else:
-            Path(args.json).write_text(text + "\n", encoding="utf-8")
+    emit(rows, args.json)
     return 0 if ok_in and ok_out and ok_usd else 1
 
 

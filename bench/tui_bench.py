@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import fcntl
-import json
 import os
 import re
 import select
@@ -38,6 +37,9 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rows import emit  # noqa: E402  (bench/ is not a package)
+
 sys.path.insert(0, str(ROOT))
 PYTHON = sys.executable
 #: Written to the terminal once the start screen's role list is painted (the last role).
@@ -185,12 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "PASS" if row["passed"] else "FAIL"
         print(f"{row['id']}  {row['what']}\n      {row['figure']}  (budget {row['budget']}, "
               f"{verdict})  {row['detail']}", file=out, flush=True)
-    if args.json:
-        text = json.dumps(rows, indent=2, ensure_ascii=False) + "\n"
-        if args.json == "-":
-            sys.stdout.write(text)
-        else:
-            Path(args.json).write_text(text, encoding="utf-8")
+    emit(rows, args.json)
     return 0 if all(r["passed"] for r in rows) else 1
 
 

@@ -50,7 +50,7 @@ def panel_content(outcome: Outcome) -> Content:
               "\n", ("Score ", "dim"), f"{r.score} / 100", "\n",
               ("Confidence ", "dim"), percent(r.confidence), "\n\n",
               ("Top drivers", "bold"), "\n"]
-    drivers = r.fired_rules[:3]
+    drivers = [f for f in r.fired_rules if f.points][:3]  # zero-point rules only recommend
     if not drivers:
         parts.append(("  none fired yet\n", "dim"))
     for rule in drivers:
