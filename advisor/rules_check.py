@@ -91,17 +91,32 @@ def _values_to_try(rulebase: RuleBase, cond: conditions.Condition, name: str) ->
     return values
 
 
-def can_fire(rulebase: RuleBase, cond: conditions.Condition, limit: int = 20000) -> bool | None:
-    """True if some combination of values makes ``cond`` true; None if too many to try."""
+def firing_values(rulebase: RuleBase, cond: conditions.Condition,
+                  limit: int = 20000) -> dict[str, Any] | None:
+    """The smallest-looking assignment of values that makes ``cond`` true, or None.
+
+    Raises OverflowError when there are too many combinations to try.
+    """
     names = list(dict.fromkeys(cond.names()))
     pools = [_values_to_try(rulebase, cond, n) for n in names]
     total = 1
     for pool in pools:
         total *= len(pool)
     if total > limit:
+        raise OverflowError(f"{total} combinations")
+    for combo in itertools.product(*pools):
+        values = dict(zip(names, combo, strict=True))
+        if cond.evaluate(values) is True:
+            return {k: v for k, v in values.items() if v is not None}
+    return None
+
+
+def can_fire(rulebase: RuleBase, cond: conditions.Condition, limit: int = 20000) -> bool | None:
+    """True if some combination of values makes ``cond`` true; None if too many to try."""
+    try:
+        return firing_values(rulebase, cond, limit) is not None
+    except OverflowError:
         return None
-    return any(cond.evaluate(dict(zip(names, combo, strict=True))) is True
-               for combo in itertools.product(*pools))
 
 
 def check(rulebase: RuleBase, folder: Path | None = None) -> list[Problem]:

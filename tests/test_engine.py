@@ -11,7 +11,7 @@ from advisor import conditions
 from advisor.assess import assess
 from advisor.errors import RulePackError
 from advisor.loading import validate_answers
-from advisor.rulebase import load_from
+from advisor.rulebase import load_from, load_rulebase
 from advisor.rules_check import check, run_tests
 from tests.conftest import ROOT, answers_doc
 
@@ -99,6 +99,45 @@ def test_examples_assess(rulebase, prices, name) -> None:
 
     r = assess(read_answers_file(str(ROOT / "examples" / name)), rulebase, prices)
     assert r.tier == EXAMPLE_TIERS[name]
+
+
+# ----------------------------------------------------------------- every rule
+
+def _rules_on_answers(rulebase):
+    from advisor.assess import DERIVED_IDS
+
+    return [r for r in rulebase.rules if not set(r.reads) & (set(DERIVED_IDS) - {"role",
+                                                                                "regulated_domain"})]
+
+
+def test_every_rule_is_exercised(rulebase) -> None:
+    on_answers = {r.id for r in _rules_on_answers(rulebase)}
+    on_derived = {r.id for r in rulebase.rules} - on_answers
+    # Rules that read computed figures are covered by the cost-driven tests below.
+    assert on_derived == {"api-over-half-of-budget", "self-hosting-pays",
+                          "below-self-hosting-break-even", "spend-far-from-computed"}
+
+
+@pytest.mark.parametrize("rule_id", sorted(r.id for r in _rules_on_answers(load_rulebase())))
+def test_each_rule_fires_on_the_answers_its_condition_names(rulebase, prices, rule_id) -> None:
+    from advisor.rules_check import firing_values
+
+    rule = next(r for r in rulebase.rules if r.id == rule_id)
+    values = firing_values(rulebase, rule.when)
+    assert values is not None
+    role = values.pop("role", "startup")
+    if values.pop("regulated_domain", None):
+        values["regulated"] = True
+    values.setdefault("archetype", "internal_user")
+    result = run(rulebase, prices, role, **values)
+    assert rule_id in {f.id for f in result.fired_rules}, values
+
+
+def test_spend_gap_rule_fires_from_computed_cost(rulebase, prices) -> None:
+    r = run(rulebase, prices, "developer", model="gpt-4o", monthly_requests=1000,
+            avg_input_tokens=1000, monthly_api_spend_usd=500)
+    assert "spend-far-from-computed" in {f.id for f in r.fired_rules}
+    assert "cost-dashboard" in {x.id for x in r.recommendations}
 
 
 # ----------------------------------------------------------------- every recommendation id
