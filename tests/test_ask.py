@@ -297,3 +297,18 @@ def test_cheaper_than_2023_uses_the_assessment_and_the_article(question: str) ->
     reply = answer(question, example, load_rulebase(), default_price_book())
     assert "s1-prices" in reply.sources
     assert "$18,900.00" in reply.text and "89.3% less" in reply.text and "97–99%" in reply.text
+
+
+@pytest.mark.parametrize("question,section", [
+    ("Who is most at risk?", "s2-high"),
+    ("Which businesses are most exposed?", "s2-high"),
+])
+def test_who_is_at_risk_points_to_the_high_risk_tier(question: str, section: str) -> None:
+    from advisor.loading import read_answers_file
+    from advisor.paths import default_price_book
+    from advisor.rulebase import load_rulebase
+
+    root = Path(__file__).resolve().parent.parent
+    example = read_answers_file(str(root / "examples" / "developer-agent-platform.json"))
+    reply = answer(question, example, load_rulebase(), default_price_book())
+    assert reply.sources[0] == section
