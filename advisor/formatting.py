@@ -2,7 +2,7 @@
 
 Free text (the organization name, model names, any user string) is data, never markup: the
 escapers here make sure a ``|``, ``#``, ``<script>`` or newline cannot change a document's
-structure in Markdown, HTML or a terminal.
+structure in Markdown or a terminal. HTML gets the same from Jinja's autoescaping.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ from __future__ import annotations
 import math
 import re
 from typing import Any
-
-from markupsafe import escape as _html_escape
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
@@ -37,10 +35,6 @@ def md_escape(text: Any) -> str:
     # Nothing that could start a list or heading, and no bare autolinks (GFM links www. and ://).
     flat = _MD_LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", flat)
     return flat.replace("://", ":\\/\\/").replace("www.", "www\\.")
-
-
-def html_escape(text: Any) -> str:
-    return str(_html_escape(single_line(text)))
 
 
 def terminal_escape(text: Any) -> str:

@@ -90,11 +90,10 @@ class PriceBook:
         """Parse the map, or load the compact form cached from an identical file."""
         from advisor import cache
 
-        try:
-            stat = path.stat()
-        except OSError:
+        ident = _identity(path)
+        if ident is None:
             return {}
-        key = f"{zlib.crc32(f'{path}|{stat.st_size}|{stat.st_mtime_ns}'.encode()):08x}"
+        key = f"{zlib.crc32(ident.encode()):08x}"
         cached = cache.load("prices", key)
         if cached is None:
             try:
@@ -124,11 +123,10 @@ class PriceBook:
         path = price_map_path()
         if path is None:
             return None
-        try:
-            stat = path.stat()
-        except OSError:
+        file_ident = _identity(path)
+        if file_ident is None:
             return None
-        ident = f"{path}|{stat.st_size}|{stat.st_mtime_ns}|{name}"
+        ident = f"{file_ident}|{name}"
         key = f"{zlib.crc32(ident.encode()):08x}"
         hit = cache.load("price1", key)
         if hit is not None and hit[0] == ident:
@@ -194,6 +192,15 @@ class PriceBook:
                              expected="a model name as litellm knows it, or a price in "
                                       "assumptions.prices")
         return price
+
+
+def _identity(path: Path) -> str | None:
+    """The price map file's identity (path, size, mtime): cache keys change when it changes."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
 def _litellm_version(map_path: Path) -> str | None:

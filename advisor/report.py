@@ -113,7 +113,6 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
         "price_bars": charts.price_bars(result, rulebase.anchors),
         "anchors": rulebase.anchors,
         "sources": sources,
-        "questionnaire": q,
         "tier_high": formatting.number(rulebase.tier_high),
         "tier_medium": formatting.number(rulebase.tier_medium),
         "usd_filter": formatting.usd,

@@ -15,7 +15,7 @@ from advisor.loading import validate_answers
 from advisor.sources import SECTION_KEYS
 
 ROOT = Path(__file__).resolve().parent.parent
-ARTICLE = Path("/work/shared/seed/inference-cost-collapse.txt")
+ARTICLE = ROOT.parent / "shared" / "seed" / "inference-cost-collapse.txt"  # CI: ../shared
 
 
 def example(name: str) -> dict:
@@ -287,28 +287,15 @@ def test_the_ask_command_with_a_bad_file(tmp_path, capsys) -> None:
 
 @pytest.mark.parametrize("question", ["How much cheaper is AI now?",
                                       "How much cheaper is this than in 2023?"])
-def test_cheaper_than_2023_uses_the_assessment_and_the_article(question: str) -> None:
-    from advisor.loading import read_answers_file
-    from advisor.paths import default_price_book
-    from advisor.rulebase import load_rulebase
-
-    root = Path(__file__).resolve().parent.parent
-    example = read_answers_file(str(root / "examples" / "startup-chat-wrapper.json"))
-    reply = answer(question, example, load_rulebase(), default_price_book())
+def test_cheaper_than_2023_uses_the_assessment_and_the_article(question: str, startup,
+                                                               rulebase, prices) -> None:
+    reply = ask(question, startup, rulebase, prices)
     assert "s1-prices" in reply.sources
     assert "$18,900.00" in reply.text and "89.3% less" in reply.text and "97–99%" in reply.text
 
 
-@pytest.mark.parametrize("question,section", [
-    ("Who is most at risk?", "s2-high"),
-    ("Which businesses are most exposed?", "s2-high"),
-])
-def test_who_is_at_risk_points_to_the_high_risk_tier(question: str, section: str) -> None:
-    from advisor.loading import read_answers_file
-    from advisor.paths import default_price_book
-    from advisor.rulebase import load_rulebase
-
-    root = Path(__file__).resolve().parent.parent
-    example = read_answers_file(str(root / "examples" / "developer-agent-platform.json"))
-    reply = answer(question, example, load_rulebase(), default_price_book())
-    assert reply.sources[0] == section
+@pytest.mark.parametrize("question", ["Who is most at risk?",
+                                      "Which businesses are most exposed?"])
+def test_who_is_at_risk_points_to_the_high_risk_tier(question: str, rulebase, prices) -> None:
+    developer = validate_answers(example("developer-agent-platform.json"))
+    assert ask(question, developer, rulebase, prices).sources[0] == "s2-high"
