@@ -1,25 +1,28 @@
-"""Pydantic models of the answers file (spec/answers.md), built from the questionnaire.
+"""The answers file (spec/answers.md): its validator and JSON Schema, built from the questionnaire.
 
 The ``answers`` object's fields come from ``rules/questions.toml``, so a question added there is
-at once valid input, part of ``advisor schema`` and asked by the TUI: one source of truth. The
-same models validate files, TUI input and batch items, and generate the JSON Schema.
+at once valid input, part of ``advisor schema`` and asked by the TUI: one source of truth.
+
+The schema is written directly in pydantic-core's schema language rather than as pydantic
+``BaseModel`` classes. Both run the same validators (pydantic-core is pydantic's engine), but
+the model layer costs about 100 ms at start-up (importing ``pydantic.main``, building the
+models, pydantic's plugin loader reading package metadata), which on its own would make a cold
+``advisor assess`` twice as slow as importing pydantic. ``pydantic_core`` is already loaded by
+``import pydantic``, so building a ``SchemaValidator`` here costs well under a millisecond.
+The JSON Schema comes from pydantic's own generator run over the same core schema, so what
+``advisor schema`` publishes and what validation enforces cannot drift apart.
+
+Validation yields plain dicts: every question id is present in ``answers`` (``None`` when not
+answered) and every assumptions key is present (``None`` when not given), as a model dump was.
 """
 
 from __future__ import annotations
 
 from functools import cache
-from typing import Annotated, Any, Literal
+from typing import Any, NamedTuple
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    StrictBool,
-    StrictInt,
-    StrictStr,
-    create_model,
-    model_validator,
-)
+from pydantic_core import SchemaValidator
+from pydantic_core import core_schema as cs
 
 from advisor.questions import Question, Questionnaire
 from advisor.rulebase import load_rulebase
@@ -28,129 +31,191 @@ SCHEMA_VERSION = 1
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 SCENARIO_IDS = ("stabilization", "further_decline", "divergence")
 
-_STRICT = ConfigDict(extra="forbid", strict=True)
-Probability = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-NonNegative = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Positive = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+
+class AnswersFile(NamedTuple):
+    """A validated answers file. ``answers`` and ``assumptions`` hold every key (None if unset)."""
+
+    schema_version: int
+    role: str
+    organization: str | None
+    answers: dict[str, Any]
+    assumptions: dict[str, Any]
+
+    def as_data(self) -> dict[str, Any]:
+        """The file as JSON data, unset values dropped: what a user would have written."""
+        data: dict[str, Any] = {"schema_version": self.schema_version, "role": self.role}
+        if self.organization is not None:
+            data["organization"] = self.organization
+        data["answers"] = {k: v for k, v in self.answers.items() if v is not None}
+        assumptions = _without_none(self.assumptions)
+        if assumptions:
+            data["assumptions"] = assumptions
+        return data
 
 
-class ScenarioProbabilities(BaseModel):
-    """Probabilities of the three §5 scenarios; each in [0, 1], summing to 1 within 1e-6."""
-
-    model_config = _STRICT
-    stabilization: Probability
-    further_decline: Probability
-    divergence: Probability
-
-    @model_validator(mode="after")
-    def _sums_to_one(self) -> ScenarioProbabilities:
-        total = self.stabilization + self.further_decline + self.divergence
-        if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"scenario probabilities must sum to 1, these sum to {total:g}")
-        return self
+def _without_none(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    return value
 
 
-class ScenarioMultipliers(BaseModel):
-    """Price multipliers over 12–24 months; omitted ones keep the documented defaults."""
+# --- the schema, piece by piece -------------------------------------------------------------
 
-    model_config = _STRICT
-    stabilization: NonNegative | None = None
-    further_decline: NonNegative | None = None
-    divergence_general: NonNegative | None = None
-    divergence_regulated: NonNegative | None = None
+def _described(description: str, **more: Any) -> dict[str, Any]:
+    """Core-schema metadata that pydantic's JSON Schema generator copies into the output."""
+    return {"pydantic_js_updates": {"description": description, **more}}
 
 
-class SelfHostingAssumptions(BaseModel):
-    """Self-hosting cost inputs (faq-q2, faq-q4); omitted ones keep the documented defaults."""
-
-    model_config = _STRICT
-    gpu_hourly_usd: NonNegative | None = None
-    tokens_per_second_per_gpu: Positive | None = None
-    fixed_monthly_usd: NonNegative | None = None
+def _optional(schema: cs.CoreSchema, description: str | None = None) -> cs.TypedDictField:
+    """A field that may be omitted or null; omitted reads as None."""
+    return cs.typed_dict_field(cs.with_default_schema(cs.nullable_schema(schema), default=None),
+                               required=False,
+                               metadata=_described(description) if description else None)
 
 
-class PriceOverride(BaseModel):
-    """A user's own price for a model, in USD per million tokens (e.g. a private deployment)."""
-
-    model_config = _STRICT
-    input_per_mtok: NonNegative
-    output_per_mtok: NonNegative
+def _record(name: str, fields: dict[str, cs.TypedDictField], doc: str) -> cs.TypedDictSchema:
+    """A closed JSON object: unknown keys are errors, so typos never pass silently."""
+    return cs.typed_dict_schema(fields, extra_behavior="forbid", ref=name,
+                                metadata=_described(doc, title=name))
 
 
-class OpenModelBand(BaseModel):
-    """The open-model price band, USD per million tokens."""
-
-    model_config = _STRICT
-    low_per_mtok: NonNegative
-    high_per_mtok: NonNegative
-
-    @model_validator(mode="after")
-    def _ordered(self) -> OpenModelBand:
-        if self.low_per_mtok > self.high_per_mtok:
-            raise ValueError("low_per_mtok must not exceed high_per_mtok")
-        return self
+def _number(*, strict: bool = True, **bounds: float | None) -> cs.FloatSchema:
+    return cs.float_schema(allow_inf_nan=False, strict=strict,
+                           **{k: v for k, v in bounds.items() if v is not None})
 
 
-class Assumptions(BaseModel):
+def _sums_to_one(value: dict[str, float]) -> dict[str, float]:
+    total = sum(value[k] for k in SCENARIO_IDS)
+    if abs(total - 1.0) > 1e-6:
+        raise ValueError(f"scenario probabilities must sum to 1, these sum to {total:g}")
+    return value
+
+
+def _ordered_band(value: dict[str, float]) -> dict[str, float]:
+    if value["low_per_mtok"] > value["high_per_mtok"]:
+        raise ValueError("low_per_mtok must not exceed high_per_mtok")
+    return value
+
+
+def _assumptions_schema() -> cs.CoreSchema:
     """Overrides of the cost model's documented defaults (spec/costs.md)."""
+    probability = _number(ge=0, le=1)
+    probabilities = cs.no_info_after_validator_function(_sums_to_one, _record(
+        "ScenarioProbabilities", {k: cs.typed_dict_field(probability) for k in SCENARIO_IDS},
+        "Probabilities of the three §5 scenarios; each in [0, 1], summing to 1 within 1e-6."))
+    multipliers = _record("ScenarioMultipliers", {
+        k: _optional(_number(ge=0)) for k in
+        ("stabilization", "further_decline", "divergence_general", "divergence_regulated")},
+        "Price multipliers over 12–24 months; omitted ones keep the documented defaults.")
+    self_hosting = _record("SelfHostingAssumptions", {
+        "gpu_hourly_usd": _optional(_number(ge=0)),
+        "tokens_per_second_per_gpu": _optional(_number(gt=0)),
+        "fixed_monthly_usd": _optional(_number(ge=0)),
+    }, "Self-hosting cost inputs (faq-q2, faq-q4); omitted ones keep the documented defaults.")
+    price = _record("PriceOverride", {
+        "input_per_mtok": cs.typed_dict_field(_number(ge=0)),
+        "output_per_mtok": cs.typed_dict_field(_number(ge=0)),
+    }, "A user's own price for a model, in USD per million tokens (e.g. a private deployment).")
+    band = cs.no_info_after_validator_function(_ordered_band, _record("OpenModelBand", {
+        "low_per_mtok": cs.typed_dict_field(_number(ge=0)),
+        "high_per_mtok": cs.typed_dict_field(_number(ge=0)),
+    }, "The open-model price band, USD per million tokens."))
+    return _record("Assumptions", {
+        "scenario_probabilities": _optional(probabilities),
+        "scenario_multipliers": _optional(multipliers),
+        "self_hosting": _optional(self_hosting),
+        "prices": _optional(cs.dict_schema(cs.str_schema(strict=True), price, strict=True)),
+        "open_model_band": _optional(band),
+    }, "Overrides of the cost model's documented defaults (spec/costs.md).")
 
-    model_config = _STRICT
-    scenario_probabilities: ScenarioProbabilities | None = None
-    scenario_multipliers: ScenarioMultipliers | None = None
-    self_hosting: SelfHostingAssumptions | None = None
-    prices: dict[str, PriceOverride] | None = None
-    open_model_band: OpenModelBand | None = None
 
-
-def _field_type(q: Question) -> Any:
+def _question_schema(q: Question) -> cs.CoreSchema:
     if q.type == "choice":
-        return Literal[q.option_values()]  # type: ignore[valid-type]
+        return cs.literal_schema(list(q.option_values()))
     if q.type == "bool":
-        return StrictBool
+        return cs.bool_schema(strict=True)
     if q.type == "int":
-        return Annotated[StrictInt, Field(ge=q.min, le=q.max)]
+        bounds = {k: v for k, v in (("ge", q.min), ("le", q.max)) if v is not None}
+        return cs.int_schema(strict=True, **bounds)  # type: ignore[arg-type]
     if q.type == "number":
-        return Annotated[float, Field(ge=q.min, le=q.max, allow_inf_nan=False, strict=True)]
-    return Annotated[StrictStr, Field(max_length=q.max_length)]
+        return _number(ge=q.min, le=q.max)
+    return cs.str_schema(strict=True, max_length=q.max_length)
 
 
-def _answers_model(questionnaire: Questionnaire) -> type[BaseModel]:
-    fields: dict[str, Any] = {}
+def _answers_schema(questionnaire: Questionnaire) -> cs.TypedDictSchema:
+    fields: dict[str, cs.TypedDictField] = {}
     for q in questionnaire.questions:
-        annotation = _field_type(q)
-        info = Field(description=f"{q.prompt} [source: {q.source}]")
-        fields[q.id] = (annotation, info) if q.required else (annotation | None, Field(
-            default=None, description=info.description))
-    return create_model(
-        "Answers",
-        __config__=ConfigDict(extra="forbid"),
-        __doc__="Question id -> answer. Every question is optional except `archetype`.",
-        **fields,
-    )
+        description = f"{q.prompt} [source: {q.source}]"
+        if q.required:
+            fields[q.id] = cs.typed_dict_field(_question_schema(q),
+                                               metadata=_described(description))
+        else:
+            fields[q.id] = _optional(_question_schema(q), description)
+    return _record("Answers", fields,
+                   "Question id -> answer. Every question is optional except `archetype`.")
 
 
 @cache
-def answers_file_model() -> type[BaseModel]:
-    """The top-level answers-file model, built once per process from the questionnaire."""
+def answers_file_schema() -> cs.CoreSchema:
+    """The whole answers file as a core schema, built once per process from the questionnaire."""
     questionnaire = load_rulebase().questionnaire
-    answers = _answers_model(questionnaire)
-    roles = Literal[questionnaire.roles]  # type: ignore[valid-type]
-    return create_model(
-        "AnswersFile",
-        __config__=ConfigDict(extra="forbid", title="advisor answers file, version 1"),
-        __doc__="The answers file: the product's public input (spec/answers.md).",
-        schema_version=(Literal[1], Field(description="Must be 1.")),
-        role=(roles, Field(description="The stakeholder position (§6 checklist).")),
-        organization=(Annotated[StrictStr, Field(max_length=200)] | None, Field(
-            default=None, description="Free text printed in the report, never interpreted.")),
-        answers=(answers, Field(description="Question id -> value.")),
-        assumptions=(Assumptions, Field(default_factory=Assumptions,
-                                        description="Overrides of the cost model's defaults.")),
-    )
+    assumptions = _assumptions_schema()
+    return cs.typed_dict_schema({
+        "schema_version": cs.typed_dict_field(cs.literal_schema([SCHEMA_VERSION]),
+                                              metadata=_described("Must be 1.")),
+        "role": cs.typed_dict_field(
+            cs.literal_schema(list(questionnaire.roles)),
+            metadata=_described("The stakeholder position (§6 checklist).")),
+        "organization": _optional(cs.str_schema(strict=True, max_length=200),
+                                  "Free text printed in the report, never interpreted."),
+        "answers": cs.typed_dict_field(_answers_schema(questionnaire),
+                                       metadata=_described("Question id -> value.")),
+        "assumptions": cs.typed_dict_field(
+            cs.with_default_schema(assumptions, default={}, validate_default=True), required=False,
+            metadata=_described("Overrides of the cost model's defaults.")),
+    }, extra_behavior="forbid", metadata=_described(
+        "The answers file: the product's public input (spec/answers.md).",
+        title="advisor answers file, version 1"))
+
+
+@cache
+def answers_validator() -> SchemaValidator:
+    return SchemaValidator(answers_file_schema())
+
+
+def validate_data(data: Any) -> AnswersFile:
+    """Validate parsed JSON; raises ``pydantic_core.ValidationError`` (see loading.py)."""
+    value = answers_validator().validate_python(data)
+    return AnswersFile(value["schema_version"], value["role"], value["organization"],
+                       value["answers"], value["assumptions"])
+
+
+def field_names(loc: tuple[Any, ...]) -> list[str]:
+    """Keys valid in the object at ``loc`` (for 'did you mean' suggestions); [] if not an object."""
+    schema: Any = answers_file_schema()
+    for part in loc:
+        schema = _unwrap(schema)
+        if schema.get("type") == "dict" and isinstance(part, str):
+            schema = schema["values_schema"]
+            continue
+        fields = schema.get("fields") if schema.get("type") == "typed-dict" else None
+        if not fields or part not in fields:
+            return []
+        schema = fields[part]["schema"]
+    schema = _unwrap(schema)
+    return list(schema["fields"]) if schema.get("type") == "typed-dict" else []
+
+
+def _unwrap(schema: Any) -> Any:
+    while schema.get("type") in ("default", "nullable", "function-after"):
+        schema = schema["schema"]
+    return schema
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema of the answers file, generated from the validating models."""
-    schema = answers_file_model().model_json_schema()
+    """The JSON Schema of the answers file, generated by pydantic from the validating schema."""
+    from pydantic.json_schema import GenerateJsonSchema
+
+    schema = GenerateJsonSchema().generate(answers_file_schema())
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     return schema

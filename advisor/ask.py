@@ -314,7 +314,7 @@ def _choice_edits(q: str, answers: dict[str, Any], rulebase: RuleBase) -> list[_
 def parse_what_if(question: str, answers_file: Any, rulebase: RuleBase, prices: Any
                   ) -> tuple[list[_Edit], list[str]]:
     """The answer changes a what-if question asks for, and why any part was not understood."""
-    answers = answers_file.answers.model_dump()
+    answers = answers_file.answers
     days = float(rulebase.defaults.get("days_per_month", 30))
     problems: list[str] = []
     current = _probabilities(answers_file, rulebase)
@@ -331,10 +331,9 @@ def parse_what_if(question: str, answers_file: Any, rulebase: RuleBase, prices: 
 
 
 def _probabilities(answers_file: Any, rulebase: RuleBase) -> dict[str, float]:
-    given = getattr(answers_file.assumptions, "scenario_probabilities", None) \
-        if answers_file.assumptions is not None else None
+    given = answers_file.assumptions.get("scenario_probabilities")
     if given is not None:
-        return dict(given.model_dump())
+        return dict(given)
     return dict(rulebase.defaults["scenario_probabilities"])
 
 
@@ -344,7 +343,7 @@ def recompute(answers_file: Any, edits: list[_Edit], rulebase: RuleBase, prices:
     from advisor.assess import assess
     from advisor.loading import validate_answers
 
-    data = answers_file.model_dump(mode="json", exclude_none=True)
+    data = answers_file.as_data()
     answers = dict(data.get("answers") or {})
     for edit in edits:
         for k, v in edit.answers.items():

@@ -7,7 +7,7 @@ rules through a :class:`RuleBase`, so this module never decides where anything i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.costs import CostAssumptions, compute_costs, merge_assumptions
 from advisor.engine import Evaluation, evaluate
@@ -21,6 +21,9 @@ from advisor.result import (
     ScenarioItem,
 )
 from advisor.rulebase import RuleBase
+
+if TYPE_CHECKING:
+    from advisor.answers import AnswersFile
 
 #: Read-only ids computed here and offered to rules beside the question ids.
 DERIVED_IDS: dict[str, str] = {
@@ -63,12 +66,10 @@ def derive(role: str, values: dict[str, Any], costs: dict[str, Any] | None,
     }
 
 
-def _price_overrides(assumptions: Any) -> dict[str, Price]:
-    if assumptions is None or not assumptions.prices:
-        return {}
-    return {name: Price(name, p.input_per_mtok, p.output_per_mtok, "",
+def _price_overrides(assumptions: dict[str, Any]) -> dict[str, Price]:
+    return {name: Price(name, p["input_per_mtok"], p["output_per_mtok"], "",
                         "assumptions.prices in the answers file")
-            for name, p in assumptions.prices.items()}
+            for name, p in (assumptions.get("prices") or {}).items()}
 
 
 def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation) -> list[RecommendationItem]:
@@ -100,10 +101,10 @@ def _scenarios(rulebase: RuleBase, values: dict[str, Any], a: CostAssumptions,
     return items
 
 
-def assess(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None) -> Result:
+def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> Result:
     """Answers -> result. Raises :class:`advisor.errors.InputError` for an unknown model."""
     role = answers_file.role
-    answers = answers_file.answers.model_dump()
+    answers = answers_file.answers
     assumptions = merge_assumptions(rulebase.defaults, rulebase.anchors, answers_file.assumptions)
     price = None
     model = answers.get("model")

@@ -232,7 +232,7 @@ def _process(ctx: Context, task: Task) -> Outcome:
         result.narrative = builtin_narrative(result, ctx.rulebase)
     row = None
     if ctx.history and report is not None:
-        row = assessment_row(answers.model_dump(mode="json", exclude_none=True), result, report,
+        row = assessment_row(answers.as_data(), result, report,
                              ctx.fmt, origin="batch", source=item.source,
                              report_path=target)
     costs = result.costs or {}

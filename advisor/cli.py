@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import Any
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 DESCRIPTION = ("Strategy decision assistant for the era of cheap AI inference. "
@@ -71,9 +72,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv in (["-h"], ["--help"]):
         sys.stdout.write(top_level_help())
         return EXIT_OK
-    from advisor.cli_args import build_parser
+    from advisor.cli_quick import quick_assess_args
 
-    args = build_parser(argv).parse_args(argv)
+    args: Any = quick_assess_args(argv)
+    if args is None:
+        from advisor.cli_args import build_parser
+
+        args = build_parser(argv).parse_args(argv)
     if getattr(args, "home", None):
         from advisor import paths
 

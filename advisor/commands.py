@@ -6,12 +6,14 @@ handler that needs them, so that ``advisor assess`` pays only for the core.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.errors import InputError
+
+if TYPE_CHECKING:
+    import argparse
 
 
 def _emit(text: str, output: str | None) -> None:
@@ -95,7 +97,7 @@ def _record(answers: Any, result: Any, report: str, fmt: str, **where: str | Non
 
     try:
         with Store.open() as store:
-            store.record_assessment(answers.model_dump(mode="json", exclude_none=True), result,
+            store.record_assessment(answers.as_data(), result,
                                     report, fmt, **where)
     except StoreError as exc:
         _warn(f"not kept in history: {exc}")

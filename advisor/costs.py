@@ -66,32 +66,30 @@ class CostAssumptions(NamedTuple):
 
 
 def merge_assumptions(defaults: dict[str, Any], anchors: dict[str, Any],
-                      overrides: Any) -> CostAssumptions:
-    """Defaults from ``rules/assumptions.toml`` and ``anchors.toml``, then the file's overrides."""
+                      overrides: dict[str, Any] | None) -> CostAssumptions:
+    """Defaults from ``rules/assumptions.toml`` and ``anchors.toml``, then the file's overrides.
+
+    ``overrides`` is the answers file's validated ``assumptions`` object; None values are unset.
+    """
     probabilities = dict(defaults["scenario_probabilities"])
     multipliers = dict(defaults["scenario_multipliers"])
     hosting = dict(defaults["self_hosting"])
     band = anchors["open_model_band"]
     band_low, band_high = band["low_per_mtok"], band["high_per_mtok"]
     overridden: set[str] = set()
-    if overrides is not None:
-        if overrides.scenario_probabilities is not None:
-            probabilities = overrides.scenario_probabilities.model_dump()
-            overridden.add("scenario_probabilities")
-        if overrides.scenario_multipliers is not None:
-            given = overrides.scenario_multipliers.model_dump(exclude_none=True)
-            multipliers.update(given)
-            if given:
-                overridden.add("scenario_multipliers")
-        if overrides.self_hosting is not None:
-            given = overrides.self_hosting.model_dump(exclude_none=True)
-            hosting.update(given)
-            if given:
-                overridden.add("self_hosting")
-        if overrides.open_model_band is not None:
-            band_low = overrides.open_model_band.low_per_mtok
-            band_high = overrides.open_model_band.high_per_mtok
-            overridden.add("open_model_band")
+    overrides = overrides or {}
+    if overrides.get("scenario_probabilities") is not None:
+        probabilities = dict(overrides["scenario_probabilities"])
+        overridden.add("scenario_probabilities")
+    for key, merged in (("scenario_multipliers", multipliers), ("self_hosting", hosting)):
+        given = {k: v for k, v in (overrides.get(key) or {}).items() if v is not None}
+        merged.update(given)
+        if given:
+            overridden.add(key)
+    if overrides.get("open_model_band") is not None:
+        band_low = overrides["open_model_band"]["low_per_mtok"]
+        band_high = overrides["open_model_band"]["high_per_mtok"]
+        overridden.add("open_model_band")
     launch = anchors["gpt4_launch"]
     return CostAssumptions(
         probabilities=probabilities, multipliers=multipliers,

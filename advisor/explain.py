@@ -14,6 +14,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from advisor.answers import AnswersFile, validate_data
 from advisor.assess import assess
 from advisor.engine import RuleTrace, evaluate_rules
 from advisor.errors import InputError
@@ -62,7 +63,7 @@ def candidates(rulebase: RuleBase, qid: str) -> list[Any]:
     return []
 
 
-def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
+def what_if(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None,
             *, max_pairs: int = 3) -> dict[str, list[WhatIf]]:
     """Smallest answer changes (one, else two) that move the tier down, and up.
 
@@ -70,14 +71,14 @@ def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
     place to start when no one or two changes are enough.
     """
     base = assess(answers_file, rulebase, prices)
-    current = answers_file.answers.model_dump()
+    current = answers_file.answers
     target = TIER_ORDER[base.tier]
 
     def run(updates: dict[str, Any]) -> tuple[str, int] | None:
-        data = answers_file.model_dump()
+        data = answers_file.as_data()
         data["answers"] = {k: v for k, v in {**current, **updates}.items() if v is not None}
         try:
-            candidate = type(answers_file).model_validate(data)
+            candidate = validate_data(data)
             result = assess(candidate, rulebase, prices)
         except (InputError, ValueError):
             return None
@@ -121,14 +122,14 @@ def what_if(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None,
             "levers": levers}
 
 
-def trace(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None
+def trace(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None
           ) -> tuple[Any, tuple[RuleTrace, ...]]:
     result = assess(answers_file, rulebase, prices)
-    values = {**answers_file.answers.model_dump(), **result.derived}
+    values = {**answers_file.answers, **result.derived}
     return result, evaluate_rules(rulebase, values)
 
 
-def render_text(answers_file: Any, rulebase: RuleBase, prices: PriceBook | None) -> str:
+def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> str:
     """The trace and what-if as plain text for a terminal."""
     from advisor.formatting import terminal_escape
 

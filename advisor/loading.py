@@ -11,9 +11,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic_core import ValidationError
 
-from advisor.answers import SUPPORTED_SCHEMA_VERSIONS, answers_file_model
+from advisor.answers import SUPPORTED_SCHEMA_VERSIONS, AnswersFile, field_names, validate_data
 from advisor.errors import InputError
 
 
@@ -61,21 +61,7 @@ def _path(loc: tuple[Any, ...]) -> str:
     return out
 
 
-def _known_keys(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
-    """Field names valid at the parent of ``loc`` (for 'did you mean' suggestions)."""
-    current: Any = model
-    for part in loc[:-1]:
-        fields = getattr(current, "model_fields", None)
-        if not fields or part not in fields:
-            return []
-        annotation = fields[part].annotation
-        current = next((a for a in getattr(annotation, "__args__", (annotation,))
-                        if isinstance(a, type) and issubclass(a, BaseModel)), annotation)
-    fields = getattr(current, "model_fields", None)
-    return list(fields) if fields else []
-
-
-def _describe(model: type[BaseModel], error: dict[str, Any], file: str) -> InputError:
+def _describe(error: Any, file: str) -> InputError:
     loc = tuple(error["loc"])
     # Drop pydantic's union-branch markers such as 'literal[...]' or 'constrained-int'.
     loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(
@@ -87,7 +73,7 @@ def _describe(model: type[BaseModel], error: dict[str, Any], file: str) -> Input
 
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        known = _known_keys(model, loc)
+        known = field_names(loc[:-1])
         close = difflib.get_close_matches(name, known, n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         what = "question id" if len(loc) == 2 and loc[0] == "answers" else "key"
@@ -112,7 +98,7 @@ def _describe(model: type[BaseModel], error: dict[str, Any], file: str) -> Input
     return InputError(message, file=file, path=path)
 
 
-def validate_answers(data: Any, *, file: str = "<answers>") -> BaseModel:
+def validate_answers(data: Any, *, file: str = "<answers>") -> AnswersFile:
     """Validate a parsed JSON value as an answers file; raise :class:`InputError` on any problem."""
     if not isinstance(data, dict):
         raise InputError(f"the top level is a JSON {type(data).__name__}", file=file,
@@ -121,22 +107,21 @@ def validate_answers(data: Any, *, file: str = "<answers>") -> BaseModel:
         supported = ", ".join(map(str, SUPPORTED_SCHEMA_VERSIONS))
         raise InputError(f"schema_version {json.dumps(data['schema_version'])} is not supported",
                          file=file, path="schema_version", expected=f"one of: {supported}")
-    model = answers_file_model()
     try:
-        return model.model_validate(data)
+        return validate_data(data)
     except ValidationError as exc:
         # An unknown key explains more than the "missing" error it often causes.
         errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
-        first = _describe(model, errors[0], file)
+        first = _describe(errors[0], file)
         first.more = len(errors) - 1
         raise first from None
 
 
-def load_answers_bytes(data: bytes | str, *, file: str = "<answers>") -> BaseModel:
+def load_answers_bytes(data: bytes | str, *, file: str = "<answers>") -> AnswersFile:
     return validate_answers(parse_json(data, file=file), file=file)
 
 
-def read_answers_file(path: str) -> BaseModel:
+def read_answers_file(path: str) -> AnswersFile:
     """Read ``path`` (or ``-`` for standard input) and validate it."""
     if path == "-":
         return load_answers_bytes(sys.stdin.buffer.read(), file="<stdin>")

@@ -23,7 +23,7 @@ def lap(name, _t=[t0]):
     print(f"{name:34s} {1000 * (now - _t[0]):7.1f} ms", file=sys.stderr)
     _t[0] = now
 import pydantic, jinja2; lap("import pydantic, jinja2 (baseline)")
-from pydantic import BaseModel; lap("pydantic.BaseModel")
+
 from advisor.loading import read_answers_file; lap("import advisor.loading")
 answers = read_answers_file(sys.argv[1]); lap("build models, read, validate")
 from advisor.rulebase import load_rulebase; rb = load_rulebase(); lap("rules (cached parse)")

@@ -310,10 +310,13 @@ def workloads(draw):
 def assumption_sets(draw, rulebase):
     a = draw(st.floats(0, 1))
     b = draw(st.floats(0, 1 - a))
-    from advisor.answers import Assumptions
+    from advisor.loading import validate_answers
 
-    over = Assumptions.model_validate({"scenario_probabilities": {
-        "stabilization": a, "further_decline": b, "divergence": max(0.0, 1 - a - b)}})
+    over = validate_answers({"schema_version": 1, "role": "investor",
+                             "answers": {"archetype": "api_wrapper"},
+                             "assumptions": {"scenario_probabilities": {
+                                 "stabilization": a, "further_decline": b,
+                                 "divergence": max(0.0, 1 - a - b)}}}).assumptions
     return merge_assumptions(rulebase.defaults, rulebase.anchors, over)
 
 

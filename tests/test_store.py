@@ -29,7 +29,7 @@ def _result(rulebase, prices, name: str = "startup-chat-wrapper.json", **changes
     answers = validate_answers(doc)
     result = assess(answers, rulebase, prices)
     report = render(result, rulebase, "md")
-    return answers.model_dump(mode="json", exclude_none=True), result, report
+    return answers.as_data(), result, report
 
 
 # ---------------------------------------------------------------------- migrations
@@ -85,7 +85,7 @@ _WRITER = textwrap.dedent("""
     path, tag, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     answers = read_answers_file(sys.argv[4])
     result = assess(answers, load_rulebase(), default_price_book())
-    data = answers.model_dump(mode="json", exclude_none=True)
+    data = answers.as_data()
     with Store.open(path) as store:  # both open a store that does not exist yet
         for i in range(n):
             store.record_assessment(data, result, f"report {tag} {i}", source=f"{tag}:{i}")

@@ -191,13 +191,12 @@ class Session:
                    draft_id=str(data.get("id") or "") or None)
 
     @classmethod
-    def from_answers_file(cls, questionnaire: Questionnaire, model: Any) -> Session:
-        """A session from a validated answers-file model (``advisor.loading``)."""
-        answers = {k: v for k, v in model.answers.model_dump(mode="json").items()
-                   if v is not None}
-        assumptions = model.assumptions.model_dump(mode="json", exclude_none=True)
-        return cls(questionnaire, model.role, organization=model.organization or "",
-                   answers=answers, assumptions=assumptions)
+    def from_answers_file(cls, questionnaire: Questionnaire, answers_file: Any) -> Session:
+        """A session from a validated answers file (``advisor.loading``)."""
+        data = answers_file.as_data()
+        return cls(questionnaire, answers_file.role,
+                   organization=answers_file.organization or "",
+                   answers=data["answers"], assumptions=data.get("assumptions", {}))
 
     # ------------------------------------------------------------------ scenarios
 
