@@ -1,17 +1,19 @@
 """A best-effort on-disk cache of parsed data, so a cold ``advisor assess`` skips re-parsing.
 
-Start-up time is dominated by work that gives the same answer every run: parsing the rule
-packs, parsing litellm's 1.5 MB price map, compiling templates. This module stores such
-results with :mod:`marshal` (plain data only, fast to load) under a key that changes whenever
-the input changes. Any problem (no cache folder, a read-only disk, a stale or damaged file)
-means a cache miss, never an error: the caller recomputes and carries on.
+Start-up time is dominated by work that gives the same answer every run: building the rule
+base, parsing litellm's 1.5 MB price map, compiling templates. This module stores such
+results with :mod:`marshal` (plain data, fastest to load) or :mod:`pickle` (advisor's own
+objects) under a key that changes whenever the input, or the code building it, changes.
+Any problem (no cache folder, a read-only disk, a stale or damaged file) means a cache miss,
+never an error: the caller recomputes and carries on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import marshal
+import os
 import sys
-from pathlib import Path
 from typing import Any
 
 from advisor import __version__
@@ -19,39 +21,57 @@ from advisor import __version__
 _FORMAT = f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
 
 
-def _path(kind: str, key: str) -> Path | None:
+def _path(kind: str, key: str, codec: str = "marshal") -> str | None:
     try:
         from advisor.paths import cache_dir
 
-        return cache_dir() / f"{kind}-{key}-{_FORMAT}.marshal"
+        return os.path.join(cache_dir(), f"{kind}-{key}-{_FORMAT}.{codec}")
     except Exception:
         return None
 
 
-def load(kind: str, key: str) -> Any | None:
-    path = _path(kind, key)
+def load(kind: str, key: str, *, codec: str = "marshal") -> Any | None:
+    """The value saved under ``kind``/``key``, or None on any miss or damage."""
+    path = _path(kind, key, codec)
     if path is None:
         return None
     try:
         with open(path, "rb") as fh:
-            return marshal.load(fh)
-    except (OSError, EOFError, ValueError, TypeError):
+            if codec == "marshal":
+                return marshal.load(fh)
+            import pickle
+
+            return pickle.load(fh)
+    except Exception:  # a damaged or foreign file is a miss, whatever the decoder raises
         return None
 
 
-def save(kind: str, key: str, value: Any, *, prune: bool = True) -> None:
-    """Store ``value``; ``prune`` removes this kind's other (stale) entries."""
-    path = _path(kind, key)
+def save(kind: str, key: str, value: Any, *, prune: bool = True,
+         codec: str = "marshal") -> None:
+    """Store ``value``; ``prune`` removes this kind's other (stale) entries.
+
+    ``codec`` "marshal" is for plain data; "pickle" for objects of advisor's own classes,
+    whose key must then also cover the code that defines them.
+    """
+    path = _path(kind, key, codec)
     if path is None:
         return
     try:
         from advisor.files import write_atomic
 
-        path.parent.mkdir(parents=True, exist_ok=True)
+        folder, name = os.path.split(path)
+        os.makedirs(folder, exist_ok=True)
         if prune:
-            for stale in path.parent.glob(f"{kind}-*.marshal"):
-                if stale.name != path.name:
-                    stale.unlink(missing_ok=True)
-        write_atomic(path, marshal.dumps(value))
-    except (OSError, ValueError):
+            for other in os.listdir(folder):
+                if other.startswith(f"{kind}-") and other != name:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(os.path.join(folder, other))
+        if codec == "marshal":
+            data = marshal.dumps(value)
+        else:
+            import pickle
+
+            data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(path, data)
+    except (OSError, ValueError, TypeError, AttributeError):
         pass

@@ -7,6 +7,7 @@ handler that needs them, so that ``advisor assess`` pays only for the core.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -34,8 +35,6 @@ def _check_output_target(output: str | None) -> None:
     """Fail before any work if ``-o`` cannot be written (a folder, or a missing parent)."""
     if not output:
         return
-    import os
-
     if os.path.isdir(output):
         raise InputError("is a folder; give a file name", file=output)
     parent = os.path.dirname(os.path.abspath(output))
@@ -69,8 +68,6 @@ def assess(args: argparse.Namespace) -> int:
     text = render(result, rulebase, args.format)
     _emit(text, args.output)
     if not args.no_history:
-        import os
-
         _record(answers, result, text, args.format, source=args.file,
                 report_path=os.path.abspath(args.output) if args.output else None)
     return 0
@@ -84,7 +81,7 @@ def _llm_settings(args: argparse.Namespace) -> Any:
     if not getattr(args, "llm", None):
         from advisor.paths import config_dir
 
-        if not (config_dir() / "config.toml").is_file():
+        if not os.path.isfile(os.path.join(config_dir(), "config.toml")):
             return None
     from advisor.llm.settings import settings_from_args
 

@@ -22,9 +22,10 @@ import json
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, NamedTuple, Union
+from typing import Any, Union
 
 from advisor.errors import RulePackError
+from advisor.records import Record
 
 Tri = bool | None  # True, False, or None for "unknown"
 
@@ -36,13 +37,16 @@ _COMPARE: dict[str, Callable[[Any, Any], Any]] = {
 }
 
 
-class Clause(NamedTuple):
+class Clause(Record):
     """One comparison of a named value against a literal."""
 
-    name: str
-    op: str
-    value: Any
-    text: str
+    __slots__ = ("name", "op", "value", "text")
+
+    def __init__(self, name: str, op: str, value: Any, text: str) -> None:
+        self.name = name
+        self.op = op
+        self.value = value
+        self.text = text
 
     def evaluate(self, values: Mapping[str, Any], *, open_world: bool = False) -> Tri:
         """Compare; ``open_world`` makes ``x == null`` / ``x != null`` unknown when x is missing.
@@ -71,11 +75,14 @@ class Clause(NamedTuple):
         yield self
 
 
-class Group(NamedTuple):
+class Group(Record):
     """``all`` (every part true) or ``any`` (at least one part true), in Kleene logic."""
 
-    kind: str
-    parts: tuple[Condition, ...]
+    __slots__ = ("kind", "parts")
+
+    def __init__(self, kind: str, parts: tuple[Condition, ...]) -> None:
+        self.kind = kind
+        self.parts = parts
 
     def evaluate(self, values: Mapping[str, Any], *, open_world: bool = False) -> Tri:
         results = [part.evaluate(values, open_world=open_world) for part in self.parts]

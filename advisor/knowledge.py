@@ -204,4 +204,4 @@ def load_knowledge() -> KnowledgeBase:
     """The knowledge base from the rules folder, once per process."""
     from advisor.resources import rules_dir
 
-    return KnowledgeBase(load_entries(rules_dir() / KNOWLEDGE_FILE))
+    return KnowledgeBase(load_entries(Path(rules_dir(), KNOWLEDGE_FILE)))

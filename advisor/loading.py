@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 from pydantic_core import ValidationError
@@ -126,7 +125,8 @@ def read_answers_file(path: str) -> AnswersFile:
     if path == "-":
         return load_answers_bytes(sys.stdin.buffer.read(), file="<stdin>")
     try:
-        data = Path(path).read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         raise InputError("no such file", file=path) from None
     except IsADirectoryError:

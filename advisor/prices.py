@@ -14,7 +14,6 @@ import importlib.util
 import json
 import os
 import zlib
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from advisor.errors import InputError
@@ -33,17 +32,17 @@ class Price(NamedTuple):
     source: str
 
 
-def price_map_path() -> Path | None:
+def price_map_path() -> str | None:
     """Where litellm's bundled price map is, without importing litellm."""
     override = os.environ.get("ADVISOR_PRICE_MAP")
     if override:
-        return Path(override)
+        return override
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return None
     for folder in spec.submodule_search_locations:
-        candidate = Path(folder) / PRICE_MAP_NAME
-        if candidate.is_file():
+        candidate = os.path.join(folder, PRICE_MAP_NAME)
+        if os.path.isfile(candidate):
             return candidate
     return None
 
@@ -70,9 +69,10 @@ class PriceBook:
     has thousands of models and a run needs one or two.
     """
 
-    def __init__(self, map_path: Path | None = None, overrides: dict[str, Price] | None = None,
+    def __init__(self, map_path: str | os.PathLike[str] | None = None,
+                 overrides: dict[str, Price] | None = None,
                  *, entries: dict[str, Price] | None = None) -> None:
-        self._map_path = map_path
+        self._map_path = os.fspath(map_path) if map_path is not None else None
         self._rows: dict[str, tuple[float, float, str]] | None = None
         if entries is not None:
             self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider)
@@ -86,7 +86,7 @@ class PriceBook:
             self._rows = {} if path is None else self._read_map(path)
         return self._rows
 
-    def _read_map(self, path: Path) -> dict[str, tuple[float, float, str]]:
+    def _read_map(self, path: str) -> dict[str, tuple[float, float, str]]:
         """Parse the map, or load the compact form cached from an identical file."""
         from advisor import cache
 
@@ -97,7 +97,8 @@ class PriceBook:
         cached = cache.load("prices", key)
         if cached is None:
             try:
-                raw = json.loads(path.read_bytes())
+                with open(path, "rb") as fh:
+                    raw = json.loads(fh.read())
             except (OSError, ValueError):
                 return {}
             label = "litellm price map"
@@ -194,32 +195,35 @@ class PriceBook:
         return price
 
 
-def _identity(path: Path) -> str | None:
+def _identity(path: str) -> str | None:
     """The price map file's identity (path, size, mtime): cache keys change when it changes."""
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except OSError:
         return None
     return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
 
 
-def _litellm_version(map_path: Path) -> str | None:
+def _litellm_version(map_path: str) -> str | None:
     try:
         from importlib.metadata import version
 
-        return version("litellm") if map_path.parent.name == "litellm" else None
+        in_litellm = os.path.basename(os.path.dirname(map_path)) == "litellm"
+        return version("litellm") if in_litellm else None
     except Exception:
         return None
 
 
-def load_price_overrides(path: Path) -> dict[str, Price]:
+def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
     """Read a user price file: ``[models."name"] input_per_mtok = .. output_per_mtok = ..``."""
-    if not path.exists():
+    path = os.fspath(path)
+    if not os.path.exists(path):
         return {}
     import tomllib
 
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        with open(path, encoding="utf-8") as fh:
+            data = tomllib.loads(fh.read())
     except FileNotFoundError:
         return {}
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

@@ -9,38 +9,54 @@ in the same clause language as the rules.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from advisor import conditions
 from advisor.errors import RulePackError
+from advisor.records import Record
 
 QUESTION_TYPES = ("choice", "bool", "int", "number", "string")
 
 
-class Option(NamedTuple):
-    value: str
-    label: str
-    hint: str = ""
+class Option(Record):
+    __slots__ = ("value", "label", "hint")
+
+    def __init__(self, value: str, label: str, hint: str = "") -> None:
+        self.value = value
+        self.label = label
+        self.hint = hint
 
 
-class Question(NamedTuple):
-    id: str
-    section: str
-    prompt: str
-    help: str
-    type: str
-    roles: tuple[str, ...]
-    source: str
-    options: tuple[Option, ...] = ()
-    required: bool = False
-    relevant: conditions.Condition = conditions.ALWAYS
-    relevant_spec: Any = None
-    min: float | None = None
-    max: float | None = None
-    max_length: int | None = None
-    weight: float = 1.0
-    risk: tuple[Any, ...] = ()
-    fixed: bool = False
+class Question(Record):
+    """One question of ``rules/questions.toml``: what is asked, of whom, and how it is typed."""
+
+    __slots__ = ("id", "section", "prompt", "help", "type", "roles", "source", "options",
+                 "required", "relevant", "relevant_spec", "min", "max", "max_length", "weight",
+                 "risk", "fixed")
+
+    def __init__(self, id: str, section: str, prompt: str, help: str, type: str,
+                 roles: tuple[str, ...], source: str, options: tuple[Option, ...] = (),
+                 required: bool = False, relevant: conditions.Condition = conditions.ALWAYS,
+                 relevant_spec: Any = None, min: float | None = None, max: float | None = None,
+                 max_length: int | None = None, weight: float = 1.0, risk: tuple[Any, ...] = (),
+                 fixed: bool = False) -> None:
+        self.id = id
+        self.section = section
+        self.prompt = prompt
+        self.help = help
+        self.type = type
+        self.roles = roles
+        self.source = source
+        self.options = options
+        self.required = required
+        self.relevant = relevant
+        self.relevant_spec = relevant_spec
+        self.min = min
+        self.max = max
+        self.max_length = max_length
+        self.weight = weight
+        self.risk = risk
+        self.fixed = fixed
 
     def asked_of(self, role: str) -> bool:
         return "*" in self.roles or role in self.roles
@@ -68,17 +84,25 @@ class Question(NamedTuple):
         return self.relevant.evaluate(values) is not False
 
 
-class Section(NamedTuple):
-    id: str
-    title: str
+class Section(Record):
+    __slots__ = ("id", "title")
+
+    def __init__(self, id: str, title: str) -> None:
+        self.id = id
+        self.title = title
 
 
-class Questionnaire(NamedTuple):
-    roles: tuple[str, ...]
-    role_labels: dict[str, str]
-    sections: tuple[Section, ...]
-    questions: tuple[Question, ...]
-    by_id: dict[str, Question]
+class Questionnaire(Record):
+    __slots__ = ("roles", "role_labels", "sections", "questions", "by_id")
+
+    def __init__(self, roles: tuple[str, ...], role_labels: dict[str, str],
+                 sections: tuple[Section, ...], questions: tuple[Question, ...],
+                 by_id: dict[str, Question]) -> None:
+        self.roles = roles
+        self.role_labels = role_labels
+        self.sections = sections
+        self.questions = questions
+        self.by_id = by_id
 
     def for_role(self, role: str) -> list[Question]:
         return [q for q in self.questions if q.asked_of(role)]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 from functools import cache
 from typing import Any
@@ -61,12 +62,12 @@ def _bytecode_cache() -> Any:
             with contextlib.suppress(OSError):
                 super().dump_bytecode(bucket)
 
-    folder = cache_dir() / "templates"
+    folder = os.path.join(cache_dir(), "templates")
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        os.makedirs(folder, exist_ok=True)
     except OSError:
         return None
-    return _BestEffort(str(folder))
+    return _BestEffort(folder)
 
 
 @cache
@@ -78,7 +79,7 @@ def environment() -> Any:
     env = Environment(
         bytecode_cache=_bytecode_cache(),
         auto_reload=False,  # templates do not change while a process runs
-        loader=FileSystemLoader(str(templates_dir())),
+        loader=FileSystemLoader(templates_dir()),
         autoescape=select_autoescape(enabled_extensions=("html", "html.j2"),
                                       default_for_string=False),
         undefined=StrictUndefined,

@@ -9,29 +9,27 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
 
-_PACKAGE = Path(__file__).resolve().parent
+_PACKAGE = os.path.dirname(os.path.realpath(__file__))
 
 
-def _data_dir(name: str) -> Path:
-    inside = _PACKAGE / name
-    if inside.is_dir():
+def _data_dir(name: str) -> str:
+    inside = os.path.join(_PACKAGE, name)
+    if os.path.isdir(inside):
         return inside
-    beside = _PACKAGE.parent / name
-    if beside.is_dir():
+    beside = os.path.join(os.path.dirname(_PACKAGE), name)
+    if os.path.isdir(beside):
         return beside
     raise FileNotFoundError(f"advisor data folder {name!r} is missing from the installation")
 
 
 @cache
-def rules_dir() -> Path:
+def rules_dir() -> str:
     """The folder holding questions, rule packs, recommendations, knowledge and price anchors."""
-    override = os.environ.get("ADVISOR_RULES_DIR")
-    return Path(override) if override else _data_dir("rules")
+    return os.environ.get("ADVISOR_RULES_DIR") or _data_dir("rules")
 
 
 @cache
-def templates_dir() -> Path:
+def templates_dir() -> str:
     """The folder holding the Jinja2 templates for reports, narrative and prompts."""
     return _data_dir("templates")

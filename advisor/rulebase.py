@@ -8,86 +8,124 @@ edges use; ``digest`` identifies the exact rules a result was computed with (sto
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import cache
-from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from advisor import conditions
+from advisor import conditions, questions
 from advisor.errors import RulePackError
 from advisor.questions import Questionnaire, parse_questionnaire
+from advisor.records import Record
 from advisor.resources import rules_dir
 
 
-class Rule(NamedTuple):
-    id: str
-    when: conditions.Condition
-    when_spec: Any
-    points: float
-    explanation: str
-    source: str
-    recommends: tuple[str, ...] = ()
-    pack: str = ""
-    reads: tuple[str, ...] = ()  # the ids the condition reads, in order, for traces
+class Rule(Record):
+    """One scoring rule of a pack: when its condition is definitely true, it adds points."""
+
+    __slots__ = ("id", "when", "when_spec", "points", "explanation", "source", "recommends",
+                 "pack", "reads")
+
+    def __init__(self, id: str, when: conditions.Condition, when_spec: Any, points: float,
+                 explanation: str, source: str, recommends: tuple[str, ...] = (),
+                 pack: str = "", reads: tuple[str, ...] = ()) -> None:
+        self.id = id
+        self.when = when
+        self.when_spec = when_spec
+        self.points = points
+        self.explanation = explanation
+        self.source = source
+        self.recommends = recommends
+        self.pack = pack
+        self.reads = reads  # the ids the condition reads, in order, for traces
 
 
-class Recommendation(NamedTuple):
-    id: str
-    title: str
-    why: str
-    source: str
-    rank: int
-    roles: tuple[str, ...] = ()
+class Recommendation(Record):
+    __slots__ = ("id", "title", "why", "source", "rank", "roles")
+
+    def __init__(self, id: str, title: str, why: str, source: str, rank: int,
+                 roles: tuple[str, ...] = ()) -> None:
+        self.id = id
+        self.title = title
+        self.why = why
+        self.source = source
+        self.rank = rank
+        self.roles = roles
 
     def addressed_to(self, role: str) -> bool:
         return not self.roles or role in self.roles
 
 
-class Caution(NamedTuple):
-    id: str
-    when: conditions.Condition
-    when_spec: Any
-    text: str
-    source: str
+class Caution(Record):
+    __slots__ = ("id", "when", "when_spec", "text", "source")
+
+    def __init__(self, id: str, when: conditions.Condition, when_spec: Any, text: str,
+                 source: str) -> None:
+        self.id = id
+        self.when = when
+        self.when_spec = when_spec
+        self.text = text
+        self.source = source
 
 
-class Outlook(NamedTuple):
-    when: conditions.Condition
-    when_spec: Any
-    text: str
+class Outlook(Record):
+    __slots__ = ("when", "when_spec", "text")
+
+    def __init__(self, when: conditions.Condition, when_spec: Any, text: str) -> None:
+        self.when = when
+        self.when_spec = when_spec
+        self.text = text
 
 
-class Scenario(NamedTuple):
-    id: str
-    title: str
-    summary: str
-    source: str
-    outlooks: tuple[Outlook, ...]
+class Scenario(Record):
+    __slots__ = ("id", "title", "summary", "source", "outlooks")
+
+    def __init__(self, id: str, title: str, summary: str, source: str,
+                 outlooks: tuple[Outlook, ...]) -> None:
+        self.id = id
+        self.title = title
+        self.summary = summary
+        self.source = source
+        self.outlooks = outlooks
 
 
-class PackTest(NamedTuple):
-    pack: str
-    name: str
-    role: str
-    answers: dict[str, Any]
-    tier: str | None
-    fired: tuple[str, ...]
-    recommendations: tuple[str, ...]
-    absent: tuple[str, ...]
+class PackTest(Record):
+    __slots__ = ("pack", "name", "role", "answers", "tier", "fired", "recommendations",
+                 "absent")
+
+    def __init__(self, pack: str, name: str, role: str, answers: dict[str, Any],
+                 tier: str | None, fired: tuple[str, ...], recommendations: tuple[str, ...],
+                 absent: tuple[str, ...]) -> None:
+        self.pack = pack
+        self.name = name
+        self.role = role
+        self.answers = answers
+        self.tier = tier
+        self.fired = fired
+        self.recommendations = recommendations
+        self.absent = absent
 
 
-class RuleBase(NamedTuple):
-    questionnaire: Questionnaire
-    rules: tuple[Rule, ...]
-    tier_high: float
-    tier_medium: float
-    recommendations: dict[str, Recommendation]
-    cautions: tuple[Caution, ...]
-    scenarios: tuple[Scenario, ...]
-    anchors: dict[str, Any]
-    defaults: dict[str, Any]
-    tests: tuple[PackTest, ...]
-    packs: tuple[str, ...]
-    digest: str
+class RuleBase(Record):
+    __slots__ = ("questionnaire", "rules", "tier_high", "tier_medium", "recommendations",
+                 "cautions", "scenarios", "anchors", "defaults", "tests", "packs", "digest")
+
+    def __init__(self, questionnaire: Questionnaire, rules: tuple[Rule, ...], tier_high: float,
+                 tier_medium: float, recommendations: dict[str, Recommendation],
+                 cautions: tuple[Caution, ...], scenarios: tuple[Scenario, ...],
+                 anchors: dict[str, Any], defaults: dict[str, Any], tests: tuple[PackTest, ...],
+                 packs: tuple[str, ...], digest: str) -> None:
+        self.questionnaire = questionnaire
+        self.rules = rules
+        self.tier_high = tier_high
+        self.tier_medium = tier_medium
+        self.recommendations = recommendations
+        self.cautions = cautions
+        self.scenarios = scenarios
+        self.anchors = anchors
+        self.defaults = defaults
+        self.tests = tests
+        self.packs = packs
+        self.digest = digest
 
     def tier_for(self, score: float) -> str:
         if score >= self.tier_high:
@@ -110,30 +148,39 @@ def _parse(name: str, data: bytes) -> dict[str, Any]:
         raise RulePackError(f"{name}: {exc}") from exc
 
 
-def read_folder(folder: Path) -> tuple[str, dict[str, dict[str, Any]]]:
-    """Every data file of a rules folder, parsed, with a digest of their exact bytes.
-
-    Parsed TOML is cached by that digest (``advisor.cache``): identical files are parsed once.
-    """
-    from advisor import cache
-
-    names = list(DATA_FILES) + sorted(
-        f"packs/{p.name}" for p in (folder / "packs").glob("*.toml"))
+def _read_bytes(folder: str | os.PathLike[str]) -> tuple[str, dict[str, bytes]]:
+    """Every data file of a rules folder as bytes, with a digest of names and contents."""
+    folder = os.fspath(folder)
+    try:
+        packs = sorted(f"packs/{n}" for n in os.listdir(os.path.join(folder, "packs"))
+                       if n.endswith(".toml") and not n.startswith("."))
+    except OSError:
+        packs = []
     hasher = hashlib.sha256()
     blobs = {}
-    for name in names:
+    for name in [*DATA_FILES, *packs]:
+        path = os.path.join(folder, name)
         try:
-            data = (folder / name).read_bytes()
+            with open(path, "rb") as fh:
+                data = fh.read()
         except OSError as exc:
-            raise RulePackError(f"cannot read {folder / name}: {exc.strerror}") from exc
+            raise RulePackError(f"cannot read {path}: {exc.strerror}") from exc
         hasher.update(name.encode() + b"\0" + data + b"\0")
         blobs[name] = data
-    digest = hasher.hexdigest()[:16]
-    parsed = cache.load("rules", digest)
-    if parsed is None:
-        parsed = {name: _parse(name, data) for name, data in blobs.items()}
-        cache.save("rules", digest, parsed)
-    return digest, parsed
+    return hasher.hexdigest()[:16], blobs
+
+
+@cache
+def _code_digest() -> str | None:
+    """A digest of the code that builds a :class:`RuleBase`, so a cached one follows edits."""
+    hasher = hashlib.sha256()
+    try:
+        for module in (conditions.__file__, questions.__file__, __file__):
+            with open(module, "rb") as fh:
+                hasher.update(fh.read())
+    except (OSError, TypeError):
+        return None
+    return hasher.hexdigest()[:16]
 
 
 def _cond(spec: Any, where: str) -> conditions.Condition:
@@ -158,9 +205,29 @@ def _rules(pack_id: str, raw: list[dict[str, Any]]) -> list[Rule]:
     return rules
 
 
-def load_from(folder: Path) -> RuleBase:
-    """Build a :class:`RuleBase` from a rules folder (:func:`load_rulebase` caches it)."""
-    digest, files = read_folder(folder)
+def load_from(folder: str | os.PathLike[str]) -> RuleBase:
+    """The :class:`RuleBase` of a rules folder, built once and then loaded from the cache.
+
+    Building means parsing the TOML and every condition, which costs more than the whole
+    assessment. The built object is cached (pickled) under a key made of the rule files'
+    digest and the digest of the code that builds it, so an edit to either rebuilds it.
+    """
+    from advisor import cache
+
+    digest, blobs = _read_bytes(folder)
+    code = _code_digest()
+    key = f"{digest}-{code}"
+    if code is not None:
+        cached = cache.load("rulebase", key, codec="pickle")
+        if isinstance(cached, RuleBase) and cached.digest == digest:
+            return cached
+    built = _build({name: _parse(name, data) for name, data in blobs.items()}, digest)
+    if code is not None:
+        cache.save("rulebase", key, built, codec="pickle")
+    return built
+
+
+def _build(files: dict[str, dict[str, Any]], digest: str) -> RuleBase:
     questionnaire = parse_questionnaire(files["questions.toml"])
     rules: list[Rule] = []
     tests: list[PackTest] = []
@@ -168,7 +235,7 @@ def load_from(folder: Path) -> RuleBase:
     tiers: dict[str, float] = {}
     for name in sorted(n for n in files if n.startswith("packs/")):
         pack = files[name]
-        pack_id = pack.get("pack", {}).get("id", Path(name).stem)
+        pack_id = pack.get("pack", {}).get("id", os.path.basename(name).removesuffix(".toml"))
         packs.append(pack_id)
         rules.extend(_rules(pack_id, pack.get("rules", [])))
         tiers.update(pack.get("tiers", {}))

@@ -119,9 +119,10 @@ def can_fire(rulebase: RuleBase, cond: conditions.Condition, limit: int = 20000)
         return None
 
 
-def check(rulebase: RuleBase, folder: Path | None = None) -> list[Problem]:
+def check(rulebase: RuleBase, folder: str | Path | None = None) -> list[Problem]:
     """Every problem in the rules; ``folder`` adds the knowledge base kept beside them."""
     problems: list[Problem] = []
+    folder = Path(folder) if folder is not None else None
     if folder is not None and (folder / "knowledge.toml").exists():
         from advisor.errors import RulePackError
         from advisor.knowledge import load_entries

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 STORE_NAME = "advisor.sqlite3"
@@ -147,26 +147,26 @@ def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
-def default_path() -> Path:
+def default_path() -> str:
     from advisor.paths import data_dir
 
-    return data_dir() / STORE_NAME
+    return os.path.join(data_dir(), STORE_NAME)
 
 
 class Store:
     """A connection to the history store; use as a context manager."""
 
-    def __init__(self, db: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, db: sqlite3.Connection, path: str) -> None:
         self.db = db
         self.path = path
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: Path | None = None) -> Store:
-        path = Path(path) if path else default_path()
+    def open(cls, path: str | os.PathLike[str] | None = None) -> Store:
+        path = os.fspath(path) if path else default_path()
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for {path}: {exc.strerror}") from None
         try:
@@ -395,7 +395,7 @@ class Store:
                        (key, now_iso(), model, json.dumps(narrative, ensure_ascii=False)))
 
 
-def _explain(path: Path, exc: sqlite3.DatabaseError) -> str:
+def _explain(path: str, exc: sqlite3.DatabaseError) -> str:
     text = str(exc)
     if "readonly" in text or "read-only" in text:
         return f"the history store {path} is read-only"

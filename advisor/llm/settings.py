@@ -60,7 +60,7 @@ class _ConfigFile(BaseModel):
 def config_path() -> Path:
     from advisor.paths import config_dir
 
-    return config_dir() / CONFIG_NAME
+    return Path(config_dir(), CONFIG_NAME)
 
 
 def load_llm_config(path: Path | None = None) -> _LLMTable:

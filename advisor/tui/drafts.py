@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 
 def drafts_dir() -> Path:
-    return paths.data_dir() / "drafts"
+    return Path(paths.data_dir(), "drafts")
 
 
 def draft_path(draft_id: str) -> Path:
