@@ -19,12 +19,13 @@ answered) and every assumptions key is present (``None`` when not given), as a m
 from __future__ import annotations
 
 from functools import cache
-from typing import Any, NamedTuple
+from typing import Any
 
 from pydantic_core import SchemaValidator
 from pydantic_core import core_schema as cs
 
 from advisor.questions import Question, Questionnaire
+from advisor.records import Record
 from advisor.rulebase import load_rulebase
 
 SCHEMA_VERSION = 1
@@ -32,14 +33,18 @@ SUPPORTED_SCHEMA_VERSIONS = (1,)
 SCENARIO_IDS = ("stabilization", "further_decline", "divergence")
 
 
-class AnswersFile(NamedTuple):
+class AnswersFile(Record):
     """A validated answers file. ``answers`` and ``assumptions`` hold every key (None if unset)."""
 
-    schema_version: int
-    role: str
-    organization: str | None
-    answers: dict[str, Any]
-    assumptions: dict[str, Any]
+    __slots__ = ("schema_version", "role", "organization", "answers", "assumptions")
+
+    def __init__(self, schema_version: int, role: str, organization: str | None,
+                 answers: dict[str, Any], assumptions: dict[str, Any]) -> None:
+        self.schema_version = schema_version
+        self.role = role
+        self.organization = organization
+        self.answers = answers
+        self.assumptions = assumptions
 
     def as_data(self) -> dict[str, Any]:
         """The file as JSON data, unset values dropped: what a user would have written."""

@@ -5,15 +5,19 @@ Both formats draw the same bars from the same numbers, computed here once from t
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
+from advisor.records import Record
 from advisor.result import Result
 
 
-class Bar(NamedTuple):
-    label: str
-    value: float
-    fraction: float  # of the largest bar, 0-1, for drawing
+class Bar(Record):
+    __slots__ = ("label", "value", "fraction")
+
+    def __init__(self, label: str, value: float, fraction: float) -> None:
+        self.label = label
+        self.value = value
+        self.fraction = fraction  # of the largest bar, 0-1, for drawing
 
 
 def _bars(pairs: list[tuple[str, float | None]]) -> list[Bar]:

@@ -8,29 +8,42 @@ never an invented figure. Money is in USD per month unless a key says otherwise.
 from __future__ import annotations
 
 import math
-from typing import Any, NamedTuple
+from typing import Any
 
 from advisor.prices import Price
+from advisor.records import Record
 
 MTOK = 1_000_000
 HOURS_PER_MONTH = 730
 
 
-class CostAssumptions(NamedTuple):
+class CostAssumptions(Record):
     """The numbers the cost model runs on, defaults merged with the user's overrides."""
 
-    probabilities: dict[str, float]
-    multipliers: dict[str, float]
-    gpu_hourly_usd: float
-    tokens_per_second_per_gpu: float
-    fixed_monthly_usd: float
-    baseline_input_per_mtok: float
-    baseline_output_per_mtok: float
-    band_low_per_mtok: float
-    band_high_per_mtok: float
-    days_per_month: float = 30
-    spend_gap_factor: float = 2.0
-    overridden: frozenset[str] = frozenset()
+    __slots__ = ("probabilities", "multipliers", "gpu_hourly_usd", "tokens_per_second_per_gpu",
+                 "fixed_monthly_usd", "baseline_input_per_mtok", "baseline_output_per_mtok",
+                 "band_low_per_mtok", "band_high_per_mtok", "days_per_month",
+                 "spend_gap_factor", "overridden")
+
+    def __init__(self, probabilities: dict[str, float], multipliers: dict[str, float],
+                 gpu_hourly_usd: float, tokens_per_second_per_gpu: float,
+                 fixed_monthly_usd: float, baseline_input_per_mtok: float,
+                 baseline_output_per_mtok: float, band_low_per_mtok: float,
+                 band_high_per_mtok: float, days_per_month: float = 30,
+                 spend_gap_factor: float = 2.0,
+                 overridden: frozenset[str] = frozenset()) -> None:
+        self.probabilities = probabilities
+        self.multipliers = multipliers
+        self.gpu_hourly_usd = gpu_hourly_usd
+        self.tokens_per_second_per_gpu = tokens_per_second_per_gpu
+        self.fixed_monthly_usd = fixed_monthly_usd
+        self.baseline_input_per_mtok = baseline_input_per_mtok
+        self.baseline_output_per_mtok = baseline_output_per_mtok
+        self.band_low_per_mtok = band_low_per_mtok
+        self.band_high_per_mtok = band_high_per_mtok
+        self.days_per_month = days_per_month
+        self.spend_gap_factor = spend_gap_factor
+        self.overridden = overridden
 
     def as_table(self) -> list[tuple[str, str, str]]:
         """(name, value, where it comes from) rows for the report's assumptions section."""
@@ -121,11 +134,15 @@ def _num(values: dict[str, Any], key: str) -> float | None:
     return None if v is None else float(v)
 
 
-class Volume(NamedTuple):
-    requests: float | None
-    calls: float | None
-    input_tokens: float | None
-    output_tokens: float | None
+class Volume(Record):
+    __slots__ = ("requests", "calls", "input_tokens", "output_tokens")
+
+    def __init__(self, requests: float | None, calls: float | None,
+                 input_tokens: float | None, output_tokens: float | None) -> None:
+        self.requests = requests
+        self.calls = calls
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
 
 
 def volume(values: dict[str, Any], a: CostAssumptions, notes: dict[str, str]) -> Volume:

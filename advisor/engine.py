@@ -8,30 +8,38 @@ exactly what the report says.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
+from advisor.records import Record
 from advisor.rulebase import Rule, RuleBase
 
 
-class RuleTrace(NamedTuple):
+class RuleTrace(Record):
     """A rule's outcome: fired (True), not fired (False), undecided for lack of answers (None)."""
 
-    rule: Rule
-    outcome: bool | None
-    read: dict[str, Any]
+    __slots__ = ("rule", "outcome", "read")
+
+    def __init__(self, rule: Rule, outcome: bool | None, read: dict[str, Any]) -> None:
+        self.rule = rule
+        self.outcome = outcome
+        self.read = read
 
     @property
     def fired(self) -> bool:
         return self.outcome is True
 
 
-class Evaluation(NamedTuple):
-    traces: tuple[RuleTrace, ...]
-    fired: tuple[RuleTrace, ...]
-    raw_score: float
-    score: int
-    tier: str
-    confidence: float
+class Evaluation(Record):
+    __slots__ = ("traces", "fired", "raw_score", "score", "tier", "confidence")
+
+    def __init__(self, traces: tuple[RuleTrace, ...], fired: tuple[RuleTrace, ...],
+                 raw_score: float, score: int, tier: str, confidence: float) -> None:
+        self.traces = traces
+        self.fired = fired
+        self.raw_score = raw_score
+        self.score = score
+        self.tier = tier
+        self.confidence = confidence
 
 
 _NO_READS: dict[str, Any] = {}

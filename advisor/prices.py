@@ -14,22 +14,27 @@ import importlib.util
 import json
 import os
 import zlib
-from typing import Any, NamedTuple
+from typing import Any
 
 from advisor.errors import InputError
+from advisor.records import Record
 
 PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
 
 
-class Price(NamedTuple):
+class Price(Record):
     """USD per million tokens for one model, and where the figure came from."""
 
-    model: str
-    input_per_mtok: float
-    output_per_mtok: float
-    provider: str
-    source: str
+    __slots__ = ("model", "input_per_mtok", "output_per_mtok", "provider", "source")
+
+    def __init__(self, model: str, input_per_mtok: float, output_per_mtok: float,
+                 provider: str, source: str) -> None:
+        self.model = model
+        self.input_per_mtok = input_per_mtok
+        self.output_per_mtok = output_per_mtok
+        self.provider = provider
+        self.source = source
 
 
 def price_map_path() -> str | None:
@@ -135,8 +140,9 @@ class PriceBook:
             self.source_label = label
             return None if row is None else Price(name, row[0], row[1], row[2], label)
         price = self.lookup_full(name)
-        cache.save("price1", key, (ident, self.source_label,
-                                   None if price is None else tuple(price[1:4])), prune=False)
+        row = None if price is None else (price.input_per_mtok, price.output_per_mtok,
+                                          price.provider)
+        cache.save("price1", key, (ident, self.source_label, row), prune=False)
         return price
 
     def lookup_full(self, name: str) -> Price | None:
