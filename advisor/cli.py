@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any
 
 EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 DESCRIPTION = ("Strategy decision assistant for the era of cheap AI inference. "
@@ -74,11 +73,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_OK
     from advisor.cli_quick import quick_assess_args
 
-    args: Any = quick_assess_args(argv)
+    args = quick_assess_args(argv)
     if args is None:
         from advisor.cli_args import build_parser
 
-        args = build_parser(argv).parse_args(argv)
+        args = build_parser(argv).parse_args(argv)  # type: ignore[assignment]
     if getattr(args, "home", None):
         from advisor import paths
 

@@ -20,23 +20,26 @@ import time, sys
 t0 = time.perf_counter()
 def lap(name, _t=[t0]):
     now = time.perf_counter()
-    print(f"{name:34s} {1000 * (now - _t[0]):7.1f} ms", file=sys.stderr)
+    print(f"{name:34s} {1000 * (now - _t[0]):7.2f} ms", file=sys.stderr)
     _t[0] = now
-import pydantic, jinja2; lap("import pydantic, jinja2 (baseline)")
-
+import pydantic_core, jinja2; lap("import pydantic_core, jinja2")
+from advisor.cli_quick import quick_assess_args; import advisor.commands; lap("import advisor.cli*, commands")
+args = quick_assess_args(["assess", sys.argv[1]]); lap("read the command line")
 from advisor.loading import read_answers_file; lap("import advisor.loading")
-answers = read_answers_file(sys.argv[1]); lap("build models, read, validate")
-from advisor.rulebase import load_rulebase; rb = load_rulebase(); lap("rules (cached parse)")
+from advisor.rulebase import load_rulebase; rb = load_rulebase(); lap("rule base (cached build)")
+answers = read_answers_file(sys.argv[1]); lap("read and validate the answers")
 from advisor.paths import default_price_book; pb = default_price_book(); lap("price book")
 from advisor.assess import assess; lap("import advisor.assess")
-pb.lookup("gpt-4o"); lap("price map (cached)")
-result = assess(answers, rb, pb); lap("assess")
+result = assess(answers, rb, pb); lap("assess (incl. the model's price)")
 from advisor.report import render; lap("import advisor.report")
 text = render(result, rb, "md"); lap("render (compiled templates cached)")
-from advisor.store import Store; lap("import advisor.store")
-with Store.open() as s: s.record_assessment({}, result, text, "md")
-lap("history write")
-print(f"{'total since interpreter start':34s} {1000 * (time.perf_counter() - t0):7.1f} ms",
+from advisor.store import Store; lap("import advisor.store (sqlite3)")
+with Store.open() as s:
+    lap("open the history store")
+    s.record_assessment(answers.as_data(), result, text, "md", source=sys.argv[1])
+    lap("record the assessment")
+lap("close the store (WAL checkpoint)")
+print(f"{'total since interpreter start':34s} {1000 * (time.perf_counter() - t0):7.2f} ms",
       file=sys.stderr)
 """
 
@@ -45,6 +48,8 @@ def main() -> int:
     example = sys.argv[1] if len(sys.argv) > 1 else str(ROOT / "examples" /
                                                          "startup-chat-wrapper.json")
     cmd = [sys.executable, "-c", STEPS, example]
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "advisor")],
+                   check=False)  # as pip does at install (see run.py's _ensure_bytecode)
     subprocess.run(cmd, capture_output=True, check=False)  # warm the caches
     start = time.perf_counter()
     subprocess.run(cmd, check=False)
