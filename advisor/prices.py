@@ -10,6 +10,7 @@ folder.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import json
 import os
@@ -39,9 +40,12 @@ class Price(Record):
 
 def price_map_path() -> str | None:
     """Where litellm's bundled price map is, without importing litellm."""
-    override = os.environ.get("ADVISOR_PRICE_MAP")
-    if override:
-        return override
+    return os.environ.get("ADVISOR_PRICE_MAP") or _bundled_map_path()
+
+
+@functools.cache
+def _bundled_map_path() -> str | None:
+    """Found once per process: finding the package scans ``sys.path`` (a dozen stat calls)."""
     spec = importlib.util.find_spec("litellm")
     if spec is None or not spec.submodule_search_locations:
         return None
@@ -83,6 +87,7 @@ class PriceBook:
             self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider)
                           for k, p in entries.items()}
         self._overrides = dict(overrides or {})
+        self._quick_hits: dict[str, Price | None] = {}
         self.source_label = "litellm price map"
 
     def _load(self) -> dict[str, tuple[float, float, str]]:
@@ -124,6 +129,12 @@ class PriceBook:
         the assessment. The per-name entry is written after the first full lookup and keyed by
         the map file's identity, so it follows litellm upgrades.
         """
+        if name in self._quick_hits:  # a batch prices the same few models thousands of times
+            return self._quick_hits[name]
+        self._quick_hits[name] = price = self._quick_from_disk(name)
+        return price
+
+    def _quick_from_disk(self, name: str) -> Price | None:
         from advisor import cache
 
         path = price_map_path()

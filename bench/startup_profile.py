@@ -23,7 +23,8 @@ def lap(name, _t=[t0]):
     print(f"{name:34s} {1000 * (now - _t[0]):7.2f} ms", file=sys.stderr)
     _t[0] = now
 import pydantic_core, jinja2; lap("import pydantic_core, jinja2")
-from advisor.cli_quick import quick_assess_args; import advisor.commands; lap("import advisor.cli*, commands")
+from advisor.cli_quick import quick_assess_args; import advisor.commands
+lap("import advisor.cli_quick, commands")
 args = quick_assess_args(["assess", sys.argv[1]]); lap("read the command line")
 from advisor.loading import read_answers_file; lap("import advisor.loading")
 from advisor.rulebase import load_rulebase; rb = load_rulebase(); lap("rule base (cached build)")

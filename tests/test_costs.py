@@ -373,3 +373,20 @@ def test_price_book_handles_a_missing_map(tmp_path) -> None:
     book = PriceBook(map_path=tmp_path / "missing.json")
     assert book.lookup("gpt-4o") is None
     assert book.closest("gpt-4o") == []
+
+
+def test_a_price_book_reads_each_models_cache_entry_once(monkeypatch, advisor_home) -> None:
+    """A batch prices the same few models for every item: after the first lookup of a name,
+    the book answers from memory, not from the cache folder."""
+    from advisor import cache
+
+    PriceBook().lookup("gpt-4o")  # writes the per-model cache entry
+    loads: list[str] = []
+    real_load = cache.load
+    monkeypatch.setattr(cache, "load", lambda kind, key, **kw: loads.append(kind)
+                        or real_load(kind, key, **kw))
+    book = PriceBook()
+    first = book.lookup("gpt-4o")
+    assert loads == ["price1"]
+    assert all(book.lookup("gpt-4o") == first for _ in range(50))
+    assert loads == ["price1"] and first is not None and first.input_per_mtok > 0
