@@ -12,7 +12,7 @@ import os
 from functools import cache
 from typing import Any
 
-from advisor import conditions, questions
+from advisor import conditions, questions, records
 from advisor.errors import RulePackError
 from advisor.questions import Questionnaire, parse_questionnaire
 from advisor.records import Record
@@ -175,7 +175,7 @@ def _code_digest() -> str | None:
     """A digest of the code that builds a :class:`RuleBase`, so a cached one follows edits."""
     hasher = hashlib.sha256()
     try:
-        for module in (conditions.__file__, questions.__file__, __file__):
+        for module in (conditions.__file__, questions.__file__, records.__file__, __file__):
             with open(module, "rb") as fh:
                 hasher.update(fh.read())
     except (OSError, TypeError):

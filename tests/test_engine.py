@@ -344,3 +344,32 @@ def test_three_valued_logic() -> None:
     assert conditions.parse("a != null").evaluate({}, open_world=True) is None
     assert conditions.parse('a in ["x", "y"]').evaluate({"a": "y"}) is True
     assert conditions.parse("a == true").evaluate({"a": 1}) is False
+
+
+def test_built_rule_base_cache_follows_rules_and_code(rules_copy: Path, monkeypatch) -> None:
+    """The cached build is used only for the same rule files and the same building code, and a
+    damaged cache file is a miss, never an error."""
+    import glob
+    import os
+
+    from advisor import paths, rulebase
+
+    first = load_from(rules_copy)
+    cached = glob.glob(os.path.join(paths.cache_dir(), "rulebase-*.pickle"))
+    assert len(cached) == 1 and load_from(rules_copy) == first
+
+    _append_rule(rules_copy, '[[rules]]\nid = "x9"\nwhen = \'archetype == "gpu_cloud"\'\n'
+                 'points = 1\nsource = "s2-middle"\nexplanation = "e"\n')
+    edited = load_from(rules_copy)
+    assert edited.digest != first.digest and "x9" in [r.id for r in edited.rules]
+
+    built: list[str] = []
+    real_build = rulebase._build
+    monkeypatch.setattr(rulebase, "_build", lambda *a: built.append("b") or real_build(*a))
+    monkeypatch.setattr(rulebase, "_code_digest", lambda: "other-code")
+    assert load_from(rules_copy) == edited and built == ["b"]  # new code: rebuilt, not loaded
+
+    for path in glob.glob(os.path.join(paths.cache_dir(), "rulebase-*.pickle")):
+        with open(path, "wb") as fh:
+            fh.write(b"\x80\x05not a pickle")
+    assert load_from(rules_copy) == edited and built == ["b", "b"]
