@@ -218,3 +218,12 @@ def test_importing_the_package_does_not_import_textual() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, cwd=Path(__file__).resolve().parents[2])
     assert out.stdout.strip() == "[]"
+
+
+def test_rule_ids_read_as_names_with_their_acronyms() -> None:
+    from advisor.tui.widgets.live_panel import driver_name
+
+    assert driver_name("thin-wrapper") == "Thin wrapper"
+    assert driver_name("vertical-saas-entrants") == "Vertical SaaS entrants"
+    assert driver_name("tam-assessed") == "TAM assessed"
+    assert driver_name("api-over-half-of-budget") == "API over half of budget"

@@ -21,10 +21,15 @@ TIER_STYLES = {"high": "bold $text-error", "medium": "bold $text-warning",
                "lower": "bold $text-success"}
 
 
+#: Words of rule ids that are written in capitals (or mixed case) when shown.
+_CASED = {"saas": "SaaS", "tam": "TAM", "api": "API", "ai": "AI", "gpu": "GPU", "gpus": "GPUs"}
+
+
 def driver_name(rule_id: str) -> str:
-    """``thin-wrapper`` -> ``Thin wrapper``: rule ids are written to be read."""
-    words = rule_id.replace("-", " ").replace("_", " ")
-    return words[:1].upper() + words[1:]
+    """``thin-wrapper`` -> ``Thin wrapper``, ``tam-assessed`` -> ``TAM assessed``."""
+    words = [_CASED.get(w, w) for w in rule_id.replace("_", "-").split("-")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def cost_note(costs: dict[str, Any] | None) -> str:
