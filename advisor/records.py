@@ -1,4 +1,4 @@
-"""A base for advisor's small value classes: equality, hashing, repr and ``_replace`` by field.
+"""A base for advisor's small value classes: equality, hashing and repr by field.
 
 Why not ``typing.NamedTuple`` or ``@dataclass``: defining either costs 0.15-1 ms per class
 (``collections.namedtuple`` evaluates generated source and builds a property per field;
@@ -8,8 +8,8 @@ questionnaire and the result define some thirty such classes, all on the path of
 with ``__slots__`` and a written-out ``__init__`` costs a few microseconds to define.
 
 Subclasses list their fields in ``__slots__`` and set every one in ``__init__``. Instances are
-treated as immutable by convention (``_replace`` returns a copy); those that are meant to
-change (the result) set ``__hash__ = None``.
+treated as immutable by convention; those that are meant to change (the result) set
+``__hash__ = None``.
 """
 
 from __future__ import annotations
@@ -36,13 +36,3 @@ class Record:
     def __repr__(self) -> str:
         inner = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__slots__)
         return f"{type(self).__name__}({inner})"
-
-    def _asdict(self) -> dict[str, Any]:
-        return {name: getattr(self, name) for name in self.__slots__}
-
-    def _replace(self, **changes: Any) -> Any:
-        """A copy with ``changes`` applied (the NamedTuple idiom)."""
-        unknown = set(changes) - set(self.__slots__)
-        if unknown:
-            raise TypeError(f"{type(self).__name__} has no field(s) {sorted(unknown)}")
-        return type(self)(**{**self._asdict(), **changes})
