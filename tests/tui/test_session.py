@@ -227,3 +227,18 @@ def test_rule_ids_read_as_names_with_their_acronyms() -> None:
     assert driver_name("vertical-saas-entrants") == "Vertical SaaS entrants"
     assert driver_name("tam-assessed") == "TAM assessed"
     assert driver_name("api-over-half-of-budget") == "API over half of budget"
+
+
+def test_self_hosting_line_gives_the_figures_behind_the_verdict(rulebase, prices) -> None:
+    from advisor.tui.screens.results import self_hosting_line
+
+    doc = example("startup-chat-wrapper.json")
+    costs = assess(validate_answers(doc), rulebase, prices).costs
+    line = self_hosting_line(costs["self_hosting"], costs)
+    assert line.startswith("stay on the API") and "3,042,254" in line and "300,000" in line
+    doc["answers"]["monthly_requests"] = 5_000_000
+    costs = assess(validate_answers(doc), rulebase, prices).costs
+    assert self_hosting_line(costs["self_hosting"], costs).startswith("pays: this workload's "
+                                                                      "5,000,000 requests")
+    never = {"verdict": "never pays", "monthly_usd": 1.0, "break_even_requests": None}
+    assert self_hosting_line(never, {"monthly_requests": 10}).startswith("never pays")

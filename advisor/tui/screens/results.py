@@ -115,8 +115,25 @@ def costs_content(result: Any) -> Content:
         parts.append(f"  ({reduction:.1f}% less today)")
     hosting = costs.get("self_hosting") or {}
     if hosting.get("verdict"):
-        parts += ["\n", ("Self-hosting ", "bold"), str(hosting["verdict"])]
+        parts += ["\n", ("Self-hosting ", "bold"), self_hosting_line(hosting, costs)]
     return Content.assemble(*parts)
+
+
+def self_hosting_line(hosting: dict[str, Any], costs: dict[str, Any]) -> str:
+    """The self-hosting verdict with the figures behind it (faq-q2)."""
+    verdict, monthly = hosting["verdict"], hosting.get("monthly_usd")
+    break_even, requests = hosting.get("break_even_requests"), costs.get("monthly_requests")
+    if verdict == "never pays" or break_even is None:
+        return ("never pays: the API costs no more per request than the GPU time to serve it, "
+                "under the report's GPU assumptions")
+    if requests is None:
+        return str(verdict)
+    own = f"own GPUs would cost about {usd(monthly)} a month"
+    if verdict == "self-hosting pays":
+        return (f"pays: this workload's {requests:,.0f} requests a month are past the "
+                f"break-even of {break_even:,}; {own}")
+    return (f"stay on the API: the break-even is {break_even:,} requests a month and this "
+            f"workload has {requests:,.0f}; {own}")
 
 
 def parse_probability(text: str) -> float | None:
