@@ -237,7 +237,8 @@ print("HEAVY=" + ",".join(sorted(sys.modules)), file=sys.stderr)
     (["explain", str(EXAMPLES / "startup-chat-wrapper.json")], {"textual", "litellm", "openai"}),
     (["cost", "--model", "gpt-4o", "--requests", "10"], {"textual", "litellm", "openai"}),
     (["prices", "gpt-4o", "--format", "json"], {"textual", "litellm", "openai"}),
-    (["--help"], {"textual", "litellm", "openai", "rich", "pydantic", "jinja2", "argparse"}),
+    (["--help"], {"textual", "litellm", "openai", "rich", "pydantic", "jinja2", "argparse",
+                  "typing"}),
 ])
 def test_import_hygiene(argv, forbidden) -> None:
     proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE.format(argv=argv)],
