@@ -35,21 +35,24 @@ def quick_assess_args(argv: Sequence[str]) -> SimpleNamespace | None:
         elif token in _VALUED:
             if i + 1 >= len(items) or items[i + 1].startswith("-"):
                 return None
-            found[_VALUED[token]] = items[i + 1]
+            key, value = _VALUED[token], items[i + 1]
+            # argparse checks every occurrence, not only the last one that wins.
+            if key == "format" and value not in _FORMATS:
+                return None
+            if key == "llm_timeout":
+                try:
+                    value = float(value)
+                except ValueError:
+                    return None
+            found[key] = value
             i += 1
         elif token == "-" or not token.startswith("-"):
             files.append(token)
         else:
             return None  # --help, --opt=value, abbreviations, typos: argparse's job
         i += 1
-    if len(files) != 1 or found.get("format", "md") not in _FORMATS:
+    if len(files) != 1:
         return None
-    timeout = found.get("llm_timeout")
-    if timeout is not None:
-        try:
-            found["llm_timeout"] = float(str(timeout))
-        except ValueError:
-            return None
     return SimpleNamespace(command="assess", file=files[0], output=found.get("output"),
                             format=found.get("format", "md"),
                             no_history=bool(found.get("no_history", False)),

@@ -26,7 +26,7 @@ def _argparse(argv: list[str]) -> dict | None:
         return None
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(rest=st.lists(st.sampled_from(TOKENS), max_size=7))
 def test_quick_reading_matches_argparse(rest: list[str]) -> None:
     argv = ["assess", *rest]
@@ -47,5 +47,7 @@ def test_anything_unusual_is_left_to_argparse() -> None:
     for argv in (["assess"], ["assess", "--help"], ["assess", "a.json", "b.json"],
                  ["assess", "a.json", "--format", "pdf"], ["assess", "a.json", "-o"],
                  ["assess", "a.json", "--out", "x"], ["assess", "a.json", "--llm-timeout", "x"],
+                 ["assess", "a.json", "--format", "pdf", "--format", "md"],
+                 ["assess", "a.json", "--llm-timeout", "x", "--llm-timeout", "5"],
                  ["explain", "a.json"]):
         assert quick_assess_args(argv) is None, argv
