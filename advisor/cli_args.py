@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from advisor.cli import _COMMAND_HELP, EXIT_INPUT
+from advisor.cli_quick import REPORT_FORMATS
 
 ROLES = ("startup", "enterprise_it", "investor", "developer")
 
@@ -50,7 +51,7 @@ def _args_tui(p: argparse.ArgumentParser) -> None:
 def _args_assess(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="answers file (JSON), or - for standard input")
     p.add_argument("-o", "--output", metavar="OUT", help="write the report here (atomically)")
-    p.add_argument("--format", choices=("md", "json", "html"), default="md")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="md")
     p.add_argument("--no-history", action="store_true",
                    help="do not keep this assessment in the local history store")
     _add_home(p)
@@ -64,7 +65,7 @@ def _args_batch(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=int, default=None, metavar="N",
                    help="worker processes (default: number of CPUs); with --llm, LLM calls "
                         "in flight (default 4)")
-    p.add_argument("--format", choices=("md", "json", "html"), default="md")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="md")
     p.add_argument("--no-history", action="store_true", help="do not record items in history")
     p.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     _add_home(p)

@@ -17,7 +17,8 @@ from types import SimpleNamespace
 #: Options taking a value -> the Namespace attribute they set.
 _VALUED = {"-o": "output", "--output": "output", "--format": "format", "--home": "home",
            "--llm": "llm", "--llm-base-url": "llm_base_url", "--llm-timeout": "llm_timeout"}
-_FORMATS = ("md", "json", "html")
+#: The report formats of ``assess`` and ``batch`` (cli_args uses this list too).
+REPORT_FORMATS = ("md", "json", "html")
 
 
 def quick_assess_args(argv: Sequence[str]) -> SimpleNamespace | None:
@@ -37,7 +38,7 @@ def quick_assess_args(argv: Sequence[str]) -> SimpleNamespace | None:
                 return None
             key, value = _VALUED[token], items[i + 1]
             # argparse checks every occurrence, not only the last one that wins.
-            if key == "format" and value not in _FORMATS:
+            if key == "format" and value not in REPORT_FORMATS:
                 return None
             if key == "llm_timeout":
                 try:
