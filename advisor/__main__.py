@@ -1,5 +1,5 @@
 """Allow ``python -m advisor`` as well as the ``advisor`` console script."""
 
-from advisor.cli import main
+from advisor.cli.main import main
 
 raise SystemExit(main())

@@ -31,7 +31,7 @@ MAX_USD = 0.001
 
 def largest_answers(role: str) -> dict[str, Any]:
     """Every question a role is asked, answered at its most exposed, with long free text."""
-    from advisor.rulebase import load_rulebase
+    from advisor.data.rules import load_rulebase
 
     answers: dict[str, Any] = {}
     for q in load_rulebase().questionnaire.for_role(role):
@@ -74,15 +74,15 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("LITELLM_OFFLINE_MODE", "true")
     import litellm
 
-    from advisor.assess import assess
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import validate_answers
+    from advisor.data.price_map import default_price_book
+    from advisor.data.rules import load_rulebase
     from advisor.llm import guard
     from advisor.llm.facts import build_facts
     from advisor.llm.prompt import STANDING_INSTRUCTIONS, narrative_messages, retry_messages
     from advisor.llm.settings import LLMSettings
-    from advisor.loading import validate_answers
-    from advisor.paths import default_price_book
-    from advisor.report import NARRATIVE_HEADINGS, ROLE_LABELS, builtin_narrative
-    from advisor.rulebase import load_rulebase
+    from advisor.render.report import NARRATIVE_HEADINGS, ROLE_LABELS, builtin_narrative
 
     rulebase, prices = load_rulebase(), default_price_book()
     max_out = LLMSettings(model=MODEL).max_output_tokens

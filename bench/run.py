@@ -108,10 +108,10 @@ def _median_us(fn: Callable[[], object], repeat: int) -> float:
 
 
 def _prepared():
-    from advisor.assess import assess
-    from advisor.loading import load_answers_bytes
-    from advisor.paths import default_price_book
-    from advisor.rulebase import load_rulebase
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import load_answers_bytes
+    from advisor.data.price_map import default_price_book
+    from advisor.data.rules import load_rulebase
 
     rulebase, prices = load_rulebase(), default_price_book()
     data = EXAMPLE.read_bytes()
@@ -121,7 +121,7 @@ def _prepared():
 
 
 def b3(pairs: int, home: str) -> Row:
-    from advisor.engine import evaluate_rules
+    from advisor.core.engine import evaluate_rules
 
     rulebase, _, _, answers, result = _prepared()
     values = {**answers.answers, **result.derived}
@@ -131,9 +131,9 @@ def b3(pairs: int, home: str) -> Row:
 
 
 def b4(pairs: int, home: str) -> Row:
-    from advisor.assess import assess
-    from advisor.loading import load_answers_bytes
-    from advisor.report import render
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import load_answers_bytes
+    from advisor.render.report import render
 
     rulebase, prices, data, _, _ = _prepared()
 

@@ -23,18 +23,18 @@ def lap(name, _t=[t0]):
     print(f"{name:34s} {1000 * (now - _t[0]):7.2f} ms", file=sys.stderr)
     _t[0] = now
 import pydantic_core, jinja2; lap("import pydantic_core, jinja2")
-from advisor.cli_quick import quick_assess_args; import advisor.commands
-lap("import advisor.cli_quick, commands")
+from advisor.cli.quick import quick_assess_args; import advisor.cli.commands.handlers
+lap("import advisor.cli.quick, commands")
 args = quick_assess_args(["assess", sys.argv[1]]); lap("read the command line")
-from advisor.loading import read_answers_file; lap("import advisor.loading")
-from advisor.rulebase import load_rulebase; rb = load_rulebase(); lap("rule base (cached build)")
+from advisor.data.answers_file import read_answers_file; lap("import advisor.core.loading")
+from advisor.data.rules import load_rulebase; rb = load_rulebase(); lap("rule base (cached build)")
 answers = read_answers_file(sys.argv[1]); lap("read and validate the answers")
-from advisor.paths import default_price_book; pb = default_price_book(); lap("price book")
-from advisor.assess import assess; lap("import advisor.assess")
+from advisor.data.price_map import default_price_book; pb = default_price_book(); lap("price book")
+from advisor.core.assess import assess; lap("import advisor.core.assess")
 result = assess(answers, rb, pb); lap("assess (incl. the model's price)")
-from advisor.report import render; lap("import advisor.report")
+from advisor.render.report import render; lap("import advisor.render.report")
 text = render(result, rb, "md"); lap("render (compiled templates cached)")
-from advisor.store import Store; lap("import advisor.store (sqlite3)")
+from advisor.history.store import Store; lap("import advisor.history.store (sqlite3)")
 with Store.open() as s:
     lap("open the history store")
     s.record_assessment(answers.as_data(), result, text, "md", source=sys.argv[1])

@@ -16,7 +16,7 @@ def advisor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("advisor-home")
     monkeypatch.setenv("ADVISOR_HOME", str(home))
     monkeypatch.delenv("ADVISOR_LLM_BASE_URL", raising=False)
-    from advisor import paths
+    from advisor.data import paths
 
     paths.set_home(None)
     return home
@@ -24,16 +24,16 @@ def advisor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
 
 @pytest.fixture(scope="session")
 def rulebase():
-    from advisor.rulebase import load_rulebase
+    from advisor.data.rules import load_rulebase
 
     return load_rulebase()
 
 
 @pytest.fixture(scope="session")
 def prices():
-    from advisor.prices import PriceBook
+    from advisor.data.price_map import price_book
 
-    return PriceBook()
+    return price_book()
 
 
 def answers_doc(role: str = "startup", **answers: object) -> dict:

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from advisor import formatting
-from advisor.result import Result
-from advisor.rulebase import RuleBase
+from advisor.core.result import Result
+from advisor.core.rulebase import RuleBase
+from advisor.render import formatting
 
 MAX_DRIVERS = 4
 MAX_RECOMMENDATIONS = 6
@@ -121,8 +121,8 @@ def _numbers_given(result: Result, rulebase: RuleBase) -> dict[str, Any]:
 def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...] | None = None
                 ) -> Facts:
     """The facts of ``result`` (and the notes on the article sections behind them)."""
-    from advisor.knowledge import load_knowledge
-    from advisor.report import ROLE_LABELS
+    from advisor.data.rules import load_knowledge
+    from advisor.render.report import ROLE_LABELS
 
     drivers = [r for r in result.fired_rules if r.points > 0][:MAX_DRIVERS]
     favour = [r for r in result.fired_rules if r.points < 0][:2]
@@ -166,7 +166,7 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
     cited = ({r.source for r in drivers} | {r.source for r in favour}
              | {r.source for r in recs} | {c.source for c in result.cautions if c.applies}
              | set(ALWAYS_CITED))
-    from advisor.sources import SECTION_TITLES
+    from advisor.core.sources import SECTION_TITLES
 
     order = list(SECTION_TITLES)
     sections = tuple(sorted((k for k in cited if k in SECTION_TITLES), key=order.index))

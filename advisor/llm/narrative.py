@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from advisor.core.result import Narrative, Result
+from advisor.core.rulebase import RuleBase
 from advisor.llm import guard
 from advisor.llm.client import Completion, LLMFailure, complete, seconds
 from advisor.llm.facts import build_facts
@@ -25,8 +27,6 @@ from advisor.llm.prompt import (
 from advisor.llm.secrets import scrub
 from advisor.llm.settings import LLMSettings
 from advisor.llm.store_access import SafeStore
-from advisor.result import Narrative, Result
-from advisor.rulebase import RuleBase
 
 _NOTE = "The LLM narrative was not used: {reason}; the built-in narrative is shown."
 
@@ -67,7 +67,7 @@ def narrate(result: Result, rulebase: RuleBase, settings: LLMSettings | None, *,
     text is the one to show once this returns.
     ``llm_extra`` is passed to litellm (tests use ``mock_response``).
     """
-    from advisor.report import NARRATIVE_HEADINGS, ROLE_LABELS, builtin_narrative
+    from advisor.render.report import NARRATIVE_HEADINGS, ROLE_LABELS, builtin_narrative
 
     builtin = builtin_narrative(result, rulebase)
     if settings is None:

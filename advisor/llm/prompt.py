@@ -46,7 +46,7 @@ def standing_from_counts(counts: Sequence[tuple[str, int]]) -> list[str]:
 
 
 def _render(name: str, **context: Any) -> str:
-    from advisor.report import environment
+    from advisor.render.report import environment
 
     return environment().get_template(f"prompts/{name}").render(**context).strip() + "\n"
 

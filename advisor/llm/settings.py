@@ -21,13 +21,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
 
-from advisor.errors import InputError
+from advisor.core.errors import InputError
 
 DEFAULT_TIMEOUT_S = 60.0
 BASE_URL_ENV = "ADVISOR_LLM_BASE_URL"
 CONFIG_NAME = "config.toml"
+LLM_KEYS = ("model", "base_url", "timeout")
 
 
 @dataclass
@@ -41,35 +43,36 @@ class LLMSettings:
     max_output_tokens: int = 700
 
 
-class _LLMTable(BaseModel):
-    """The ``[llm]`` table of config.toml."""
-
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    model: str | None = Field(default=None, min_length=1)
-    base_url: str | None = Field(default=None, min_length=1)
-    timeout: float | int | None = Field(default=None, gt=0, le=3600)
+def _optional(schema: cs.CoreSchema) -> cs.TypedDictField:
+    return cs.typed_dict_field(cs.nullable_schema(schema), required=False)
 
 
-class _ConfigFile(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True)
-
-    llm: _LLMTable | None = None
+#: config.toml, validated with pydantic-core directly (as answers files are): the model layer
+#: of pydantic costs more than a whole cold ``advisor assess`` to import.
+_CONFIG = SchemaValidator(cs.typed_dict_schema({
+    "llm": _optional(cs.typed_dict_schema({
+        "model": _optional(cs.str_schema(strict=True, min_length=1, max_length=200)),
+        "base_url": _optional(cs.str_schema(strict=True, min_length=1, max_length=2000)),
+        "timeout": _optional(cs.float_schema(strict=True, gt=0, le=3600,
+                                             allow_inf_nan=False)),
+    }, extra_behavior="forbid")),
+}, extra_behavior="forbid"))
 
 
 def config_path() -> Path:
-    from advisor.paths import config_dir
+    from advisor.data.paths import config_dir
 
     return Path(config_dir(), CONFIG_NAME)
 
 
-def load_llm_config(path: Path | None = None) -> _LLMTable:
-    """The ``[llm]`` table, empty when the file does not exist; InputError when it is invalid."""
+def load_llm_config(path: Path | None = None) -> dict[str, Any]:
+    """The ``[llm]`` table (every key present, None when unset); InputError when invalid."""
     path = path or config_path()
+    empty: dict[str, Any] = dict.fromkeys(LLM_KEYS)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        return _LLMTable()
+        return empty
     except OSError as exc:
         raise InputError(f"cannot read the config file: {exc.strerror}", file=str(path)) from None
     try:
@@ -79,15 +82,16 @@ def load_llm_config(path: Path | None = None) -> _LLMTable:
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"invalid TOML: {exc}", file=str(path)) from None
     try:
-        return _ConfigFile.model_validate(data).llm or _LLMTable()
+        table = _CONFIG.validate_python(data).get("llm") or {}
     except ValidationError as exc:
-        error = exc.errors()[0]
+        error = exc.errors(include_url=False)[0]
         where = ".".join(str(p) for p in error["loc"])
         if error["type"] == "extra_forbidden":
-            known = ", ".join(_LLMTable.model_fields) if len(error["loc"]) > 1 else "llm"
+            known = ", ".join(LLM_KEYS) if len(error["loc"]) > 1 else "llm"
             raise InputError(f"unknown key {where!r}", file=str(path),
                              expected=f"one of: {known}") from None
         raise InputError(error["msg"], file=str(path), path=where) from None
+    return {**empty, **table}
 
 
 def settings_from_args(args: argparse.Namespace) -> LLMSettings | None:
@@ -97,14 +101,14 @@ def settings_from_args(args: argparse.Namespace) -> LLMSettings | None:
     for the base URL, then the config file, then the defaults.
     """
     config = load_llm_config()
-    model = getattr(args, "llm", None) or config.model
+    model = getattr(args, "llm", None) or config["model"]
     if not model:
         return None
     base_url = (getattr(args, "llm_base_url", None) or os.environ.get(BASE_URL_ENV)
-                or config.base_url or None)
+                or config["base_url"] or None)
     timeout = getattr(args, "llm_timeout", None)
     if timeout is None:
-        timeout = config.timeout if config.timeout is not None else DEFAULT_TIMEOUT_S
+        timeout = config["timeout"] if config["timeout"] is not None else DEFAULT_TIMEOUT_S
     if not (0 < float(timeout) < float("inf")):
         raise InputError(f"--llm-timeout must be a positive number of seconds, not {timeout}")
     return LLMSettings(model=model, base_url=base_url, timeout=float(timeout))

@@ -25,7 +25,7 @@ class SafeStore:
     def _get(self) -> Any | None:
         if self._store is None and not self._broken:
             try:
-                from advisor.store import Store
+                from advisor.history.store import Store
 
                 self._store = Store.open()
             except Exception as exc:  # store problems never break narration

@@ -12,7 +12,7 @@ import argparse
 def run(args: argparse.Namespace) -> int:
     """Open the TUI; returns the exit code (0, or 1 if the app stopped on an error).
 
-    ``args.home`` has already been applied to :mod:`advisor.paths` by the CLI.
+    ``args.home`` has already been applied to :mod:`advisor.data.paths` by the CLI.
     """
     from advisor.tui.app import AdvisorApp
 

@@ -20,7 +20,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from advisor.errors import InputError
+from advisor.core.errors import InputError
 from advisor.tui.assessing import Assessor, Outcome
 from advisor.tui.drafts import DraftInfo, DraftWriter
 from advisor.tui.screens.start import StartScreen
@@ -99,7 +99,7 @@ class AdvisorApp(App[None]):
 
     def open_answers_file(self, path: str) -> str | None:
         """Load an answers file and go to the review; the error message when it is invalid."""
-        from advisor.loading import read_answers_file
+        from advisor.data.answers_file import read_answers_file
 
         try:
             model = read_answers_file(str(Path(path).expanduser()))
@@ -186,9 +186,9 @@ class AdvisorApp(App[None]):
             self.notify(f"LLM settings in the config file are ignored: {exc}",
                         severity="warning")
             return
-        self.llm_model = self.llm_model or config.model or ""
+        self.llm_model = self.llm_model or config["model"] or ""
         self.llm_base_url = (self.llm_base_url or os.environ.get("ADVISOR_LLM_BASE_URL")
-                             or config.base_url or "")
+                             or config["base_url"] or "")
 
     def set_narrative(self, narrative: Any) -> None:
         if self.live.result is not None:
@@ -251,7 +251,7 @@ class AdvisorApp(App[None]):
 
     def save_report(self, path: Path, fmt: str) -> str | None:
         """Write the report atomically; keep it in history; the draft is then finished."""
-        from advisor.files import write_atomic
+        from advisor.data.files import write_atomic
 
         assert self.session is not None and self.live.result is not None
         text = self.assessor.report(self.live.result, fmt)
@@ -264,7 +264,7 @@ class AdvisorApp(App[None]):
         return None
 
     def save_answers(self, path: Path) -> str | None:
-        from advisor.files import write_atomic
+        from advisor.data.files import write_atomic
 
         assert self.session is not None
         text = json.dumps(self.session.answers_file_dict(), indent=2, ensure_ascii=False) + "\n"
@@ -290,7 +290,7 @@ class AdvisorApp(App[None]):
                         exit_on_error=False)
 
     def _record(self, answers: dict[str, Any], result: Any) -> None:
-        from advisor.store import Store, StoreError
+        from advisor.history.store import Store, StoreError
 
         report = self.assessor.report(result, "md")
         try:

@@ -1,7 +1,7 @@
 """The bridge from a :class:`Session` to the pure core: validation, assessment, reports.
 
 The TUI validates with the same pydantic models as an answers file and assesses with the same
-``advisor.assess.assess``, so what the screen shows and what ``advisor assess`` prints on the
+``advisor.core.assess.assess``, so what the screen shows and what ``advisor assess`` prints on the
 exported file cannot drift apart. The rule base and the price book are created once; the
 heavy imports (pydantic, the price map) happen on first use, which the app triggers in a
 background thread right after the first paint.
@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.errors import InputError
+from advisor.core.errors import InputError
 from advisor.tui.session import Session
 
 
@@ -21,7 +21,7 @@ from advisor.tui.session import Session
 class Outcome:
     """The live assessment of a session: a result, or why there is none yet."""
 
-    result: Any = None  # advisor.result.Result
+    result: Any = None  # advisor.core.result.Result
     error: InputError | None = None
     hint: str | None = None  # shown instead of a tier (e.g. the archetype is not answered yet)
 
@@ -46,7 +46,7 @@ class Assessor:
     @property
     def rulebase(self) -> Any:
         if self._rulebase is None:
-            from advisor.rulebase import load_rulebase
+            from advisor.data.rules import load_rulebase
 
             self._rulebase = load_rulebase()
         return self._rulebase
@@ -55,8 +55,7 @@ class Assessor:
     def prices(self) -> Any:
         with self._lock:
             if self._prices is None:
-                from advisor.paths import default_price_book
-                from advisor.prices import PriceBook
+                from advisor.data.price_map import default_price_book, price_book
 
                 try:
                     self._prices = default_price_book()
@@ -64,17 +63,17 @@ class Assessor:
                     # A broken prices.toml must not lock the person out of the TUI: say so, and
                     # price with litellm's map alone.
                     self.price_warning = f"your price file is ignored: {exc}"
-                    self._prices = PriceBook()
+                    self._prices = price_book()
             return self._prices
 
     def warm_up(self) -> None:
         """Pay the one-off costs (imports, price map) before the first answer needs them."""
-        import advisor.assess
-        import advisor.loading
+        import advisor.core.assess
+        import advisor.core.loading
 
         self.rulebase  # noqa: B018
         self.prices.names()
-        import advisor.report  # noqa: F401
+        import advisor.render.report  # noqa: F401
 
     def model_names(self) -> list[str]:
         return self.prices.names()
@@ -83,7 +82,7 @@ class Assessor:
 
     def validate(self, data: dict[str, Any]) -> Any:
         """The answers-file model for ``data``; raises InputError exactly as a file would."""
-        from advisor.loading import validate_answers
+        from advisor.data.answers_file import validate_answers
 
         return validate_answers(data)
 
@@ -153,12 +152,12 @@ class Assessor:
             return Outcome(error=exc)
 
     def assess_dict(self, data: dict[str, Any]) -> Any:
-        from advisor.assess import assess
+        from advisor.core.assess import assess
 
         return assess(self.validate(data), self.rulebase, self.prices)
 
     def report(self, result: Any, fmt: str) -> str:
-        from advisor.report import render
+        from advisor.render.report import render
 
         return render(result, self.rulebase, fmt)
 

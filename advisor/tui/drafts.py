@@ -1,6 +1,6 @@
 """Drafts: the unfinished sessions kept in ``<data folder>/drafts/<id>.json``.
 
-Every answer rewrites the draft atomically (advisor.files.write_atomic), so killing the
+Every answer rewrites the draft atomically (advisor.data.files.write_atomic), so killing the
 terminal loses at most the answer being typed. Writes run on one background thread: the
 person never waits for the disk, and because that thread runs them in order, an older
 snapshot can never overwrite a newer one.
@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from advisor import paths
-from advisor.files import write_atomic
+from advisor.data import paths
+from advisor.data.files import write_atomic
 
 if TYPE_CHECKING:
     from concurrent.futures import Future, ThreadPoolExecutor

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from advisor.questions import Question, Questionnaire
+from advisor.core.questionnaire import Question, Questionnaire
 
 #: Version of the draft file layout (advisor/tui/drafts.py), not of the answers file.
 DRAFT_VERSION = 1
@@ -192,7 +192,7 @@ class Session:
 
     @classmethod
     def from_answers_file(cls, questionnaire: Questionnaire, answers_file: Any) -> Session:
-        """A session from a validated answers file (``advisor.loading``)."""
+        """A session from a validated answers file (``advisor.core.loading``)."""
         data = answers_file.as_data()
         return cls(questionnaire, answers_file.role,
                    organization=answers_file.organization or "",

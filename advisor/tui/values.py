@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from advisor.questions import Question
+from advisor.core.questionnaire import Question
 
 
 def parse_text(question: Question, text: str) -> Any:

@@ -46,10 +46,10 @@ def startup_result():
 
 
 def _result(name: str):
-    from advisor.assess import assess
-    from advisor.loading import read_answers_file
-    from advisor.paths import default_price_book
-    from advisor.rulebase import load_rulebase
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import read_answers_file
+    from advisor.data.price_map import default_price_book
+    from advisor.data.rules import load_rulebase
 
     root = Path(__file__).resolve().parents[2]
     return assess(read_answers_file(str(root / "examples" / name)), load_rulebase(),

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from fake_openai import example
 
-from advisor.ask import answer
+from advisor.ask.conversation import answer
+from advisor.data.answers_file import validate_answers
+from advisor.history.store import Store
 from advisor.llm.settings import LLMSettings
-from advisor.loading import validate_answers
-from advisor.store import Store
 
 MODEL = "openai/gpt-4o-mini"
 

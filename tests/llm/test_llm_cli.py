@@ -75,8 +75,8 @@ def test_assess_with_an_llm_always_exits_zero(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("module", ["advisor.llm.narrative", "advisor.llm.settings",
-                                    "advisor.llm.guard", "advisor.ask", "advisor.knowledge",
-                                    "advisor.history_failures"])
+                                    "advisor.llm.guard", "advisor.ask.conversation", "advisor.core.knowledge",
+                                    "advisor.history.failures"])
 def test_importing_the_llm_layer_does_not_import_litellm(module: str) -> None:
     code = (f"import sys, {module}; assert 'litellm' not in sys.modules, 'litellm imported'; "
             "assert 'textual' not in sys.modules")
@@ -84,7 +84,7 @@ def test_importing_the_llm_layer_does_not_import_litellm(module: str) -> None:
 
 
 def test_offline_ask_does_not_import_litellm(tmp_path: Path) -> None:
-    code = ("import sys\nfrom advisor.cli import main\n"
+    code = ("import sys\nfrom advisor.cli.main import main\n"
             f"rc = main(['ask', {EXAMPLE!r}, 'should we self-host?'])\n"
             "assert rc == 0\nassert 'litellm' not in sys.modules, 'litellm imported'\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from advisor.llm import guard
-from advisor.report import NARRATIVE_HEADINGS
+from advisor.render.report import NARRATIVE_HEADINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD = ("## Where you stand\n\nYou are at high risk.\n\n## What to do next\n\n1. Act.\n\n"
@@ -145,10 +145,10 @@ def test_chat_answers_need_no_headings() -> None:
 @pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.json")))
 def test_the_builtin_narrative_passes_the_guard(example: str, rulebase, prices) -> None:
     """No false alarms on text that only states facts: the built-in narrative must pass."""
-    from advisor.assess import assess
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import validate_answers
     from advisor.llm.facts import build_facts
-    from advisor.loading import validate_answers
-    from advisor.report import builtin_narrative
+    from advisor.render.report import builtin_narrative
 
     doc = json.loads((ROOT / "examples" / example).read_text(encoding="utf-8"))
     result = assess(validate_answers(doc), rulebase, prices)

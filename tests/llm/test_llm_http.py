@@ -15,11 +15,11 @@ from pathlib import Path
 import pytest
 from fake_openai import DUMMY_KEY
 
-from advisor.history_failures import failures_json, failures_text
+from advisor.history.failures import failures_json, failures_text
+from advisor.history.store import Store
 from advisor.llm.narrative import narrate
 from advisor.llm.settings import LLMSettings
-from advisor.report import NARRATIVE_HEADINGS, render
-from advisor.store import Store
+from advisor.render.report import NARRATIVE_HEADINGS, render
 
 MODEL = "openai/gpt-4o-mini"
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.history.store import Store
 from advisor.llm.narrative import narrate
 from advisor.llm.settings import LLMSettings
-from advisor.report import NARRATIVE_HEADINGS
-from advisor.store import Store
+from advisor.render.report import NARRATIVE_HEADINGS
 
 MODEL = "openai/gpt-4o-mini"
 
@@ -94,7 +94,7 @@ class _BrokenStore:
 
     def __getattr__(self, name: str):
         def fail(*args, **kwargs):
-            from advisor.store import StoreError
+            from advisor.history.store import StoreError
 
             raise StoreError("the history store is locked by another process")
 
@@ -128,10 +128,10 @@ def test_an_instruction_in_the_organization_changes_no_decision(rulebase, prices
                                                                  organization: str) -> None:
     from fake_openai import example
 
-    from advisor.assess import assess
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import validate_answers
     from advisor.llm.facts import build_facts
     from advisor.llm.prompt import narrative_messages
-    from advisor.loading import validate_answers
 
     doc = example("startup-chat-wrapper.json")
     base = assess(validate_answers(doc), rulebase, prices)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.errors import InputError
+from advisor.core.errors import InputError
 from advisor.llm.secrets import scrub
 from advisor.llm.settings import LLMSettings, settings_from_args
 

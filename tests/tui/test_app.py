@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from advisor import cli
-from advisor.assess import assess
-from advisor.charts import cost_bars
-from advisor.loading import read_answers_file
-from advisor.report import render
-from advisor.result import Narrative
-from advisor.rulebase import load_rulebase
-from advisor.store import Store
+from advisor.cli.main import main as cli
+from advisor.core.assess import assess
+from advisor.core.result import Narrative
+from advisor.data.answers_file import read_answers_file
+from advisor.data.rules import load_rulebase
+from advisor.history.store import Store
+from advisor.render.charts import cost_bars
+from advisor.render.report import render
 from advisor.tui.drafts import list_drafts
 from advisor.tui.screens.question import QuestionScreen
 from advisor.tui.screens.results import ResultsScreen
@@ -41,7 +41,7 @@ pytestmark = pytest.mark.asyncio
 
 def reference_report(answers_path: Path) -> str:
     """What ``advisor assess`` makes of the file: read, assess, render (built-in narrative)."""
-    from advisor.paths import default_price_book
+    from advisor.data.price_map import default_price_book
 
     result = assess(read_answers_file(str(answers_path)), load_rulebase(), default_price_book())
     return render(result, load_rulebase(), "md")
@@ -345,11 +345,11 @@ async def test_ask_answers_in_a_worker_or_says_it_is_unavailable(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _results_app(pilot)
-        monkeypatch.setitem(sys.modules, "advisor.ask", None)  # import raises ImportError
+        monkeypatch.setitem(sys.modules, "advisor.ask.conversation", None)  # import raises ImportError
         await ask(pilot, "why high?")
         log = " ".join(str(w.render()) for w in screen.query("#ask-log Static"))
         assert "You: why high?" in log and "Ask is not available" in log
-        monkeypatch.setitem(sys.modules, "advisor.ask", types.SimpleNamespace(answer=answer))
+        monkeypatch.setitem(sys.modules, "advisor.ask.conversation", types.SimpleNamespace(answer=answer))
         await ask(pilot, "what about agents?")
         (reply,) = screen.query("#ask-log Markdown")
         assert "agents" in reply.source and "FAQ 5: AI agents and inference cost" in reply.source

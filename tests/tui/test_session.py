@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.assess import assess
-from advisor.loading import validate_answers
+from advisor.core.assess import assess
+from advisor.data.answers_file import validate_answers
 from advisor.tui.assessing import Assessor
 from advisor.tui.drafts import DraftWriter, draft_path, list_drafts
 from advisor.tui.session import REVIEW, Session

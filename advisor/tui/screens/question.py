@@ -19,8 +19,8 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.questions import Question
-from advisor.sources import SECTION_TITLES
+from advisor.core.questionnaire import Question
+from advisor.core.sources import SECTION_TITLES
 from advisor.tui.values import format_value, parse_text
 from advisor.tui.widgets.live_panel import LivePanel
 

@@ -1,6 +1,6 @@
 """Results: Summary, Recommendations, Costs, Scenarios, Report, Narrative (LLM) and Ask tabs.
 
-Everything shown is drawn from one :class:`advisor.result.Result` that the app computed with
+Everything shown is drawn from one :class:`advisor.core.result.Result` that the app computed with
 the core. Editing scenario probabilities recomputes it through the same path as an answer.
 The slow parts (an LLM narrative, Ask) run in thread workers and stream back through
 ``call_from_thread``; their modules are imported inside the worker, so a missing or broken
@@ -30,9 +30,9 @@ from textual.widgets import (
     TabPane,
 )
 
-from advisor.charts import cost_bars
-from advisor.formatting import percent, usd
-from advisor.sources import SECTION_TITLES
+from advisor.core.sources import SECTION_TITLES
+from advisor.render.charts import cost_bars
+from advisor.render.formatting import percent, usd
 from advisor.tui.widgets.cost_chart import CostChart
 from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
 
@@ -337,7 +337,7 @@ class ResultsScreen(Screen[None]):
         self.query_one("#scenario-text", Static).update(Content.assemble(*parts))
 
     def _show_builtin_narrative(self, *, status: bool = True) -> None:
-        from advisor.report import builtin_narrative
+        from advisor.render.report import builtin_narrative
 
         app: Any = self.app
         narrative = builtin_narrative(self.result, app.assessor.rulebase)
@@ -515,7 +515,7 @@ class ResultsScreen(Screen[None]):
     def _ask(self, question: str, data: dict[str, Any], pending: Static) -> None:
         app: Any = self.app
         try:
-            from advisor.ask import answer
+            from advisor.ask.conversation import answer
         except ImportError as exc:
             app.call_from_thread(self._ask_done, pending, None,
                                  f"Ask is not available: {exc}")
@@ -565,7 +565,7 @@ class ResultsScreen(Screen[None]):
 
 def _ask_intro() -> str:
     try:
-        available = importlib.util.find_spec("advisor.ask") is not None
+        available = importlib.util.find_spec("advisor.ask.conversation") is not None
     except (ImportError, ValueError):
         available = False
     if not available:

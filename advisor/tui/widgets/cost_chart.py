@@ -1,6 +1,6 @@
 """A horizontal bar chart of monthly cost drawn with Unicode block characters.
 
-The bars come from ``advisor.charts.cost_bars``, the same numbers the Markdown and HTML
+The bars come from ``advisor.render.charts.cost_bars``, the same numbers the Markdown and HTML
 reports draw, so the terminal chart cannot disagree with the saved report.
 """
 
@@ -11,7 +11,7 @@ from typing import Any
 from textual.content import Content
 from textual.widget import Widget
 
-from advisor.formatting import usd
+from advisor.render.formatting import usd
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 

@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
-from advisor.formatting import percent, usd
+from advisor.render.formatting import percent, usd
 from advisor.tui.assessing import Outcome, describe
 
 TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}

@@ -1,0 +1,76 @@
+"""``advisor assess FILE``: an answers file in, a report out (Markdown, JSON or HTML)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from typing import Any
+
+from advisor.cli.options import REPORT_FORMATS, add_home, add_llm_options
+from advisor.cli.output import check_output_target, emit, warn
+
+HELP = "answers file -> report"
+
+
+def add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("file", help="answers file (JSON), or - for standard input")
+    p.add_argument("-o", "--output", metavar="OUT", help="write the report here (atomically)")
+    p.add_argument("--format", choices=REPORT_FORMATS, default="md")
+    p.add_argument("--no-history", action="store_true",
+                   help="do not keep this assessment in the local history store")
+    add_home(p)
+    add_llm_options(p)
+
+
+def run(args: argparse.Namespace) -> int:
+    from advisor.core.assess import assess
+    from advisor.core.errors import InputError
+    from advisor.data.answers_file import read_answers_file
+    from advisor.data.price_map import default_price_book
+    from advisor.data.rules import load_rulebase
+    from advisor.render.report import render
+
+    check_output_target(args.output, inputs=(args.file,))
+    answers = read_answers_file(args.file)
+    rulebase = load_rulebase()
+    try:
+        result = assess(answers, rulebase, default_price_book())
+    except InputError as exc:
+        raise exc.with_file("<stdin>" if args.file == "-" else args.file) from None
+    settings = llm_settings(args)
+    if settings is not None:
+        from advisor.llm.narrative import narrate
+
+        result.narrative = narrate(result, rulebase, settings)
+    text = render(result, rulebase, args.format)
+    emit(text, args.output, inputs=(args.file,))
+    if not args.no_history:
+        record(answers, result, text, args.format, source=args.file,
+               report_path=os.path.abspath(args.output) if args.output else None)
+    return 0
+
+
+def llm_settings(args: argparse.Namespace) -> Any:
+    """LLM settings from --llm or the config file's [llm] table; None for the built-in narrative.
+
+    The config file is only parsed when it exists, so the default path stays as cheap as it was.
+    """
+    if not getattr(args, "llm", None):
+        from advisor.data.paths import config_dir
+
+        if not os.path.isfile(os.path.join(config_dir(), "config.toml")):
+            return None
+    from advisor.llm.settings import settings_from_args
+
+    return settings_from_args(args)
+
+
+def record(answers: Any, result: Any, report: str, fmt: str, **where: str | None) -> None:
+    """Keep the assessment in the history store; a store problem never costs the report."""
+    from advisor.history.store import Store, StoreError
+
+    try:
+        with Store.open() as store:
+            store.record_assessment(answers.as_data(), result, report, fmt, **where)
+    except StoreError as exc:
+        warn(f"not kept in history: {exc}")

@@ -1,0 +1,69 @@
+"""Argument types and option groups that several commands share."""
+
+from __future__ import annotations
+
+import argparse
+
+#: Report formats `assess` and `batch` write; the renderer's own list.
+from advisor.render.formats import REPORT_FORMATS
+
+__all__ = ["REPORT_FORMATS", "add_home", "add_llm_options", "bounded_int", "non_negative_float",
+           "non_negative_int", "positive_int"]
+
+#: The largest whole number any count option accepts: past it, no answer means anything.
+MAX_COUNT = 10**12
+
+
+def add_llm_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("LLM narrative (optional; offline built-in narrative by default)")
+    g.add_argument("--llm", metavar="MODEL", help="draft the narrative with MODEL via litellm "
+                   "(e.g. openai/gpt-4o-mini, ollama/llama3)")
+    g.add_argument("--llm-base-url", metavar="URL",
+                   help="OpenAI-compatible server URL (default: $ADVISOR_LLM_BASE_URL)")
+    g.add_argument("--llm-timeout", metavar="S", type=positive_float,
+                   help="seconds allowed for each LLM call (default 60)")
+
+
+def add_home(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--home", metavar="DIR",
+                   help="folder for the history store, drafts, config and cache (default: "
+                        "$ADVISOR_HOME, else the platform's user folders)")
+
+
+def non_negative_int(text: str) -> int:
+    return bounded_int(text, 0, MAX_COUNT)
+
+
+def positive_int(text: str) -> int:
+    return bounded_int(text, 1, MAX_COUNT)
+
+
+def bounded_int(text: str, low: int, high: int) -> int:
+    """A whole number in ``[low, high]``; longer digit strings are refused before parsing."""
+    stripped = text.strip()
+    if len(stripped) > 20:
+        raise argparse.ArgumentTypeError(f"{stripped[:20]!r}…: at most {high:,}")
+    try:
+        value = int(stripped)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"{text!r} must be from {low:,} to {high:,}")
+    return value
+
+
+def non_negative_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not (0 <= value <= 1e15):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number from 0 to 1e15")
+    return value
+
+
+def positive_float(text: str) -> float:
+    value = non_negative_float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value

@@ -1,0 +1,96 @@
+"""The ``advisor`` argument parser: argparse, built from the command modules.
+
+Only the module of the command being run is imported and asked for its arguments; the
+others contribute their one-line help from :data:`HELPS`, kept here so that ``advisor
+--help`` imports no command module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+from typing import Any
+
+from advisor.cli.commands import MODULES, NAMES
+
+EXIT_INPUT = 2
+DESCRIPTION = ("Strategy decision assistant for the era of cheap AI inference. "
+               "Run without a command to open the interactive assessment.")
+
+#: One line per command for ``advisor --help``; a test checks each matches its module's HELP.
+HELPS = {
+    "tui": "open the interactive assessment (the default)",
+    "assess": "answers file -> report",
+    "batch": "many answers files -> one report each plus a summary",
+    "ask": "ask a question about an assessment",
+    "explain": "the rule trace and what-if for an answers file",
+    "cost": "the cost calculator on its own",
+    "prices": "the price table the cost model uses (offline)",
+    "questions": "print the questionnaire",
+    "template": "print a starter answers file for a role",
+    "schema": "print the JSON Schema of the answers file",
+    "rules": "validate the rule packs or run their test cases",
+    "history": "past assessments in the local store",
+    "paths": "print where advisor keeps its store, drafts, config and cache",
+    "completion": "print a shell completion script (bash, zsh or fish)",
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, with usage errors as one ``advisor: error:`` line and exit 2."""
+
+    def error(self, message: str) -> Any:
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INPUT, f"advisor: error: {message}\n")
+
+
+def command_module(name: str) -> ModuleType:
+    return importlib.import_module(f"advisor.cli.commands.{MODULES.get(name, name)}")
+
+
+def build_parser(argv: Sequence[str] | None = None) -> Parser:
+    """The parser; with ``argv``, only the named command's arguments are added."""
+    parser = Parser(prog="advisor", description=DESCRIPTION,
+                    epilog="Run `advisor COMMAND --help` for a command's options.")
+    parser.add_argument("--version", action="version", version=version_text())
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    wanted = _command_in(argv)
+    for name in NAMES:
+        p = sub.add_parser(name, help=HELPS[name], description=HELPS[name])
+        if wanted is None or wanted == name:
+            command_module(name).add_arguments(p)
+    return parser
+
+
+def _command_in(argv: Sequence[str] | None) -> str | None:
+    """The subcommand named in ``argv``; None populates every one (help, completion, tests)."""
+    if argv is None:
+        return None
+    for token in argv:
+        if token in HELPS:
+            return token
+        if not token.startswith("-"):
+            return None
+    return ""
+
+
+def version_text() -> str:
+    """``advisor --version``: the package, the rule pack and the price map it would use."""
+    from advisor import __version__
+
+    lines = [f"advisor {__version__}"]
+    try:
+        from advisor.data.rules import load_rulebase
+
+        rb = load_rulebase()
+        lines.append(f"rules: {', '.join(rb.packs)} (digest {rb.digest})")
+    except Exception as exc:  # --version must answer even with broken rules
+        lines.append(f"rules: unreadable ({exc})")
+    from advisor.data.price_map import read_price_map
+
+    label, rows = read_price_map()
+    lines.append(f"prices: {label}, {len(rows):,} models")
+    return "\n".join(lines)

@@ -1,0 +1,227 @@
+"""``advisor rules check`` and ``advisor rules test``: keep the rule packs honest.
+
+``check`` finds what a pack author can get wrong and the engine would silently tolerate:
+unknown ids, option values that do not exist, type mismatches, duplicate ids, unknown
+sources and recommendations, and rules that can never fire (found by trying every
+combination of the values that matter to the rule). ``test`` runs the cases kept in the packs.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any, NamedTuple
+
+from advisor.core import conditions
+from advisor.core.assess import DERIVED_IDS, assess
+from advisor.core.errors import RulePackError
+from advisor.core.knowledge import parse_entries
+from advisor.core.loading import validate_answers
+from advisor.core.prices import PriceBook
+from advisor.core.rulebase import RuleBase
+from advisor.core.sources import SECTION_KEYS
+
+_DERIVED_TYPES = {"role": "choice", "regulated_domain": "bool", "requests_per_month": "number",
+                  "monthly_cost_usd": "number", "api_share_of_ai_budget": "number",
+                  "self_hosting_pays": "bool", "spend_gap_flagged": "bool"}
+
+
+class Problem(NamedTuple):
+    where: str
+    message: str
+
+
+def _kind(rulebase: RuleBase, name: str) -> tuple[str, tuple[Any, ...]] | None:
+    q = rulebase.questionnaire.by_id.get(name)
+    if q is not None:
+        return q.type, q.option_values()
+    if name in DERIVED_IDS:
+        options = rulebase.questionnaire.roles if name == "role" else ()
+        return _DERIVED_TYPES[name], tuple(options)
+    return None
+
+
+def _check_clause(rulebase: RuleBase, clause: conditions.Clause, where: str) -> list[Problem]:
+    kind = _kind(rulebase, clause.name)
+    if kind is None:
+        known = list(rulebase.questionnaire.by_id) + list(DERIVED_IDS)
+        import difflib
+
+        close = difflib.get_close_matches(clause.name, known, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        return [Problem(where, f"unknown id {clause.name!r}{hint}")]
+    qtype, options = kind
+    if clause.value is None:
+        return []
+    literals = clause.value if isinstance(clause.value, tuple) else (clause.value,)
+    problems = []
+    for lit in literals:
+        if qtype == "choice" and lit not in options:
+            problems.append(Problem(where, f"{clause.name} has no option {lit!r}; options: "
+                                           + ", ".join(map(str, options))))
+        elif qtype == "bool" and not isinstance(lit, bool):
+            problems.append(Problem(where, f"{clause.name} is yes/no; {lit!r} is not a boolean"))
+        elif qtype in ("int", "number") and (isinstance(lit, bool) or not isinstance(
+                lit, int | float)):
+            problems.append(Problem(where, f"{clause.name} is a number; {lit!r} is not"))
+        elif qtype == "string" and not isinstance(lit, str):
+            problems.append(Problem(where, f"{clause.name} is text; {lit!r} is not"))
+    if qtype in ("choice", "bool", "string") and clause.op in ("<", "<=", ">", ">="):
+        problems.append(Problem(where, f"{clause.op} makes no sense for {qtype} {clause.name}"))
+    return problems
+
+
+def _values_to_try(rulebase: RuleBase, cond: conditions.Condition, name: str) -> list[Any]:
+    kind = _kind(rulebase, name)
+    values: list[Any] = [None]
+    if kind is None:
+        return values
+    qtype, options = kind
+    if qtype == "choice":
+        return values + list(options)
+    if qtype == "bool":
+        return [*values, True, False]
+    for clause in cond.clauses():
+        if clause.name != name:
+            continue
+        lits = clause.value if isinstance(clause.value, tuple) else (clause.value,)
+        for lit in lits:
+            if isinstance(lit, int | float) and not isinstance(lit, bool):
+                values += [lit - 1, lit - 0.5, lit, lit + 0.5, lit + 1]
+            elif lit is not None:
+                values.append(lit)
+    return values
+
+
+def firing_values(rulebase: RuleBase, cond: conditions.Condition,
+                  limit: int = 20000) -> dict[str, Any] | None:
+    """The smallest-looking assignment of values that makes ``cond`` true, or None.
+
+    Raises OverflowError when there are too many combinations to try.
+    """
+    names = list(dict.fromkeys(cond.names()))
+    pools = [_values_to_try(rulebase, cond, n) for n in names]
+    total = 1
+    for pool in pools:
+        total *= len(pool)
+    if total > limit:
+        raise OverflowError(f"{total} combinations")
+    for combo in itertools.product(*pools):
+        values = dict(zip(names, combo, strict=True))
+        if cond.evaluate(values) is True:
+            return {k: v for k, v in values.items() if v is not None}
+    return None
+
+
+def can_fire(rulebase: RuleBase, cond: conditions.Condition, limit: int = 20000) -> bool | None:
+    """True if some combination of values makes ``cond`` true; None if too many to try."""
+    try:
+        return firing_values(rulebase, cond, limit) is not None
+    except OverflowError:
+        return None
+
+
+def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[Problem]:
+    """Every problem in the rules; ``knowledge`` (the parsed knowledge file) is checked too."""
+    problems: list[Problem] = []
+    if knowledge is not None:
+        try:
+            parse_entries(knowledge)
+        except RulePackError as exc:
+            problems.append(Problem("knowledge.toml", str(exc)))
+    seen: dict[str, str] = {}
+
+    def unique(kind: str, ident: str) -> None:
+        key = f"{kind}:{ident}"
+        if key in seen:
+            problems.append(Problem(f"{kind} {ident!r}", "duplicate id"))
+        seen[key] = ident
+
+    def source(where: str, key: str) -> None:
+        if key not in SECTION_KEYS:
+            problems.append(Problem(where, f"unknown source section {key!r}"))
+
+    q = rulebase.questionnaire
+    for question in q.questions:
+        where = f"question {question.id!r}"
+        unique("question", question.id)
+        source(where, question.source)
+        if question.section not in {s.id for s in q.sections}:
+            problems.append(Problem(where, f"unknown section {question.section!r}"))
+        for role in question.roles:
+            if role != "*" and role not in q.roles:
+                problems.append(Problem(where, f"unknown role {role!r}"))
+        if question.type == "choice" and not question.options:
+            problems.append(Problem(where, "a choice question needs options"))
+        for value in question.risk:
+            if question.type == "choice" and value not in question.option_values():
+                problems.append(Problem(where, f"risk order names unknown option {value!r}"))
+        for clause in question.relevant.clauses():
+            problems += _check_clause(rulebase, clause, where)
+    for rule in rulebase.rules:
+        where = f"rule {rule.id!r} (pack {rule.pack})"
+        unique("rule", rule.id)
+        source(where, rule.source)
+        clause_problems = [p for c in rule.when.clauses()
+                           for p in _check_clause(rulebase, c, where)]
+        problems += clause_problems
+        for rec in rule.recommends:
+            if rec not in rulebase.recommendations:
+                problems.append(Problem(where, f"recommends unknown id {rec!r}"))
+        if not clause_problems and can_fire(rulebase, rule.when) is False:
+            problems.append(Problem(where, "can never fire: no combination of answers makes "
+                                           f"`{rule.when.text}` true"))
+        if not rule.recommends and rule.points == 0:
+            problems.append(Problem(where, "has no points and recommends nothing"))
+    for rec in rulebase.recommendations.values():
+        source(f"recommendation {rec.id!r}", rec.source)
+        if not any(rec.id in r.recommends for r in rulebase.rules):
+            problems.append(Problem(f"recommendation {rec.id!r}", "no rule selects it"))
+    for caution in rulebase.cautions:
+        where = f"caution {caution.id!r}"
+        unique("caution", caution.id)
+        source(where, caution.source)
+        for clause in caution.when.clauses():
+            problems += _check_clause(rulebase, clause, where)
+    for scenario in rulebase.scenarios:
+        source(f"scenario {scenario.id!r}", scenario.source)
+        for outlook in scenario.outlooks:
+            for clause in outlook.when.clauses():
+                problems += _check_clause(rulebase, clause, f"scenario {scenario.id!r} outlook")
+    if rulebase.tier_high <= rulebase.tier_medium:
+        problems.append(Problem("tiers", "high must be above medium"))
+    return problems
+
+
+class TestOutcome(NamedTuple):
+    pack: str
+    name: str
+    failures: tuple[str, ...]
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+
+def run_tests(rulebase: RuleBase, prices: PriceBook | None = None) -> list[TestOutcome]:
+    outcomes = []
+    for case in rulebase.tests:
+        failures: list[str] = []
+        try:
+            answers = validate_answers({"schema_version": 1, "role": case.role,
+                                        "answers": case.answers}, rulebase.questionnaire,
+                                       file=f"test {case.name!r}")
+            result = assess(answers, rulebase, prices)
+        except Exception as exc:
+            outcomes.append(TestOutcome(case.pack, case.name, (f"error: {exc}",)))
+            continue
+        fired = {r.id for r in result.fired_rules}
+        recs = {r.id for r in result.recommendations}
+        if case.tier and result.tier != case.tier:
+            failures.append(f"tier {result.tier} (score {result.score}), expected {case.tier}")
+        failures += [f"rule {r!r} did not fire" for r in case.fired if r not in fired]
+        failures += [f"recommendation {r!r} missing" for r in case.recommendations
+                     if r not in recs]
+        failures += [f"{r!r} present but should be absent" for r in case.absent
+                     if r in recs or r in fired]
+        outcomes.append(TestOutcome(case.pack, case.name, tuple(failures)))
+    return outcomes

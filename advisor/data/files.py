@@ -1,0 +1,125 @@
+"""Atomic file writes: a temp file in the target folder, fsync, then rename.
+
+A failed or interrupted run never leaves a truncated report or answers file behind, and a
+reader never sees half a file: the old content stays until the new one is complete.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import IO, Any
+
+
+@contextlib.contextmanager
+def open_atomic(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[Any]]:
+    """Write a file piece by piece (``mode`` "w" for UTF-8 text, "wb" for bytes), then publish
+    it whole: temp file in the same folder, fsync, rename. On any error the target is untouched.
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"open_atomic writes with mode 'w' or 'wb', not {mode!r}")
+    target = os.fspath(path)
+    folder = os.path.dirname(target)
+    # A short temp name: the target may already be as long as the file system allows.
+    fd, tmp = tempfile.mkstemp(prefix=".advisor-", suffix=".tmp", dir=folder or ".")
+    try:
+        text = mode == "w"
+        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": "\n"} if text else {})) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())
+        with contextlib.suppress(OSError):
+            os.chmod(tmp, _mode_for(target))
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically."""
+    with open_atomic(path, "wb") as fh:
+        fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+class TargetError(Exception):
+    """The path a user named cannot take the output; the message says why, in plain words."""
+
+
+def check_target(path: str | os.PathLike[str], *, inputs: tuple[str, ...] = ()) -> str:
+    """How ``path`` will be written ("replace" or "through"), or :class:`TargetError`.
+
+    Atomic replace is for regular files (and new names). A device or a FIFO is written
+    through, never replaced by a regular file; a symlink is followed to its target, so the
+    link stays; a read-only file, an input of this run, or a folder is refused.
+    """
+    target = os.fspath(path)
+    if not target:
+        raise TargetError("the output name is empty")
+    folder = os.path.dirname(os.path.abspath(target))
+    name = os.path.basename(target)
+    if len(os.fsencode(name)) > 255:
+        raise TargetError("the file name is longer than 255 bytes")
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        if not os.path.isdir(folder):
+            raise TargetError("the folder does not exist") from None
+        return "replace"
+    except OSError as exc:
+        raise TargetError(f"cannot use this path: {exc.strerror}") from None
+    import stat as stat_
+
+    if stat_.S_ISDIR(st.st_mode):
+        raise TargetError("is a folder; give a file name")
+    for other in inputs:
+        try:
+            if other != "-" and os.path.samefile(other, target):
+                raise TargetError("is the input file; give another output name")
+        except OSError:
+            continue
+    if stat_.S_ISREG(st.st_mode):
+        if not st.st_mode & 0o222:
+            raise TargetError("the file is read-only")
+        return "replace"
+    if stat_.S_ISCHR(st.st_mode) or stat_.S_ISFIFO(st.st_mode):
+        return "through"
+    raise TargetError("is not a regular file, a device or a pipe")
+
+
+def write_output(path: str | os.PathLike[str], data: str | bytes, *,
+                 inputs: tuple[str, ...] = ()) -> str:
+    """Write a user-named output: atomically for a file, straight through for a device or FIFO.
+
+    Returns the path written (a symlink's target). Raises :class:`TargetError` or ``OSError``.
+    """
+    how = check_target(path, inputs=inputs)
+    target = os.path.realpath(os.fspath(path))
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if how == "replace":
+        write_atomic(target, payload)
+        return target
+    # A FIFO without a reader would block for ever: open without waiting, fail at once.
+    fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+    try:
+        os.set_blocking(fd, True)
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+    finally:
+        os.close(fd)
+    return target
+
+
+def _mode_for(target: str) -> int:
+    """Keep an existing file's mode; a new one gets the umask-based mode (not mkstemp's 0600)."""
+    try:
+        return os.stat(target).st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask

@@ -1,0 +1,139 @@
+"""Where prices come from: litellm's bundled price map and the user's ``prices.toml``.
+
+Importing litellm costs seconds and tries the network, so its package is located with
+``importlib.util.find_spec`` (which does not execute it) and the bundled
+``model_prices_and_context_window_backup.json`` is read directly, only when a model is
+named, and its compact form is cached (marshal) keyed by the file's identity.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import os
+import zlib
+
+from advisor.core.errors import InputError
+from advisor.core.prices import Price, PriceBook, entries_from_map
+from advisor.data import cache
+from advisor.data.paths import config_dir
+
+PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
+
+Rows = dict[str, tuple[float, float, str]]
+
+
+def price_map_path() -> str | None:
+    """Where litellm's bundled price map is, without importing litellm."""
+    return os.environ.get("ADVISOR_PRICE_MAP") or _bundled_map_path()
+
+
+@functools.cache
+def _bundled_map_path() -> str | None:
+    """Found once per process: finding the package scans ``sys.path`` (a dozen stat calls)."""
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for folder in spec.submodule_search_locations:
+        candidate = os.path.join(folder, PRICE_MAP_NAME)
+        if os.path.isfile(candidate):
+            return candidate
+    return None
+
+
+def read_price_map(path: str | None = None) -> tuple[str, Rows]:
+    """The map's label and rows, parsed or loaded from the cache of an identical file."""
+    path = path or price_map_path()
+    if path is None:
+        return "litellm price map (not installed)", {}
+    ident = _identity(path)
+    if ident is None:
+        return "litellm price map (unreadable)", {}
+    key = f"{zlib.crc32(ident.encode()):08x}"
+    cached = cache.load("prices", key)
+    if (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == ident
+            and isinstance(cached[1], str) and isinstance(cached[2], dict)):
+        return cached[1], cached[2]
+    try:
+        with open(path, "rb") as fh:
+            raw = json.loads(fh.read())
+    except (OSError, ValueError):
+        return "litellm price map (unreadable)", {}
+    if not isinstance(raw, dict):
+        return "litellm price map (unreadable)", {}
+    label = _label(path)
+    rows = {p.model: (p.input_per_mtok, p.output_per_mtok, p.provider)
+            for p in entries_from_map(raw, label).values()}
+    cache.save("prices", key, (ident, label, rows))
+    return label, rows
+
+
+def _identity(path: str) -> str | None:
+    """The price map file's identity (path, size, mtime): cache keys change when it changes."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return f"{path}|{stat.st_size}|{stat.st_mtime_ns}"
+
+
+def _label(map_path: str) -> str:
+    """"litellm price map, as shipped with litellm 1.x" — the source line a report prints."""
+    try:
+        from importlib.metadata import version
+
+        if os.path.basename(os.path.dirname(map_path)) == "litellm":
+            return f"litellm price map, as shipped with litellm {version('litellm')}"
+    except Exception:
+        pass
+    return "litellm price map"
+
+
+def user_price_file() -> str:
+    return os.path.join(config_dir(), "prices.toml")
+
+
+def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
+    """Read a user price file: ``[models."name"] input_per_mtok = .. output_per_mtok = ..``."""
+    path = os.fspath(path)
+    if not os.path.exists(path):
+        return {}
+    import tomllib
+
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = tomllib.loads(fh.read())
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise InputError(f"cannot read price file: {exc}", file=str(path)) from None
+    models = data.get("models", {})
+    unknown = set(data) - {"models"}
+    if unknown or not isinstance(models, dict):
+        raise InputError(f"unknown keys {sorted(unknown)}", file=str(path),
+                         expected='only [models."name"] tables')
+    out = {}
+    for name, entry in models.items():
+        where = f"models.{name}"
+        if not isinstance(entry, dict) or set(entry) != {"input_per_mtok", "output_per_mtok"}:
+            raise InputError("needs exactly input_per_mtok and output_per_mtok", file=str(path),
+                             path=where)
+        pin, pout = entry["input_per_mtok"], entry["output_per_mtok"]
+        if not all(isinstance(v, int | float) and not isinstance(v, bool)
+                   and 0 <= v <= 1e6 for v in (pin, pout)):
+            raise InputError("prices must be numbers from 0 to 1,000,000 per million tokens",
+                             file=str(path), path=where)
+        out[name] = Price(name, float(pin), float(pout), "", f"user price file {path}")
+    return out
+
+
+def price_book(map_path: str | None = None) -> PriceBook:
+    """A price book over litellm's map (read on first lookup), without user overrides."""
+    return PriceBook(loader=lambda: read_price_map(map_path))
+
+
+def default_price_book() -> PriceBook:
+    """The price book every edge uses: litellm's map plus the user's ``prices.toml``."""
+    return PriceBook(overrides=load_price_overrides(user_price_file()),
+                     loader=read_price_map)
