@@ -7,6 +7,7 @@ lookup, because a run names one model and the map holds thousands.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -64,6 +65,7 @@ class PriceBook:
         self._loader = loader
         self._overrides = dict(overrides or {})
         self.source_label = source_label
+        self._name_index: _Index | None = None
 
     def _load(self) -> dict[str, tuple[float, float, str]]:
         """The rows, asking the loader the first time they are needed (a run names one model)."""
@@ -99,21 +101,69 @@ class PriceBook:
         return [merged[k] for k in sorted(merged)]
 
     def lookup(self, name: str, extra: dict[str, Price] | None = None) -> Price | None:
-        """Exact key first, then without a provider prefix when the provider matches."""
+        """The price of ``name`` as a person writes it, or None.
+
+        Exact keys first (the user's own prices, then the map, also ``provider/model`` for a
+        bare key of that provider); then the same name without regard to case, spaces,
+        underscores or dots-versus-dashes, with provider words ("OpenAI GPT-4o", "Azure
+        GPT-4o") understood, and a dated or ``-latest`` release standing for its model.
+        """
         for table in (extra or {}, self._overrides):
             if name in table:
                 return table[name]
-        return self.lookup_full(name)
+        price = self.lookup_full(name)
+        if price is not None:
+            return price
+        key = self.match(name, extra)
+        if key is None:
+            return None
+        for table in (extra or {}, self._overrides):
+            if key in table:
+                return table[key]
+        return self.lookup_full(key)
+
+    def match(self, name: str, extra: dict[str, Price] | None = None) -> str | None:
+        """The known model ``name`` stands for (see :meth:`lookup`), or None."""
+        if not isinstance(name, str) or not name.strip() or len(name) > 300:
+            return None
+        own = {**self._overrides, **(extra or {})}
+        if own:  # the user's own names win over the map's, and are few: no index needed
+            index = _Index(own)
+            found = index.find(name)
+            if found is not None:
+                return found
+        return self._index().find(name)
+
+    def _index(self) -> _Index:
+        if self._name_index is None:
+            self._name_index = _Index(self._load())
+        return self._name_index
+
+    def recognisable(self) -> list[str]:
+        """The names people recognise, for completion and suggestions: the providers' own
+        names, without regional, versioned or hosting-platform variants; the shortest first."""
+        return self._index().recognisable
 
     def closest(self, name: str, n: int = 5) -> list[str]:
+        """Up to ``n`` known names close to ``name``, taken from :meth:`recognisable` first."""
         import difflib
 
-        names = self.names()
-        bare = name.rpartition("/")[2]
-        found = difflib.get_close_matches(name, names, n=n, cutoff=0.6)
-        for extra in difflib.get_close_matches(bare, names, n=n, cutoff=0.6):
-            if extra not in found:
-                found.append(extra)
+        index = self._index()
+        query = _strip_provider_words(_norm(name))
+        if not query:
+            return []
+        found: list[str] = []
+        for pool in (index.recognisable_keys, index.all_keys):
+            keys = difflib.get_close_matches(query, pool, n=n * 3, cutoff=0.6)
+            # A name that starts with what was typed (gpt-4 -> gpt-4o) reads as closer.
+            ranked = sorted(enumerate(keys),
+                            key=lambda ik: (not ik[1].startswith(query[:4]), ik[0]))
+            for _, key in ranked:
+                shown = index.shown[key]
+                if shown not in found:
+                    found.append(shown)
+            if found:
+                break
         return found[:n]
 
     def resolve(self, name: str, extra: dict[str, Price] | None = None,
@@ -121,10 +171,143 @@ class PriceBook:
         price = self.lookup(name, extra)
         if price is None:
             close = self.closest(name)
-            hint = ("; closest known: " + ", ".join(close)) if close else ""
+            hint = ("; did you mean " + ", ".join(close) + "?") if close else ""
             raise InputError(f"unknown model {name!r}{hint}", path=path,
-                             expected="a model name as litellm knows it, or a price in "
+                             expected="a model name such as gpt-4o, claude-sonnet-4-5 or "
+                                      "gemini-2.5-pro, or your own price for it under "
                                       "assumptions.prices")
         return price
 
 
+#: Words people put before a model's name, and the price map's prefixes they stand for ("" =
+#: the provider's own, unprefixed name). Longest phrases are tried first.
+PROVIDER_WORDS: dict[str, tuple[str, ...]] = {
+    "azure-openai": ("azure", ""), "microsoft-azure": ("azure", ""), "azure": ("azure", ""),
+    "openai": ("", "openai"), "anthropic": ("", "anthropic"),
+    "google-vertex-ai": ("vertex_ai", ""), "google-vertex": ("vertex_ai", ""),
+    "vertex-ai": ("vertex_ai", ""), "vertex": ("vertex_ai", ""),
+    "google": ("", "gemini", "vertex_ai"),
+    "aws-bedrock": ("bedrock", ""), "amazon-bedrock": ("bedrock", ""),
+    "bedrock": ("bedrock", ""), "aws": ("bedrock", ""), "amazon": ("bedrock", ""),
+    "meta": ("",), "mistral-ai": ("mistral", ""), "mistralai": ("mistral", ""),
+    "x-ai": ("xai", ""), "xai": ("xai", ""), "groq": ("groq", ""),
+    "together-ai": ("together_ai", ""), "together": ("together_ai", ""),
+    "fireworks-ai": ("fireworks_ai", ""), "fireworks": ("fireworks_ai", ""),
+    "ollama": ("ollama", ""), "openrouter": ("openrouter", ""), "cohere": ("", "cohere"),
+}
+
+#: Hosts whose prefixed names people recognise (beside the providers' own bare names).
+_KNOWN_PREFIXES = frozenset({"anthropic", "openai", "gemini", "mistral", "xai", "deepseek",
+                             "groq", "together_ai", "azure", "bedrock", "vertex_ai", "cohere",
+                             "ollama", "openrouter", "perplexity", "fireworks_ai"})
+
+#: When a bare name is served by several hosts, the one whose price is taken.
+_PREFERRED = ("", "openai", "anthropic", "gemini", "mistral", "xai", "deepseek", "cohere",
+              "vertex_ai", "together_ai", "groq", "fireworks_ai", "bedrock", "azure")
+
+_SEPARATORS = re.compile(r"[\s_.]+")
+_DASHES = re.compile(r"-{2,}")
+_SLASH = re.compile(r"-*/-*")
+_RELEASE = re.compile(r"-(latest|\d{8}|\d{4}-\d{2}-\d{2}|\d{4}|v\d+(-\d+)?)$")
+
+
+def _norm(name: str) -> str:
+    """``OpenAI  GPT 4.1_mini`` -> ``openai-gpt-4-1-mini``: case, spaces, underscores and dots
+    versus dashes do not matter."""
+    text = _SEPARATORS.sub("-", name.strip().lower())
+    text = _SLASH.sub("/", _DASHES.sub("-", text))
+    return text.strip("-/")
+
+
+def _compact(key: str) -> str:
+    """``gpt-4o`` and ``gpt4o`` alike: every separator removed."""
+    return key.replace("-", "")
+
+
+def _strip_provider_words(key: str) -> str:
+    for words, _ in _provider_phrases():
+        if key.startswith(words + "-") or key.startswith(words + "/"):
+            return key[len(words) + 1:]
+    return key
+
+
+def _provider_phrases() -> list[tuple[str, tuple[str, ...]]]:
+    return sorted(PROVIDER_WORDS.items(), key=lambda kv: -len(kv[0]))
+
+
+def _rank(name: str) -> tuple[int, int, str]:
+    provider = name.partition("/")[0] if "/" in name else ""
+    order = _PREFERRED.index(provider) if provider in _PREFERRED else len(_PREFERRED)
+    return order, len(name), name
+
+
+class _Index:
+    """Known names by their normalised forms, built once, on the first name not found."""
+
+    def __init__(self, names: Any) -> None:
+        self.exact: dict[str, str] = {}
+        self.compact: dict[str, str] = {}
+        self.release: dict[str, list[str]] = {}
+        self.shown: dict[str, str] = {}
+        for name in sorted(names, key=_rank):
+            key = _norm(name)
+            self.exact.setdefault(key, name)
+            self.compact.setdefault(_compact(key), name)
+            self.shown.setdefault(key, name)
+            base = _RELEASE.sub("", key)
+            if base != key:
+                self.release.setdefault(base, []).append(name)
+        self.all_keys = list(self.exact)
+        picks = [name for name in self.exact.values() if _recognisable(name)]
+        picks.sort(key=lambda n: ("/" in n, len(n), n))
+        self.recognisable = picks
+        self.recognisable_keys = [_norm(n) for n in picks]
+
+    def _one(self, key: str) -> str | None:
+        if key in self.exact:
+            return self.exact[key]
+        if _compact(key) in self.compact:
+            return self.compact[_compact(key)]
+        releases = self.release.get(key)
+        if releases:
+            # "-latest" first, else the newest dated release.
+            latest = [n for n in releases if _norm(n).endswith("-latest")]
+            return latest[0] if latest else max(releases, key=lambda n: (_norm(n), -len(n)))
+        return None
+
+    def find(self, name: str) -> str | None:
+        key = _norm(name)
+        if not key:
+            return None
+        candidates = [key]
+        for words, prefixes in _provider_phrases():
+            # Words, not litellm's "provider/" syntax: "openai/claude-…" stays unknown.
+            if key.startswith(words + "-"):
+                rest = key[len(words) + 1:]
+                rest = _strip_provider_words(rest)  # "azure openai gpt-4o"
+                candidates += [f"{_norm(p)}/{rest}" if p else rest for p in prefixes]
+                break
+        for candidate in candidates:
+            found = self._one(candidate)
+            if found is not None:
+                return found
+        # A provider's own name that the map only lists under its host ("mistral-large" is
+        # "mistral/mistral-large-latest").
+        bare = candidates[-1] if len(candidates) > 1 else key
+        for prefix in _PREFERRED[1:]:
+            found = self._one(f"{_norm(prefix)}/{bare}")
+            if found is not None:
+                return found
+        return None
+
+
+def _recognisable(name: str) -> bool:
+    if any(c in name for c in ":@") or name.count("/") > 1 or name.startswith("ft"):
+        return False
+    provider, slash, bare = name.partition("/")
+    if slash and provider not in _KNOWN_PREFIXES:
+        return False
+    model = bare if slash else name
+    if re.match(r"^(us|eu|apac|au|jp|global|ca)\.", model):
+        return False
+    return _RELEASE.search(_norm(model)) is None or model.endswith("-latest")
