@@ -32,14 +32,15 @@ class Question(Record):
 
     __slots__ = ("id", "section", "prompt", "help", "type", "roles", "source", "options",
                  "required", "relevant", "relevant_spec", "min", "max", "max_length", "weight",
-                 "risk", "fixed")
+                 "risk", "fixed", "prompts", "helps")
 
     def __init__(self, id: str, section: str, prompt: str, help: str, type: str,
                  roles: tuple[str, ...], source: str, options: tuple[Option, ...] = (),
                  required: bool = False, relevant: conditions.Condition = conditions.ALWAYS,
                  relevant_spec: Any = None, min: float | None = None, max: float | None = None,
                  max_length: int | None = None, weight: float = 1.0, risk: tuple[Any, ...] = (),
-                 fixed: bool = False) -> None:
+                 fixed: bool = False, prompts: dict[str, str] | None = None,
+                 helps: dict[str, str] | None = None) -> None:
         self.id = id
         self.section = section
         self.prompt = prompt
@@ -57,6 +58,16 @@ class Question(Record):
         self.weight = weight
         self.risk = risk
         self.fixed = fixed
+        self.prompts = dict(prompts or {})  # role -> the prompt worded for that role
+        self.helps = dict(helps or {})  # role -> the help worded for that role
+
+    def prompt_for(self, role: str | None) -> str:
+        """The prompt as ``role`` is asked it (an investor about the company assessed, enterprise
+        IT about its own AI systems); the general wording for anyone else."""
+        return self.prompts.get(role or "", self.prompt)
+
+    def help_for(self, role: str | None) -> str:
+        return self.helps.get(role or "", self.help)
 
     def asked_of(self, role: str) -> bool:
         return "*" in self.roles or role in self.roles
@@ -138,6 +149,9 @@ def _question(raw: dict[str, Any]) -> Question:
             weight=float(raw.get("weight", 1.0)),
             risk=tuple(raw.get("risk", ())),
             fixed=bool(raw.get("fixed", False)),
+            prompts={str(k): str(v) for k, v in dict(raw.get("prompts", {})).items()},
+            helps={str(k): " ".join(str(v).split())
+                   for k, v in dict(raw.get("helps", {})).items()},
         )
     except KeyError as exc:
         raise RulePackError(f"question {raw.get('id')!r} lacks field {exc.args[0]!r}") from exc

@@ -150,6 +150,13 @@ def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[P
         for role in question.roles:
             if role != "*" and role not in q.roles:
                 problems.append(Problem(where, f"unknown role {role!r}"))
+        for field, worded in (("prompts", question.prompts), ("helps", question.helps)):
+            for role in worded:
+                if role not in q.roles:
+                    problems.append(Problem(where, f"{field}: unknown role {role!r}"))
+                elif not question.asked_of(role):
+                    problems.append(Problem(where, f"{field}: worded for {role!r}, who is "
+                                                   "not asked it"))
         if question.type == "choice" and not question.options:
             problems.append(Problem(where, "a choice question needs options"))
         for value in question.risk:
