@@ -196,6 +196,11 @@ def test_sanitize_drops_what_the_models_reject(questionnaire):
 @pytest.mark.parametrize(("qtype", "text", "expected"), [
     ("int", "1,000", 1000), ("int", " 12 ", 12), ("int", "1.5", 1.5), ("int", "abc", "abc"),
     ("number", "62%", 62.0), ("number", "0.25", 0.25), ("number", "nan", "nan"),
+    ("int", "300k", 300_000), ("int", "1.5M", 1_500_000), ("int", "1.5k", 1500),
+    ("int", "2 million", 2_000_000), ("int", "30,000 requests", 30_000),
+    ("number", "$38,000", 38_000.0), ("number", "USD 1.2m a month", 1_200_000.0),
+    ("number", "72%", 72.0), ("int", "9" * 400, int("9" * 400)), ("int", "1.5kk", "1.5kk"),
+    ("number", "inf", "inf"), ("int", "k", "k"),
     ("string", "  gpt-4o ", "gpt-4o"),
 ])
 def test_parse_text(questionnaire, qtype, text, expected):
