@@ -177,11 +177,37 @@ def _ensure_bytecode() -> None:
     compileall.compile_dir(os.path.dirname(advisor.__file__), quiet=1)
 
 
+def _import_cost(pairs: int, home: str, module: str) -> tuple[float, float]:
+    """Median extra wall time of importing ``module`` in a fresh process (ms), and its ratio."""
+    ratio, ta, tb = interleaved_ratio([PYTHON, "-c", f"import {module}"],
+                                      [PYTHON, "-c", "pass"], pairs, _env(home))
+    return (ta - tb) * 1000, ratio
+
+
+def l1(pairs: int, home: str) -> list[Row]:
+    """What the libraries that replaced hand-written code cost on the cold path (issue 11)."""
+    rows = []
+    for lid, module, replaced in (("L1", "argparse", "the argparse-free quick reader"),
+                                  ("L2", "platformdirs", "the hand-written XDG rule")):
+        extra, _ = _import_cost(pairs, home, module)
+        rows.append(Row(lid, f"import {module} (replaces {replaced})", f"{extra:+.1f} ms",
+                        "in B1", None, "absolute, against `python -c pass`"))
+    ratio, ta, tb = interleaved_ratio(
+        [*_advisor(), "assess", str(EXAMPLE), "--format", "html", "--no-history"],
+        [*_advisor(), "assess", str(EXAMPLE), "--format", "md", "--no-history"],
+        pairs, _env(home))
+    rows.append(Row("L3", "`--format html` vs `md` (markdown-it-py renders the narrative)",
+                    f"{(ta - tb) * 1000:+.0f} ms", "html only", None,
+                    f"ratio {ratio:.2f}; {ta * 1000:.0f} vs {tb * 1000:.0f} ms"))
+    return rows
+
+
 BENCHMARKS: dict[str, Callable[[int, str], Row | list[Row]]] = {
     "B1": b1, "B2": b2, "B3": b3, "B4": b4,
     "B5": lambda p, h: _script_rows("batch_bench.py", p, h),
     "B6": lambda p, h: _script_rows("tui_bench.py", p, h),
     "B8": lambda p, h: _script_rows("llm_bench.py", p, h),
+    "L": l1,
 }
 
 

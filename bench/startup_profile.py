@@ -23,10 +23,11 @@ def lap(name, _t=[t0]):
     print(f"{name:34s} {1000 * (now - _t[0]):7.2f} ms", file=sys.stderr)
     _t[0] = now
 import pydantic_core, jinja2; lap("import pydantic_core, jinja2")
-from advisor.cli.quick import quick_assess_args; import advisor.cli.commands.handlers
-lap("import advisor.cli.quick, commands")
-args = quick_assess_args(["assess", sys.argv[1]]); lap("read the command line")
-from advisor.data.answers_file import read_answers_file; lap("import advisor.core.loading")
+from advisor.cli.parser import build_parser; lap("import advisor.cli.parser (argparse)")
+args = build_parser(["assess", sys.argv[1]]).parse_args(["assess", sys.argv[1]])
+lap("read the command line (argparse)")
+import advisor.cli.commands.assess; lap("import advisor.cli.commands.assess")
+from advisor.data.answers_file import read_answers_file; lap("import advisor.data.answers_file")
 from advisor.data.rules import load_rulebase; rb = load_rulebase(); lap("rule base (cached build)")
 answers = read_answers_file(sys.argv[1]); lap("read and validate the answers")
 from advisor.data.price_map import default_price_book; pb = default_price_book(); lap("price book")

@@ -24,8 +24,9 @@ def add_llm_options(p: argparse.ArgumentParser) -> None:
                    help="seconds allowed for each LLM call (default 60)")
 
 
-def add_home(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--home", metavar="DIR",
+def add_home(p: argparse.ArgumentParser, *, nested: bool = False) -> None:
+    """``--home``; ``nested`` for a sub-action, so its default never hides the parent's value."""
+    p.add_argument("--home", metavar="DIR", **({"default": argparse.SUPPRESS} if nested else {}),
                    help="folder for the history store, drafts, config and cache (default: "
                         "$ADVISOR_HOME, else the platform's user folders)")
 

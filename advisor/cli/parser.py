@@ -47,6 +47,17 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_INPUT, f"advisor: error: {message}\n")
 
 
+class _Version(argparse.Action):
+    """``--version`` printed as written (argparse's own action re-wraps the lines)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any) -> None:
+        sys.stdout.write(version_text() + "\n")
+        parser.exit()
+
+
 def command_module(name: str) -> ModuleType:
     return importlib.import_module(f"advisor.cli.commands.{MODULES.get(name, name)}")
 
@@ -55,7 +66,8 @@ def build_parser(argv: Sequence[str] | None = None) -> Parser:
     """The parser; with ``argv``, only the named command's arguments are added."""
     parser = Parser(prog="advisor", description=DESCRIPTION,
                     epilog="Run `advisor COMMAND --help` for a command's options.")
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action=_Version, help="show the version of advisor, "
+                        "its rule pack and its price map, and exit")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     wanted = _command_in(argv)
     for name in NAMES:

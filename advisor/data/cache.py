@@ -4,8 +4,9 @@ Start-up time is dominated by work that gives the same answer every run: buildin
 base, parsing litellm's 1.5 MB price map, compiling templates. This module stores such
 results with :mod:`marshal` (plain data, fastest to load) or :mod:`pickle` (advisor's own
 objects) under a key that changes whenever the input, or the code building it, changes.
-Any problem (no cache folder, a read-only disk, a stale or damaged file) means a cache miss,
-never an error: the caller recomputes and carries on.
+Any problem (no cache folder, a read-only disk, a stale or damaged file, a file or folder
+another user could write) means a cache miss, never an error: the caller recomputes and
+carries on.
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def load(kind: str, key: str, *, codec: str = "marshal") -> Any | None:
     path = _path(kind, key, codec)
     if path is None:
         return None
+    if not _private(path):
+        return None
     try:
         with open(path, "rb") as fh:
             if codec == "marshal":
@@ -44,6 +47,23 @@ def load(kind: str, key: str, *, codec: str = "marshal") -> Any | None:
             return pickle.load(fh)
     except Exception:  # a damaged or foreign file is a miss, whatever the decoder raises
         return None
+
+
+def _private(path: str) -> bool:
+    """True when the cache file and its folder belong to this user and no one else can write
+    them: unpickling (or unmarshalling) a file another user could have planted runs their code.
+    """
+    uid = os.getuid() if hasattr(os, "getuid") else None
+    for where in (os.path.dirname(path), path):
+        try:
+            st = os.stat(where)
+        except OSError:
+            return False
+        if uid is not None and st.st_uid != uid:
+            return False
+        if st.st_mode & 0o022:
+            return False
+    return True
 
 
 def save(kind: str, key: str, value: Any, *, prune: bool = True,
@@ -60,7 +80,7 @@ def save(kind: str, key: str, value: Any, *, prune: bool = True,
         from advisor.data.files import write_atomic
 
         folder, name = os.path.split(path)
-        os.makedirs(folder, exist_ok=True)
+        os.makedirs(folder, mode=0o700, exist_ok=True)
         if prune:
             for other in os.listdir(folder):
                 if other.startswith(f"{kind}-") and other != name:
@@ -73,5 +93,6 @@ def save(kind: str, key: str, value: Any, *, prune: bool = True,
 
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, data)
+        os.chmod(path, 0o600)
     except (OSError, ValueError, TypeError, AttributeError):
         pass

@@ -10,13 +10,16 @@ from __future__ import annotations
 import hashlib
 import os
 from functools import cache
+from typing import TYPE_CHECKING
 
 from advisor import __version__
 from advisor.core.errors import RulePackError
-from advisor.core.knowledge import KnowledgeBase, parse_entries
 from advisor.core.rulebase import DATA_FILES, RuleBase, build, parse_toml
 from advisor.data import cache as disk_cache
 from advisor.data.resources import rules_dir
+
+if TYPE_CHECKING:  # the knowledge base compiles its patterns at import: only Ask needs it
+    from advisor.core.knowledge import KnowledgeBase
 
 #: Bump when RuleBase or the records it holds change shape.
 CACHE_FORMAT = 2
@@ -76,4 +79,6 @@ def read_knowledge(folder: str | os.PathLike[str] | None = None) -> dict[str, ob
 @cache
 def load_knowledge() -> KnowledgeBase:
     """The knowledge base of the article's facts, once per process."""
+    from advisor.core.knowledge import KnowledgeBase, parse_entries
+
     return KnowledgeBase(parse_entries(read_knowledge()))

@@ -7,3 +7,5 @@ REPORT_FORMATS = ("md", "json", "html")
 EXTENSIONS = {"md": ".md", "json": ".json", "html": ".html"}
 
 TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
+ROLE_LABELS = {"startup": "Startup", "enterprise_it": "Enterprise IT", "investor": "Investor",
+               "developer": "Developer"}

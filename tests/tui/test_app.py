@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from advisor.cli.main import main as cli
+from advisor.cli.main import main as cli_main
 from advisor.core.assess import assess
 from advisor.core.result import Narrative
 from advisor.data.answers_file import read_answers_file
@@ -134,7 +134,7 @@ async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path:
         await app.workers.wait_for_complete()
         app.drafts.flush()
     out = tmp_path / f"cli-report.{fmt}"
-    assert cli.main(["assess", str(answers), "--format", fmt, "-o", str(out),
+    assert cli_main(["assess", str(answers), "--format", fmt, "-o", str(out),
                      "--no-history"]) == 0
     assert report.read_bytes() == out.read_bytes()
     if fmt == "md":

@@ -18,9 +18,9 @@ from typing import IO, Any
 
 from advisor.cli.options import add_home, non_negative_int, positive_int
 from advisor.core.errors import InputError
+from advisor.render.formats import TIER_LABELS
 from advisor.render.formatting import number, percent, terminal_escape, usd
 
-TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
 ANSWERS_KEY_ORDER = ("schema_version", "role", "organization", "answers", "assumptions")
 
 
@@ -29,28 +29,32 @@ HELP = "past assessments in the local store"
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from advisor.cli.roles import role_ids
-    from advisor.render.formats import TIER_LABELS
-
     add_home(p)
     hsub = p.add_subparsers(dest="history_command", metavar="ACTION", required=True,
                             parser_class=type(p))
     h = hsub.add_parser("list", help="past assessments, newest first")
+    add_home(h, nested=True)
     h.add_argument("--role", choices=role_ids())
     h.add_argument("--organization", metavar="TEXT", help="organization contains TEXT")
     h.add_argument("--tier", choices=tuple(TIER_LABELS))
     h.add_argument("--limit", type=non_negative_int, default=50)
     h.add_argument("--format", choices=("text", "json"), default="text")
     h = hsub.add_parser("show", help="the stored report again")
+    add_home(h, nested=True)
     h.add_argument("id", type=positive_int)
     h.add_argument("--format", choices=("md", "json", "answers"), default="md")
     h = hsub.add_parser("diff", help="what changed between two assessments")
+    add_home(h, nested=True)
     h.add_argument("a", type=positive_int)
     h.add_argument("b", type=positive_int)
     h = hsub.add_parser("failures", help="LLM failure patterns, grouped by kind")
+    add_home(h, nested=True)
     h.add_argument("--format", choices=("text", "json"), default="text")
     h = hsub.add_parser("export", help="every assessment as JSON lines")
+    add_home(h, nested=True)
     h.add_argument("-o", "--output", metavar="FILE")
     h = hsub.add_parser("prune", help="delete old assessments")
+    add_home(h, nested=True)
     h.add_argument("--keep", type=non_negative_int, metavar="N",
                    help="keep the newest N assessments")
     h.add_argument("--older-than", type=non_negative_int, metavar="DAYS",

@@ -13,10 +13,11 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from advisor.render.formats import TIER_LABELS
 from advisor.render.formatting import percent, usd
 from advisor.tui.assessing import Outcome, describe
 
-TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
+__all__ = ["TIER_LABELS"]
 TIER_STYLES = {"high": "bold $text-error", "medium": "bold $text-warning",
                "lower": "bold $text-success"}
 
