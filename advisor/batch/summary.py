@@ -213,7 +213,8 @@ class PortfolioSummary:
         fh.write("\n  ]\n}\n" if self.invalid else "]\n}\n")
 
     def _write_markdown(self, fh: IO[str]) -> None:
-        from advisor.render.report import environment
+        from advisor.render.formatting import long_date
+        from advisor.render.report import environment, report_date
 
         template = environment().get_template("summary.md.j2")
         assessed = self.assessed
@@ -227,6 +228,8 @@ class PortfolioSummary:
             "rows": enumerate(self.spill.by_exposure(), start=1),
             "invalid": self.spill.invalid(),
             "link": _link,
+            "rule_text": {r.id: r.explanation for r in self.rulebase.rules},
+            "report_date": long_date(report_date()),
         }
         for chunk in template.generate(context):
             fh.write(chunk)

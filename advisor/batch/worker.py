@@ -95,7 +95,8 @@ def make_context(out_dir: Path, fmt: str, history: bool,
     prices = default_price_book()
     prices.names()  # read the price map now, not on the first item that names a model
     env = environment()
-    for name in ("report.md.j2", "report.html.j2", "narrative.md.j2", "summary.md.j2"):
+    for name in ("report.md.j2", "report.html.j2", "narrative.md.j2", "_headline.md.j2",
+                 "summary.md.j2"):
         env.get_template(name)
     ctx = Context(load_rulebase(), prices, out_dir.resolve(), fmt, history, narrator,
                   template_reload=env.auto_reload)

@@ -8,6 +8,7 @@ once. Output is deterministic: the same result renders to the same bytes.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import json
 import os
 import re
@@ -19,13 +20,10 @@ from advisor.core.result import Narrative, Result
 from advisor.core.rulebase import RuleBase
 from advisor.core.sources import SECTION_TITLES
 from advisor.render import charts, formatting
+from advisor.render.formats import ROLE_LABELS, TIER_LABELS
 
-FORMATS = ("md", "json", "html")
 NARRATIVE_HEADINGS = ("## Where you stand", "## What to do next", "## What could change")
 
-TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
-ROLE_LABELS = {"startup": "Startup", "enterprise_it": "Enterprise IT", "investor": "Investor",
-               "developer": "Developer"}
 
 _MERMAID_UNSAFE = re.compile(r"[^A-Za-z0-9 ._/:()+,-]")
 
@@ -46,6 +44,43 @@ def _lcfirst(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of a paragraph (a recommendation's "why" in the summary)."""
+    return _SENTENCE_END.split(str(text).strip(), maxsplit=1)[0]
+
+
+def rest_sentences(text: str) -> str:
+    """Everything after the first sentence ("" when there is one sentence)."""
+    parts = _SENTENCE_END.split(str(text).strip(), maxsplit=1)
+    return parts[1] if len(parts) > 1 else ""
+
+
+_TOOL_HINT = re.compile(r"\s*\([^)]*\blitellm\b[^)]*\)")
+
+
+def question_text(prompt: str) -> str:
+    """A question as the report shows it: without hints about the tool's internals."""
+    return _TOOL_HINT.sub("", str(prompt))
+
+
+def answer_text(question: Any, value: Any) -> str:
+    """An answer as a person reads it: "$38,000" for a bill, "18%" for a margin."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if question.id.endswith("_usd"):
+            return formatting.money(value)
+        if question.id.endswith("_pct"):
+            return f"{formatting.number(value)}%"
+    return question.label_for(value)
+
+
+def assumption_source(src: str) -> str:
+    """Where an assumption comes from, in words ("spec/costs.md" is advisor's own default)."""
+    return "advisor default" if str(src).startswith("spec/") else str(src)
 
 
 def section_title(key: str) -> str:
@@ -89,27 +124,133 @@ def environment() -> Any:
         keep_trailing_newline=True,
     )
     env.filters.update(
-        md=formatting.md_escape, usd=formatting.usd, num=formatting.number,
+        md=formatting.md_escape, usd=formatting.money, num=formatting.quantity,
+        hours=formatting.hours, wpct=formatting.whole_pct, exact=formatting.number,
         percent=formatting.percent, pct=formatting.pct, per_mtok=formatting.per_mtok,
         section=section_title, mermaid=mermaid_label, one_line=formatting.single_line,
-        markdown=_markdown, lcfirst=_lcfirst,
+        markdown=_markdown, lcfirst=_lcfirst, first_sentence=first_sentence,
+        rest_sentences=rest_sentences, question=question_text, answer=answer_text,
+        assumption_source=assumption_source,
     )
     env.globals.update(TIER_LABELS=TIER_LABELS, ROLE_LABELS=ROLE_LABELS, version=__version__,
                        SECTION_TITLES=SECTION_TITLES)
     return env
 
 
+#: costs.md: when the bill and the computed cost differ by more than this, every place that
+#: shows the monthly cost shows both, and the gap is a finding.
+BILL_GAP_PCT = 20.0
+
+
+def report_date() -> datetime.date:
+    """The day of the run, or the day ``SOURCE_DATE_EPOCH`` names (reproducible builds)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        with contextlib.suppress(ValueError, OverflowError, OSError):
+            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
+    return datetime.date.today()
+
+
+def _question_words(rulebase: RuleBase) -> dict[str, str]:
+    """Question id -> the question as a person reads it (in quotes), for plain-word notes."""
+    return {qid: f"“{question_text(q.prompt).strip()}”"
+            for qid, q in rulebase.questionnaire.by_id.items()}
+
+
+_ID_WORD = re.compile(r"\b(?:answers\.)?([a-z][a-z0-9]*(?:_[a-z0-9]+)+|model)\b")
+
+
+def plain_words(text: str, questions: dict[str, str]) -> str:
+    """Replace field ids ("answers.model", "monthly_requests") with the question in words."""
+    text = re.sub(r"\bgive\b", "answer", text)
+
+    def swap(match: re.Match[str]) -> str:
+        word = match.group(1)
+        if word == "model" and not match.group(0).startswith("answers."):
+            return match.group(0)
+        return questions.get(word, match.group(0))
+
+    return _ID_WORD.sub(swap, text)
+
+
+#: Notes whose point the report already makes in its own words elsewhere.
+_NOTES_SAID_ELSEWHERE = frozenset({"self_hosting.break_even_requests", "self_hosting.verdict"})
+
+
+def _notes(costs: dict[str, Any], questions: dict[str, str]) -> list[str]:
+    notes = costs.get("notes") or {}
+    out = []
+    for key in sorted(notes):
+        if key in _NOTES_SAID_ELSEWHERE or not notes[key]:
+            continue
+        text = plain_words(str(notes[key]), questions).strip().rstrip(".")
+        out.append(text[:1].upper() + text[1:] + ".")
+    return list(dict.fromkeys(out))
+
+
+def _because(result: Result, rulebase: RuleBase) -> dict[str, list[str]]:
+    """Recommendation id -> its reasons in words (rule ids, which mean nothing to a reader,
+    are left out: the drivers table says what each finding is)."""
+    rule_ids = {r.id for r in rulebase.rules}
+    out = {}
+    for rec in result.recommendations:
+        reasons = getattr(rec, "because", ()) or ()
+        words = [str(b).strip() for b in reasons if b and str(b) not in rule_ids]
+        out[rec.id] = [w for w in words if w]
+    return out
+
+
+def scenario_to_watch(result: Result) -> Any:
+    """The one scenario this reader should watch, with the reason, or None.
+
+    A regulated domain watches the two-tier market (its prices may not fall); a high-risk
+    position, or one with shelved or unlocked use cases, watches another sharp fall (the threat,
+    or the opportunity); anyone else watches the likeliest one.
+    """
+    by_id = {s.id: s for s in result.scenarios}
+    if not by_id:
+        return None
+    values = result.answers
+    derived = result.derived or {}
+    if derived.get("regulated_domain") is True and "divergence" in by_id:
+        return by_id["divergence"], "regulated"
+    if "further_decline" in by_id:
+        if result.tier == "high" or values.get("archetype") == "gpu_cloud":
+            return by_id["further_decline"], "threat"
+        if (values.get("deferred_use_cases") or 0) >= 1 or values.get("cost_unlocks_features"):
+            return by_id["further_decline"], "opportunity"
+    likeliest = max(result.scenarios, key=lambda s: s.probability)
+    return likeliest, "likeliest"
+
+
+def _bill(costs: dict[str, Any]) -> dict[str, Any]:
+    """The monthly cost now against the bill: what the headline and the Costs section say."""
+    current = (costs.get("current") or {}).get("monthly_usd")
+    bill = costs.get("reported_spend_usd")
+    basis = costs.get("volume_basis")
+    gap_pct = None
+    if current is not None and bill is not None and current > 0:
+        gap_pct = (bill / current - 1) * 100
+    differs = bill is not None and current is not None and basis != "inferred_from_bill" and (
+        (gap_pct is not None and abs(gap_pct) > BILL_GAP_PCT) or (current == 0) != (bill == 0))
+    return {"current": current, "bill": bill, "gap_pct": gap_pct, "differs": differs,
+            "basis": basis, "in_house": (costs.get("current") or {}).get("basis") == "in_house"}
+
+
 def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
     q = rulebase.questionnaire
+    questions = _question_words(rulebase)
+    costs = result.costs or {}
     # result.answers keeps the questionnaire's order (it comes from the answers model's fields).
     answered = [(q.by_id[k], v) for k, v in result.answers.items() if k in q.by_id]
     sources = sorted({r.source for r in result.fired_rules}
                      | {r.source for r in result.recommendations}
                      | {c.source for c in result.cautions} | {"s1-prices", "s5-scenarios"},
                      key=lambda k: list(SECTION_TITLES).index(k) if k in SECTION_TITLES else 99)
+    day = report_date()
     return {
         "r": result,
-        "costs": result.costs or {},
+        "costs": costs,
         "answered": answered,
         "cost_bars": charts.cost_bars(result),
         "price_bars": charts.price_bars(result, rulebase.anchors),
@@ -117,10 +258,31 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
         "sources": sources,
         "tier_high": formatting.number(rulebase.tier_high),
         "tier_medium": formatting.number(rulebase.tier_medium),
-        "usd_filter": formatting.usd,
+        "usd_filter": formatting.money,
         "mtok_filter": formatting.per_mtok,
-        "gap_factor": formatting.number(rulebase.defaults.get("spend_gap_factor", 2.0)),
+        "report_date": formatting.long_date(day),
+        "bill": _bill(costs),
+        "gap_limit": formatting.number(BILL_GAP_PCT),
+        "watch": scenario_to_watch(result),
+        "because": _because(result, rulebase),
+        "cost_notes": _notes(costs, questions),
+        "missing_questions": [question_text(m.prompt) for m in result.missing],
+        "drivers": [f for f in result.fired_rules if f.points > 0],
+        "defences": [f for f in result.fired_rules if f.points < 0],
+        "findings": [f for f in result.fired_rules if not f.points],
+        "price_source": _price_source(costs),
     }
+
+
+def _price_source(costs: dict[str, Any]) -> str | None:
+    """Where today's model price comes from, in words (the date is the report's)."""
+    source = (costs.get("current") or {}).get("price_source")
+    if not source:
+        return None
+    match = re.search(r"litellm (\d[\w.]*)", source)
+    if "price map" in source and match:
+        return f"list prices as published in litellm's model price map (version {match[1]})"
+    return str(source)
 
 
 def builtin_narrative(result: Result, rulebase: RuleBase,
@@ -139,4 +301,5 @@ def render(result: Result, rulebase: RuleBase, fmt: str = "md") -> str:
     if fmt == "json":
         return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
     name = {"md": "report.md.j2", "html": "report.html.j2"}[fmt]
+    context["headline"] = environment().get_template("_headline.md.j2").render(context).strip()
     return environment().get_template(name).render(context)
