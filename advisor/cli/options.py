@@ -26,7 +26,7 @@ def add_llm_options(p: argparse.ArgumentParser) -> None:
 
 def add_home(p: argparse.ArgumentParser, *, nested: bool = False) -> None:
     """``--home``; ``nested`` for a sub-action, so its default never hides the parent's value."""
-    p.add_argument("--home", metavar="DIR", **({"default": argparse.SUPPRESS} if nested else {}),
+    p.add_argument("--home", metavar="DIR", default=argparse.SUPPRESS if nested else None,
                    help="folder for the history store, drafts, config and cache (default: "
                         "$ADVISOR_HOME, else the platform's user folders)")
 

@@ -84,8 +84,9 @@ def _record(name: str, fields: dict[str, cs.TypedDictField], doc: str) -> cs.Typ
 
 
 def _number(*, strict: bool = True, **bounds: float | None) -> cs.FloatSchema:
-    return cs.float_schema(allow_inf_nan=False, strict=strict,
-                           **{k: v for k, v in bounds.items() if v is not None})
+    given = {k: v for k, v in bounds.items() if v is not None}
+    return cs.float_schema(allow_inf_nan=False, strict=strict, ge=given.get("ge"),
+                           gt=given.get("gt"), le=given.get("le"), lt=given.get("lt"))
 
 
 def _sums_to_one(value: dict[str, float]) -> dict[str, float]:
@@ -115,7 +116,12 @@ def _assumptions_schema() -> cs.CoreSchema:
         "gpu_hourly_usd": _optional(_number(ge=0)),
         "tokens_per_second_per_gpu": _optional(_number(gt=0)),
         "fixed_monthly_usd": _optional(_number(ge=0)),
+        "always_on_gpus": _optional(_number(ge=0)),
     }, "Self-hosting cost inputs (faq-q2, faq-q4); omitted ones keep the documented defaults.")
+    sizes = _record("DefaultSizes", {
+        "input_tokens": _optional(_number(ge=0)),
+        "output_tokens": _optional(_number(ge=0)),
+    }, "Tokens per LLM call assumed when token sizes are unknown (spec/costs.md, volume).")
     price = _record("PriceOverride", {
         "input_per_mtok": cs.typed_dict_field(_number(ge=0)),
         "output_per_mtok": cs.typed_dict_field(_number(ge=0)),
@@ -128,6 +134,7 @@ def _assumptions_schema() -> cs.CoreSchema:
         "scenario_probabilities": _optional(probabilities),
         "scenario_multipliers": _optional(multipliers),
         "self_hosting": _optional(self_hosting),
+        "default_sizes": _optional(sizes),
         "prices": _optional(cs.dict_schema(cs.str_schema(strict=True), price, strict=True)),
         "open_model_band": _optional(band),
     }, "Overrides of the cost model's documented defaults (spec/costs.md).")

@@ -179,10 +179,11 @@ def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[P
                                            f"`{rule.when.text}` true"))
         if not rule.recommends and rule.points == 0:
             problems.append(Problem(where, "has no points and recommends nothing"))
-    for rec in rulebase.recommendations.values():
-        source(f"recommendation {rec.id!r}", rec.source)
-        if not any(rec.id in r.recommends for r in rulebase.rules):
-            problems.append(Problem(f"recommendation {rec.id!r}", "no rule selects it"))
+    for recommendation in rulebase.recommendations.values():
+        where = f"recommendation {recommendation.id!r}"
+        source(where, recommendation.source)
+        if not any(recommendation.id in r.recommends for r in rulebase.rules):
+            problems.append(Problem(where, "no rule selects it"))
     for caution in rulebase.cautions:
         where = f"caution {caution.id!r}"
         unique("caution", caution.id)

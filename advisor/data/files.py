@@ -25,8 +25,12 @@ def open_atomic(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
     # A short temp name: the target may already be as long as the file system allows.
     fd, tmp = tempfile.mkstemp(prefix=".advisor-", suffix=".tmp", dir=folder or ".")
     try:
-        text = mode == "w"
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": "\n"} if text else {})) as fh:
+        fh: IO[Any]
+        if mode == "w":
+            fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        else:
+            fh = os.fdopen(fd, "wb")
+        with fh:
             yield fh
             fh.flush()
             os.fsync(fh.fileno())

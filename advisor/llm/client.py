@@ -214,13 +214,13 @@ def complete(settings: LLMSettings, messages: Sequence[dict[str, str]], *,
             failure.attempts = attempts
             raise
         except Exception as exc:  # every provider error becomes a failure
-            failure = _classify(exc, settings, litellm)
-            failure.attempts = attempts
-            if failure.kind != "rate_limit" or attempts > settings.max_retries:
-                if failure.kind == "rate_limit":
-                    failure = LLMFailure("rate_limit", f"still rate-limited after {attempts} "
-                                         "attempts", attempts=attempts)
-                raise failure from None
+            classified = _classify(exc, settings, litellm)
+            classified.attempts = attempts
+            if classified.kind != "rate_limit" or attempts > settings.max_retries:
+                if classified.kind == "rate_limit":
+                    classified = LLMFailure("rate_limit", f"still rate-limited after "
+                                            f"{attempts} attempts", attempts=attempts)
+                raise classified from None
             wait = _retry_after(exc)
             backoff = BACKOFF_BASE_S * 2 ** (attempts - 1)
             sleep(max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,

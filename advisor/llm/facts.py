@@ -74,7 +74,7 @@ def _costs(result: Result) -> dict[str, Any]:
         out["same_tokens_on_open_models_late_2025"] = (
             f"{_usd(band['low_usd'])} to {_usd(band['high_usd'])} a month")
     if c.get("reported_spend_usd") is not None:
-        out["reported_api_spend"] = _usd(c["reported_spend_usd"]) + " a month"
+        out["reported_api_spend"] = f"{formatting.usd(c['reported_spend_usd'])} a month"
         if c.get("spend_gap_flagged"):
             out["reported_vs_computed"] = (
                 f"reported spend is {formatting.number(c.get('spend_gap_ratio'))} times the "

@@ -38,8 +38,8 @@ def _fallback(builtin: Narrative, reason: str, model: str, spent: list[Completio
     if spent:
         builtin.input_tokens = sum(c.input_tokens for c in spent)
         builtin.output_tokens = sum(c.output_tokens for c in spent)
-        costs = [c.usd for c in spent]
-        builtin.usd = None if any(u is None for u in costs) else round(sum(costs), 8)
+        costs = [c.usd for c in spent if c.usd is not None]
+        builtin.usd = None if len(costs) < len(spent) else round(sum(costs), 8)
     return builtin
 
 

@@ -8,6 +8,13 @@ from typing import Any
 
 from advisor.cli.options import REPORT_FORMATS, add_home, add_llm_options
 from advisor.cli.output import check_output_target, emit, warn
+from advisor.core.assess import assess
+from advisor.core.errors import InputError
+from advisor.data.answers_file import read_answers_file
+from advisor.data.paths import config_dir
+from advisor.data.price_map import default_price_book
+from advisor.data.rules import load_rulebase
+from advisor.render.report import render
 
 HELP = "answers file -> report"
 
@@ -23,13 +30,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from advisor.core.assess import assess
-    from advisor.core.errors import InputError
-    from advisor.data.answers_file import read_answers_file
-    from advisor.data.price_map import default_price_book
-    from advisor.data.rules import load_rulebase
-    from advisor.render.report import render
-
     check_output_target(args.output, inputs=(args.file,))
     answers = read_answers_file(args.file)
     rulebase = load_rulebase()
@@ -42,6 +42,10 @@ def run(args: argparse.Namespace) -> int:
         from advisor.llm.narrative import narrate
 
         result.narrative = narrate(result, rulebase, settings)
+        if result.narrative.note:  # said here, never in the report (experience.md)
+            from advisor.render.formatting import terminal_escape
+
+            warn(f"{terminal_escape(result.narrative.note)} Details: advisor history failures")
     text = render(result, rulebase, args.format)
     emit(text, args.output, inputs=(args.file,))
     if not args.no_history:
@@ -55,22 +59,22 @@ def llm_settings(args: argparse.Namespace) -> Any:
 
     The config file is only parsed when it exists, so the default path stays as cheap as it was.
     """
-    if not getattr(args, "llm", None):
-        from advisor.data.paths import config_dir
-
-        if not os.path.isfile(os.path.join(config_dir(), "config.toml")):
-            return None
-    from advisor.llm.settings import settings_from_args
+    config = os.path.join(config_dir(), "config.toml")
+    if not getattr(args, "llm", None) and not os.path.isfile(config):
+        return None
+    from advisor.llm.settings import settings_from_args  # the optional LLM path only
 
     return settings_from_args(args)
 
 
-def record(answers: Any, result: Any, report: str, fmt: str, **where: str | None) -> None:
+def record(answers: Any, result: Any, report: str, fmt: str, *, source: str | None,
+           report_path: str | None) -> None:
     """Keep the assessment in the history store; a store problem never costs the report."""
-    from advisor.history.store import Store, StoreError
+    from advisor.history.store import Store, StoreError  # not with --no-history
 
     try:
         with Store.open() as store:
-            store.record_assessment(answers.as_data(), result, report, fmt, **where)
+            store.record_assessment(answers.as_data(), result, report, fmt, source=source,
+                                    report_path=report_path)
     except StoreError as exc:
         warn(f"not kept in history: {exc}")

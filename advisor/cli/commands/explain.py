@@ -6,6 +6,12 @@ import argparse
 import json
 
 from advisor.cli.output import emit
+from advisor.core.errors import InputError
+from advisor.core.explain import trace, what_if
+from advisor.data.answers_file import read_answers_file
+from advisor.data.price_map import default_price_book
+from advisor.data.rules import load_rulebase
+from advisor.render.explain_text import render_text
 
 HELP = "the rule trace and what-if for an answers file"
 
@@ -16,13 +22,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from advisor.core.errors import InputError
-    from advisor.core.explain import trace, what_if
-    from advisor.data.answers_file import read_answers_file
-    from advisor.data.price_map import default_price_book
-    from advisor.data.rules import load_rulebase
-    from advisor.render.explain_text import render_text
-
     answers = read_answers_file(args.file)
     rulebase, prices = load_rulebase(), default_price_book()
     try:

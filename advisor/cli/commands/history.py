@@ -102,7 +102,8 @@ def list_(store: Any, args: argparse.Namespace) -> int:
         filtered = any((args.role, args.organization, args.tier))
         _out(f"No assessments{' match' if filtered else ' kept yet'} in {store.path}.\n")
         return 0
-    table = [("ID", "When", "From", "Role", "Organization", "Tier", "Score", "Monthly cost")]
+    table: list[tuple[str, ...]] = [("ID", "When", "From", "Role", "Organization", "Tier",
+                                     "Score", "Monthly cost")]
     for r in rows:
         table.append((str(r["id"]), _local_time(r["created_at"]), r["origin"], r["role"],
                       _clip(terminal_escape(r["organization"] or "–"), 32),

@@ -7,6 +7,8 @@ import json
 
 from advisor.cli.output import emit
 from advisor.cli.roles import add_role
+from advisor.data.rules import load_rulebase
+from advisor.render.questionnaire import questionnaire_json, questionnaire_markdown
 
 HELP = "print the questionnaire"
 
@@ -17,9 +19,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from advisor.data.rules import load_rulebase
-    from advisor.render.questionnaire import questionnaire_json, questionnaire_markdown
-
     q = load_rulebase().questionnaire
     if args.format == "json":
         text = json.dumps(questionnaire_json(q, args.role), indent=2, ensure_ascii=False) + "\n"

@@ -5,6 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from advisor.core.errors import RulePackError
+from advisor.core.rules_check import check, run_tests
+from advisor.data.price_map import default_price_book
+from advisor.data.rules import load_rulebase, read_knowledge
+
 HELP = "validate the rule packs or run their test cases"
 
 
@@ -16,11 +21,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from advisor.core.errors import RulePackError
-    from advisor.core.rules_check import check, run_tests
-    from advisor.data.price_map import default_price_book
-    from advisor.data.rules import load_rulebase, read_knowledge
-
     rulebase = load_rulebase()
     if args.rules_command == "check":
         try:

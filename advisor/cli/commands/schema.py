@@ -6,6 +6,8 @@ import argparse
 import json
 
 from advisor.cli.output import emit
+from advisor.core.answers import json_schema
+from advisor.data.rules import load_rulebase
 
 HELP = "print the JSON Schema of the answers file"
 
@@ -15,9 +17,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from advisor.core.answers import json_schema
-    from advisor.data.rules import load_rulebase
-
     schema = json_schema(load_rulebase().questionnaire)
     emit(json.dumps(schema, indent=2, ensure_ascii=False) + "\n", None)
     return 0

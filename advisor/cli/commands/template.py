@@ -8,6 +8,7 @@ from typing import Any
 
 from advisor.cli.output import emit
 from advisor.cli.roles import add_role
+from advisor.data.rules import load_rulebase
 
 HELP = "print a starter answers file for a role"
 
@@ -17,8 +18,6 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from advisor.data.rules import load_rulebase
-
     q = load_rulebase().questionnaire
     answers: dict[str, Any] = {question.id: None for question in q.for_role(args.role)}
     data = {"schema_version": 1, "role": args.role, "organization": "", "answers": answers}
