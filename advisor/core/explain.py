@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from advisor.core.answers import AnswersFile, validate_data
 from advisor.core.assess import assess
@@ -25,13 +26,15 @@ TIER_ORDER = {"lower": 0, "medium": 1, "high": 2}
 _COST_INPUTS = frozenset({"model"})
 
 
-class Change(NamedTuple):
+@dataclass(frozen=True)
+class Change:
     question: str
     before: Any
     after: Any
 
 
-class WhatIf(NamedTuple):
+@dataclass(frozen=True)
+class WhatIf:
     changes: tuple[Change, ...]
     tier: str
     score: int

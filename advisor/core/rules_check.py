@@ -9,7 +9,8 @@ combination of the values that matter to the rule). ``test`` runs the cases kept
 from __future__ import annotations
 
 import itertools
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
 from advisor.core import conditions
 from advisor.core.assess import DERIVED_IDS, assess
@@ -22,10 +23,12 @@ from advisor.core.sources import SECTION_KEYS
 
 _DERIVED_TYPES = {"role": "choice", "regulated_domain": "bool", "requests_per_month": "number",
                   "monthly_cost_usd": "number", "api_share_of_ai_budget": "number",
-                  "self_hosting_pays": "bool", "spend_gap_flagged": "bool"}
+                  "self_hosting_pays": "bool", "spend_gap_flagged": "bool",
+                  "spend_differs": "bool", "in_house": "bool"}
 
 
-class Problem(NamedTuple):
+@dataclass(frozen=True)
+class Problem:
     where: str
     message: str
 
@@ -182,6 +185,9 @@ def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[P
     for recommendation in rulebase.recommendations.values():
         where = f"recommendation {recommendation.id!r}"
         source(where, recommendation.source)
+        if recommendation.unless is not None:
+            for clause in recommendation.unless.clauses():
+                problems += _check_clause(rulebase, clause, f"{where} unless")
         if not any(recommendation.id in r.recommends for r in rulebase.rules):
             problems.append(Problem(where, "no rule selects it"))
     for caution in rulebase.cautions:
@@ -190,6 +196,9 @@ def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[P
         source(where, caution.source)
         for clause in caution.when.clauses():
             problems += _check_clause(rulebase, clause, where)
+        if caution.applies is not caution.when:
+            for clause in caution.applies.clauses():
+                problems += _check_clause(rulebase, clause, f"{where} applies")
     for scenario in rulebase.scenarios:
         source(f"scenario {scenario.id!r}", scenario.source)
         for outlook in scenario.outlooks:
@@ -200,7 +209,8 @@ def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[P
     return problems
 
 
-class TestOutcome(NamedTuple):
+@dataclass(frozen=True)
+class TestOutcome:
     pack: str
     name: str
     failures: tuple[str, ...]
