@@ -9,6 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
+SOURCE_DATE_EPOCH = "1780000000"  # 28 May 2026, the day every test report carries
 
 
 @pytest.fixture(autouse=True)
@@ -16,6 +17,8 @@ def advisor_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     home = tmp_path_factory.mktemp("advisor-home")
     monkeypatch.setenv("ADVISOR_HOME", str(home))
     monkeypatch.delenv("ADVISOR_LLM_BASE_URL", raising=False)
+    # Reports are dated; a fixed day keeps them byte-identical from one run to the next.
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)
     from advisor.data import paths
 
     paths.set_home(None)

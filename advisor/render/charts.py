@@ -1,4 +1,4 @@
-"""Chart data shared by the Markdown (Mermaid) and HTML (inline SVG) reports.
+"""Chart data shared by the Markdown (as tables) and HTML (inline SVG) reports.
 
 Both formats draw the same bars from the same numbers, computed here once from the result.
 """
@@ -53,7 +53,7 @@ def price_bars(result: Result, anchors: dict[str, Any]) -> list[Bar]:
     pairs: list[tuple[str, float | None]] = [
         (f"GPT-4 ({launch['date']})", launch["input_per_mtok"]),
     ]
-    if current:
+    if current and current.get("input_per_mtok"):  # a list price of 0 (in house) is no price
         pairs.append((f"{current['model']} (today)", current["input_per_mtok"]))
     pairs += [("Open models, high", band["high_per_mtok"]),
               ("Open models, low", band["low_per_mtok"])]

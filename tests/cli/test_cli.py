@@ -30,13 +30,14 @@ def test_every_example_gives_a_full_report(name: str) -> None:
     proc = advisor("assess", str(EXAMPLES / name), "--no-history")
     assert proc.returncode == 0, proc.stderr
     md = proc.stdout
+    # A one-page summary, then the appendix (issue 15; tests/render/test_report.py checks more).
     for heading in ("## Where you stand", "## What to do next", "## What could change",
-                    "## Risk tier and its drivers", "## Recommendations", "## Costs",
-                    "## Scenarios for the next 12–24 months", "## Cautions", "## Assumptions",
-                    "## Sources"):
+                    "## Appendix", "### What drives the score", "### All recommendations",
+                    "### Costs", "### Scenarios for the next 12–24 months", "### Cautions",
+                    "### Assumptions", "### Sources"):
         assert heading in md, heading
     assert md.index("## Where you stand") < md.index("## What to do next") < md.index(
-        "## What could change")
+        "## What could change") < md.index("## Appendix")
 
 
 @pytest.mark.parametrize("fmt", ["md", "json", "html"])
