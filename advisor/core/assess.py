@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from advisor.core import wording
 from advisor.core.costs import CostAssumptions, compute_costs, merge_assumptions
 from advisor.core.engine import Evaluation, evaluate
 from advisor.core.prices import Price, PriceBook
@@ -32,8 +33,12 @@ DERIVED_IDS: dict[str, str] = {
     "requests_per_month": "monthly requests, given or from users x requests per user x 30",
     "monthly_cost_usd": "today's computed monthly cost",
     "api_share_of_ai_budget": "API spend (reported, else computed) / monthly AI budget",
-    "self_hosting_pays": "monthly volume is at or above the self-hosting break-even",
+    "self_hosting_pays": "monthly volume is at or above the self-hosting break-even against "
+                         "the current model's API (unknown when the work runs in house)",
     "spend_gap_flagged": "reported spend and computed cost differ by more than the gap factor",
+    "spend_differs": "reported spend and computed cost differ by more than 20% (costs.md)",
+    "in_house": "the work runs on the organisation's own hardware: on-premises required, a "
+                "local model, or a price of 0 set for a private model",
 }
 
 
@@ -53,6 +58,10 @@ def derive(role: str, values: dict[str, Any], costs: dict[str, Any] | None,
     hosting = costs.get("self_hosting") or {}
     verdict = hosting.get("verdict")
     pays = {"self-hosting pays": True, "stay on API": False, "never pays": False}.get(verdict)
+    in_house = costs.get("in_house")
+    if in_house is None and values.get("on_prem_required") is False and values.get(
+            "model") is None:
+        in_house = False
     current = costs.get("current") or {}
     return {
         "role": role,
@@ -63,6 +72,8 @@ def derive(role: str, values: dict[str, Any], costs: dict[str, Any] | None,
         "self_hosting_pays": pays if costs.get("monthly_requests") is not None or verdict
         == "never pays" else None,
         "spend_gap_flagged": costs.get("spend_gap_flagged"),
+        "spend_differs": costs.get("spend_differs"),
+        "in_house": in_house,
     }
 
 
@@ -72,19 +83,95 @@ def _price_overrides(assumptions: dict[str, Any]) -> dict[str, Price]:
             for name, p in (assumptions.get("prices") or {}).items()}
 
 
-def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation) -> list[RecommendationItem]:
-    because: dict[str, list[str]] = {}
+def _facts(values: dict[str, Any], costs: dict[str, Any], *,
+           regulated_industry: bool = False) -> dict[str, str]:
+    """The user's answers and figures in words, for the ``{name}`` slots of rules' ``because``."""
+    facts: dict[str, str] = {}
+
+    def put(key: str, value: Any, say: Any) -> None:
+        if value is not None:
+            facts[key] = say(value)
+
+    for key in ("deferred_use_cases", "calls_per_task", "self_hosted_gpus"):
+        put(key, values.get(key), wording.count)
+    put("gross_margin_pct", values.get("gross_margin_pct"), lambda v: f"{v:g}%")
+    put("model", values.get("model"), str)
+    put("budget", values.get("monthly_ai_budget_usd"), wording.usd)
+    put("bill", costs.get("reported_spend_usd"), wording.usd)
+    put("api_share", costs.get("api_share_of_ai_budget"), wording.percent)
+    current = costs.get("current") or {}
+    put("computed", current.get("monthly_usd"), wording.usd)
+    put("current_model", current.get("model"), str)
+    spend = costs.get("reported_spend_usd")
+    put("spend", spend if spend is not None else current.get("monthly_usd"), wording.usd)
+    requests, calls = costs.get("monthly_requests"), costs.get("monthly_calls")
+    if requests is not None:
+        facts["volume"] = wording.volume(requests, calls)
+    hosting = costs.get("self_hosting") or {}
+    be = hosting.get("break_even_requests")
+    if be is not None:
+        facts["break_even"] = "about " + wording.volume(be, hosting.get("break_even_calls"))
+    put("cheapest", hosting.get("summary"), str)
+    put("gpus_busy", hosting.get("gpus_busy"), lambda v: f"{v:.1f}")
+    put("spare_gpus", hosting.get("spare_gpus"), lambda v: f"{v:.1f}")
+    put("in_house_cost", current.get("monthly_usd") if current.get("basis") == "in_house"
+        else None, wording.usd)
+    margin = values.get("gross_margin_pct")
+    facts["margin_note"] = (f", and the margin at today's costs is only {margin:g}%"
+                            if margin is not None and margin < 20 else "")
+    why = []
+    if values.get("regulated") is True:
+        why.append("validation, audit logs or data governance are mandated")
+    if values.get("on_prem_required") is True:
+        why.append("the work must run on premises")
+    if regulated_industry:
+        why.append(f"your industry ({str(values.get('industry')).replace('_', ' ')}) is "
+                   "one where compliance costs sit beside token prices")
+    if why:
+        facts["compliance_reason"] = "you answered that " + "; ".join(why)
+    return facts
+
+
+def _generic_because(rule: Any, values: dict[str, Any], rulebase: RuleBase) -> str:
+    """A rule without its own wording: the answers it read, as the questionnaire words them."""
+    q = rulebase.questionnaire.by_id
+    parts = [f"{q[n].prompt.rstrip('?')}: {q[n].label_for(values[n]).lower()}"
+             for n in rule.reads if n in q and values.get(n) is not None]
+    return "you answered " + "; ".join(parts) if parts else rule.explanation.rstrip(".")
+
+
+def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation, values: dict[str, Any],
+                     facts: dict[str, str]) -> list[RecommendationItem]:
+    """Selected recommendations, by relevance to this user (spec/result.md).
+
+    Relevance is the weight of the fired rules that selected a recommendation (constraints
+    such as on-premises operation are rules too); ties keep the catalogue order. One that
+    conflicts with a stated constraint (its ``unless`` is true) is never given.
+    """
+    weight: dict[str, float] = {}
+    reasons: dict[str, list[tuple[float, str]]] = {}
     for trace in ev.traces:
-        if trace.fired:
-            for rec_id in trace.rule.recommends:
-                because.setdefault(rec_id, []).append(trace.rule.id)
-    chosen = sorted((rulebase.recommendations[r] for r in because
-                     if r in rulebase.recommendations
-                     and rulebase.recommendations[r].addressed_to(role)),
-                    key=lambda r: r.rank)
-    return [RecommendationItem(id=r.id, priority=i, title=r.title, why=r.why, source=r.source,
-                               because=tuple(because[r.id]))
-            for i, r in enumerate(chosen, start=1)]
+        if not trace.fired:
+            continue
+        rule = trace.rule
+        said = next((text for t in rule.because if (text := wording.fill(t, facts))),
+                    None) or _generic_because(rule, values, rulebase)
+        for rec_id in rule.recommends:
+            weight[rec_id] = weight.get(rec_id, 0.0) + rule.weight
+            reasons.setdefault(rec_id, []).append((rule.weight, said))
+    chosen = [rulebase.recommendations[r] for r in weight
+              if r in rulebase.recommendations and rulebase.recommendations[r].addressed_to(role)
+              and not (rulebase.recommendations[r].unless is not None
+                       and rulebase.recommendations[r].unless.evaluate(values) is True)]
+    chosen.sort(key=lambda r: (-weight[r.id], r.rank))
+    items = []
+    for i, r in enumerate(chosen, start=1):
+        ordered = sorted(reasons[r.id], key=lambda ws: -ws[0])
+        because = tuple(dict.fromkeys(text for _, text in ordered))
+        items.append(RecommendationItem(id=r.id, priority=i, title=r.title, why=r.why,
+                                        source=r.source, because=because,
+                                        relevance=weight[r.id]))
+    return items
 
 
 def _scenarios(rulebase: RuleBase, values: dict[str, Any], a: CostAssumptions,
@@ -99,6 +186,15 @@ def _scenarios(rulebase: RuleBase, values: dict[str, Any], a: CostAssumptions,
                                   summary=s.summary, monthly_cost_usd=cost.get("monthly_usd"),
                                   source=s.source))
     return items
+
+
+def _caution_basis(caution: Any, values: dict[str, Any], shown: bool | None) -> str:
+    """Why a caution is listed: the user's own plans, their field, or an open answer."""
+    if caution.applies.evaluate(values) is True:
+        return "your_plans"
+    if shown is True:
+        return "your_field"
+    return "unanswered"
 
 
 def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> Result:
@@ -116,7 +212,9 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
     costs = compute_costs(answers, price, assumptions, regulated_domain=regulated is True)
     values = {**answers, **derive(role, answers, costs, regulated)}
     ev = evaluate(rulebase, role, values)
-    cautions = [CautionItem(id=c.id, text=c.text, source=c.source, applies=outcome is True)
+    cautions = [CautionItem(id=c.id, text=c.text, source=c.source,
+                            applies=c.applies.evaluate(values) is True,
+                            shown_because=_caution_basis(c, values, outcome))
                 for c in rulebase.cautions
                 if (outcome := c.when.evaluate(values)) is not False]
     missing = [MissingAnswer(q.id, q.prompt)
@@ -130,7 +228,9 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
         confidence=ev.confidence,
         fired_rules=[FiredRule(t.rule.id, t.rule.points, t.rule.explanation, t.rule.source)
                      for t in ev.fired],
-        recommendations=_recommendations(rulebase, role, ev),
+        recommendations=_recommendations(rulebase, role, ev, values, _facts(
+            values, costs, regulated_industry=answers.get("industry") in rulebase.defaults.get(
+                "regulated_industries", []))),
         cautions=cautions,
         scenarios=_scenarios(rulebase, values, assumptions, costs),
         costs=costs,

@@ -24,26 +24,30 @@ class FiredRule(Record):
 
 
 class RecommendationItem(Record):
-    __slots__ = ("id", "priority", "title", "why", "source", "because")
+    __slots__ = ("id", "priority", "title", "why", "source", "because", "relevance")
 
     def __init__(self, id: str, priority: int, title: str, why: str, source: str,
-                 because: tuple[str, ...]) -> None:
+                 because: tuple[str, ...], relevance: float = 0.0) -> None:
         self.id = id
         self.priority = priority
         self.title = title
         self.why = why
         self.source = source
-        self.because = because  # ids of the rules that selected it
+        self.because = because  # the answers that selected it, in words
+        self.relevance = relevance  # the weight of the rules that selected it
 
 
 class CautionItem(Record):
-    __slots__ = ("id", "text", "source", "applies")
+    __slots__ = ("id", "text", "source", "applies", "shown_because")
 
-    def __init__(self, id: str, text: str, source: str, applies: bool) -> None:
+    def __init__(self, id: str, text: str, source: str, applies: bool,
+                 shown_because: str = "") -> None:
         self.id = id
         self.text = text
         self.source = source
-        self.applies = applies  # True when the answers say the plan assumes it; False if unknown
+        self.applies = applies  # True only when the user's own answers show the assumption
+        # "your_plans" (applies), "your_field" (the domain alone), "unanswered" (not ruled out)
+        self.shown_because = shown_because
 
 
 class ScenarioItem(Record):
@@ -140,10 +144,11 @@ class Result(Record):
             "fired_rules": [{"id": r.id, "points": _num(r.points), "explanation": r.explanation,
                              "source": r.source} for r in self.fired_rules],
             "recommendations": [{"id": r.id, "priority": r.priority, "title": r.title,
-                                 "why": r.why, "source": r.source, "because": list(r.because)}
+                                 "why": r.why, "source": r.source, "because": list(r.because),
+                                 "relevance": _num(r.relevance)}
                                 for r in self.recommendations],
-            "cautions": [{"id": c.id, "text": c.text, "source": c.source, "applies": c.applies}
-                         for c in self.cautions],
+            "cautions": [{"id": c.id, "text": c.text, "source": c.source, "applies": c.applies,
+                          "shown_because": c.shown_because} for c in self.cautions],
             "scenarios": [{"id": s.id, "title": s.title, "probability": s.probability,
                            "multiplier": s.multiplier, "outlook": s.outlook,
                            "monthly_cost_usd": s.monthly_cost_usd, "source": s.source}

@@ -21,11 +21,12 @@ class Rule(Record):
     """One scoring rule of a pack: when its condition is definitely true, it adds points."""
 
     __slots__ = ("id", "when", "when_spec", "points", "explanation", "source", "recommends",
-                 "pack", "reads")
+                 "pack", "reads", "weight", "because")
 
     def __init__(self, id: str, when: conditions.Condition, when_spec: Any, points: float,
                  explanation: str, source: str, recommends: tuple[str, ...] = (),
-                 pack: str = "", reads: tuple[str, ...] = ()) -> None:
+                 pack: str = "", reads: tuple[str, ...] = (), weight: float | None = None,
+                 because: tuple[str, ...] = ()) -> None:
         self.id = id
         self.when = when
         self.when_spec = when_spec
@@ -35,34 +36,45 @@ class Rule(Record):
         self.recommends = recommends
         self.pack = pack
         self.reads = reads  # the ids the condition reads, in order, for traces
+        # How much the recommendations it selects matter to the user (default: its points).
+        self.weight = abs(points) if weight is None else weight
+        self.because = because  # the answers behind it, in words ({name} from the facts)
 
 
 class Recommendation(Record):
-    __slots__ = ("id", "title", "why", "source", "rank", "roles")
+    __slots__ = ("id", "title", "why", "source", "rank", "roles", "unless", "unless_spec")
 
     def __init__(self, id: str, title: str, why: str, source: str, rank: int,
-                 roles: tuple[str, ...] = ()) -> None:
+                 roles: tuple[str, ...] = (), unless: conditions.Condition | None = None,
+                 unless_spec: Any = None) -> None:
         self.id = id
         self.title = title
         self.why = why
         self.source = source
         self.rank = rank
         self.roles = roles
+        # A stated constraint it conflicts with: when this is true it is never given.
+        self.unless = unless
+        self.unless_spec = unless_spec
 
     def addressed_to(self, role: str) -> bool:
         return not self.roles or role in self.roles
 
 
 class Caution(Record):
-    __slots__ = ("id", "when", "when_spec", "text", "source")
+    __slots__ = ("id", "when", "when_spec", "text", "source", "applies", "applies_spec")
 
     def __init__(self, id: str, when: conditions.Condition, when_spec: Any, text: str,
-                 source: str) -> None:
+                 source: str, applies: conditions.Condition | None = None,
+                 applies_spec: Any = None) -> None:
         self.id = id
         self.when = when
         self.when_spec = when_spec
         self.text = text
         self.source = source
+        # The user's own answers showing the assumption it warns against (default: ``when``).
+        self.applies = when if applies is None else applies
+        self.applies_spec = when_spec if applies is None else applies_spec
 
 
 class Outlook(Record):
@@ -153,6 +165,10 @@ def _cond(spec: Any, where: str) -> conditions.Condition:
         raise RulePackError(f"{where}: {exc}") from exc
 
 
+def _texts(value: Any) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 def _rules(pack_id: str, raw: list[dict[str, Any]]) -> list[Rule]:
     rules = []
     for r in raw:
@@ -162,7 +178,9 @@ def _rules(pack_id: str, raw: list[dict[str, Any]]) -> list[Rule]:
             rules.append(Rule(id=r["id"], when=when, when_spec=r["when"],
                               points=float(r["points"]), explanation=r["explanation"],
                               source=r["source"], recommends=tuple(r.get("recommends", ())),
-                              pack=pack_id, reads=tuple(dict.fromkeys(when.names()))))
+                              pack=pack_id, reads=tuple(dict.fromkeys(when.names())),
+                              weight=None if r.get("weight") is None else float(r["weight"]),
+                              because=_texts(r.get("because", ()))))
         except KeyError as exc:
             raise RulePackError(f"{where} lacks field {exc.args[0]!r}") from exc
     return rules
@@ -189,12 +207,20 @@ def build(files: dict[str, dict[str, Any]], digest: str) -> RuleBase:
     if "high" not in tiers or "medium" not in tiers:
         raise RulePackError("no rule pack sets [tiers] high and medium")
     catalog = files["recommendations.toml"]
-    recs = {r["id"]: Recommendation(id=r["id"], title=r["title"], why=r["why"],
-                                    source=r["source"], rank=i, roles=tuple(r.get("roles", ())))
-            for i, r in enumerate(catalog.get("recommendations", []))}
-    cautions = tuple(Caution(id=c["id"], when=_cond(c["when"], f"caution {c['id']!r}"),
-                             when_spec=c["when"], text=c["text"], source=c["source"])
-                     for c in catalog.get("cautions", []))
+    recs = {r["id"]: Recommendation(
+        id=r["id"], title=r["title"], why=r["why"], source=r["source"], rank=i,
+        roles=tuple(r.get("roles", ())),
+        unless=None if r.get("unless") is None else _cond(r["unless"],
+                                                          f"recommendation {r['id']!r}"),
+        unless_spec=r.get("unless"))
+        for i, r in enumerate(catalog.get("recommendations", []))}
+    cautions = tuple(Caution(
+        id=c["id"], when=_cond(c["when"], f"caution {c['id']!r}"), when_spec=c["when"],
+        text=c["text"], source=c["source"],
+        applies=None if c.get("applies") is None else _cond(c["applies"],
+                                                            f"caution {c['id']!r}"),
+        applies_spec=c.get("applies"))
+        for c in catalog.get("cautions", []))
     scen = files["scenarios.toml"]
     scenarios = tuple(
         Scenario(id=s["id"], title=s["title"], summary=s["summary"], source=s["source"],

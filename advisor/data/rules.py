@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # the knowledge base compiles its patterns at import: only As
     from advisor.core.knowledge import KnowledgeBase
 
 #: Bump when RuleBase or the records it holds change shape.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 KNOWLEDGE_FILE = "knowledge.toml"
 
 

@@ -12,7 +12,7 @@ from advisor.core.assess import assess
 from advisor.core.errors import RulePackError
 from advisor.core.rules_check import check, run_tests
 from advisor.data.answers_file import validate_answers
-from advisor.data.rules import load_from, read_knowledge, load_rulebase
+from advisor.data.rules import load_from, load_rulebase, read_knowledge
 from tests.conftest import ROOT, answers_doc
 
 
@@ -115,7 +115,8 @@ def test_every_rule_is_exercised(rulebase) -> None:
     on_derived = {r.id for r in rulebase.rules} - on_answers
     # Rules that read computed figures are covered by the cost-driven tests below.
     assert on_derived == {"api-over-half-of-budget", "self-hosting-pays",
-                          "below-self-hosting-break-even", "spend-far-from-computed"}
+                          "below-self-hosting-break-even", "spend-differs-from-computed",
+                          "runs-in-house"}
 
 
 @pytest.mark.parametrize("rule_id", sorted(r.id for r in _rules_on_answers(load_rulebase())))
@@ -136,8 +137,24 @@ def test_each_rule_fires_on_the_answers_its_condition_names(rulebase, prices, ru
 def test_spend_gap_rule_fires_from_computed_cost(rulebase, prices) -> None:
     r = run(rulebase, prices, "developer", model="gpt-4o", monthly_requests=1000,
             avg_input_tokens=1000, monthly_api_spend_usd=500)
-    assert "spend-far-from-computed" in {f.id for f in r.fired_rules}
+    assert "spend-differs-from-computed" in {f.id for f in r.fired_rules}
     assert "cost-dashboard" in {x.id for x in r.recommendations}
+
+
+def test_a_bill_more_than_20_percent_off_is_a_finding(rulebase, prices) -> None:
+    """spec/costs.md: above a 20% gap the difference is a finding with its own recommendation,
+    though it is under the 2x that flags the bill as far off."""
+    r = run(rulebase, prices, "enterprise_it", archetype="internal_user", model="gpt-4o",
+            monthly_requests=1_200_000, avg_input_tokens=1800, avg_output_tokens=400,
+            monthly_api_spend_usd=15_600, cost_monitoring="dashboard")
+    assert r.costs["spend_gap_flagged"] is False and r.costs["spend_differs"] is True
+    dashboard = next(x for x in r.recommendations if x.id == "cost-dashboard")
+    assert any("$15,600" in b and "$10,200" in b for b in dashboard.because)
+    close = run(rulebase, prices, "enterprise_it", archetype="internal_user", model="gpt-4o",
+                monthly_requests=1_200_000, avg_input_tokens=1800, avg_output_tokens=400,
+                monthly_api_spend_usd=11_000, cost_monitoring="dashboard")
+    assert close.costs["spend_differs"] is False
+    assert "cost-dashboard" not in [x.id for x in close.recommendations]
 
 
 # ----------------------------------------------------------------- every recommendation id
@@ -168,6 +185,11 @@ RECOMMENDATION_CASES = {
     "outcome-based-pricing": ("startup", {"pricing_model": "per_call"}),
     "free-tier-line": ("startup", {"archetype": "consumer_app", "pricing_model": "free_tier"}),
     "full-corpus-batch": ("enterprise_it", {"batch_sampled": True}),
+    "plan-owned-capacity": ("enterprise_it", {"archetype": "internal_user",
+                                              "on_prem_required": True,
+                                              "model": "ollama/mistral",
+                                              "monthly_requests": 20_000,
+                                              "avg_input_tokens": 1200}),
 }
 
 
@@ -216,11 +238,51 @@ def test_multi_provider_fires_from_computed_spend(rulebase, prices) -> None:
     assert "multi-provider-strategy" in [x.id for x in r.recommendations]
 
 
-def test_recommendations_follow_catalog_priority(rulebase, prices) -> None:
+def test_recommendations_follow_relevance(rulebase, prices) -> None:
+    """spec/result.md (issue 12): ordered by the weight of the rules that selected them, the
+    catalogue order only breaking ties; each with its reasons in words."""
     r = run(rulebase, prices, "startup", differentiation_is_access="yes", switching_cost="low",
             pricing_model="per_call", assumes_linear_price_decline=True)
-    ranks = [rulebase.recommendations[x.id].rank for x in r.recommendations]
-    assert ranks == sorted(ranks)
+    keys = [(-x.relevance, rulebase.recommendations[x.id].rank) for x in r.recommendations]
+    assert keys == sorted(keys)
+    rule_ids = {rule.id for rule in rulebase.rules}
+    for x in r.recommendations:
+        assert x.because and not set(x.because) & rule_ids
+        assert all(b.startswith(("you answered", "the ", "API ")) or b[0].isdigit()
+                   for b in x.because), x.because
+
+
+def test_the_central_action_comes_first(rulebase, prices) -> None:
+    """Issue 12 pt 6: the action that matters most is not held back by catalogue order."""
+    clinical = run(rulebase, prices, archetype="domain_specialist", industry="healthcare",
+                   relies_on_cheap_ai_for_quality=True, cost_unlocks_features="yes")
+    assert clinical.recommendations[0].id == "quality-gates"
+    free = run(rulebase, prices, archetype="consumer_app", pricing_model="free_tier",
+               differentiation_is_access="partly", switching_cost="low",
+               cost_unlocks_features="yes")
+    assert free.recommendations[0].id == "free-tier-line"
+
+
+def test_constraints_remove_conflicting_advice(rulebase, prices) -> None:
+    """spec/result.md: never stay-on-api or multi-provider-strategy under an on-prem mandate."""
+    r = run(rulebase, prices, "enterprise_it", archetype="internal_user", on_prem_required=True,
+            model="gpt-4o", monthly_requests=100_000, avg_input_tokens=1500,
+            avg_output_tokens=300, monthly_api_spend_usd=9000, monthly_ai_budget_usd=10_000)
+    ids = [x.id for x in r.recommendations]
+    assert ids[0] == "plan-owned-capacity"
+    assert not {"stay-on-api", "multi-provider-strategy", "evaluate-self-hosting"} & set(ids)
+    assert r.costs["current"]["basis"] == "in_house"
+
+
+def test_gpu_rental_is_not_scored_as_a_wrapper(rulebase, prices) -> None:
+    """Issue 12 pt 2: the wrapper signals of §2-high do not move a GPU renter (§2-medium)."""
+    r = run(rulebase, prices, "investor", archetype="gpu_cloud", provider_overlap="yes",
+            switching_cost="low", integration_depth="none", proprietary_data="none",
+            pricing_model="per_call")
+    assert r.tier == "medium"
+    assert not {"provider-overlap", "low-switching-cost", "no-integration"} & {
+        f.id for f in r.fired_rules}
+    assert "build-switching-costs" not in [x.id for x in r.recommendations]
 
 
 # ----------------------------------------------------------------- cautions (§7)
@@ -236,6 +298,17 @@ def test_cautions_listed_when_unknown_and_dropped_when_ruled_out(rulebase, price
     assert ruled_out.cautions == []
     applies = run(rulebase, prices, assumes_linear_price_decline=True)
     assert [c.id for c in applies.cautions if c.applies] == ["linear-decline"]
+
+
+def test_a_caution_shown_for_the_field_does_not_apply(rulebase, prices) -> None:
+    """Issue 12 pt 7: lawyers who review every output are not told the caution applies."""
+    r = run(rulebase, prices, "enterprise_it", archetype="internal_user", industry="legal",
+            relies_on_cheap_ai_for_quality=False)
+    quality = next(c for c in r.cautions if c.id == "cheap-ai-quality")
+    assert quality.applies is False and quality.shown_because == "your_field"
+    relies = run(rulebase, prices, relies_on_cheap_ai_for_quality=True)
+    quality = next(c for c in relies.cautions if c.id == "cheap-ai-quality")
+    assert quality.applies is True and quality.shown_because == "your_plans"
 
 
 def test_scenarios_have_outlooks_for_the_position(rulebase, prices) -> None:
