@@ -51,6 +51,11 @@ class AdvisorApp(App[None]):
         self._recorded: str | None = None
         self._warned_draft = False
         self._llm_defaults_read = False
+        self.told_dont_know = False
+        #: The question the person was on when they opened the review mid-walk (Esc goes back
+        #: there), or None when the review came at the end of the walk.
+        self.review_return: str | None = None
+        self._busy = False  # a file or draft is being read in a worker
 
     # ------------------------------------------------------------------ building blocks
 
@@ -69,6 +74,21 @@ class AdvisorApp(App[None]):
         self.run_worker(self.assessor.warm_up, thread=True, group="warm-up",
                         exit_on_error=False)
 
+    def on_mount(self) -> None:
+        from advisor.tui.prefs import load_prefs
+
+        theme = load_prefs().get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+
+    def _remember_theme(self, theme: Any) -> None:
+        """Keep the chosen theme for the next start (ctrl+t or the palette's theme picker)."""
+        from advisor.tui.prefs import save_prefs
+
+        self.run_worker(lambda: save_prefs({"theme": theme.name}), thread=True,
+                        group="prefs", exit_on_error=False)
+
     def on_unmount(self) -> None:
         self.drafts.close()
 
@@ -81,39 +101,79 @@ class AdvisorApp(App[None]):
         self.recompute()
         self._go_to_current()
 
-    def resume_draft(self, draft: DraftInfo) -> str | None:
-        """Continue a draft where it stopped; an error message when it cannot be read."""
+    def resume_draft(self, draft: DraftInfo, on_error: Any = None) -> None:
+        """Continue a draft where it stopped. The draft is rebuilt, checked and assessed in a
+        worker, so a hostile one cannot freeze the screen; ``on_error(message)`` is called when
+        it cannot be resumed."""
+        self._in_worker(lambda: self._prepare_draft(draft), on_error)
+
+    def _prepare_draft(self, draft: DraftInfo) -> tuple[Session, Outcome, list[str]]:
         try:
             session = Session.from_draft(self.assessor.rulebase.questionnaire, draft.data)
         except (ValueError, TypeError) as exc:
-            return f"This draft cannot be resumed: {exc}"
+            raise InputError(f"This draft cannot be resumed: {exc}") from None
         dropped = self.assessor.sanitize(session)
-        self.session = session
-        self._recorded = None
-        if dropped:
-            self.notify("Dropped answers the questionnaire no longer accepts: "
-                        + ", ".join(dropped), severity="warning")
-        self.recompute()
-        self._go_to_current()
-        return None
+        return session, self.assessor.assess(session), dropped
 
-    def open_answers_file(self, path: str) -> str | None:
-        """Load an answers file and go to the review; the error message when it is invalid."""
-        from advisor.data.answers_file import read_answers_file
+    def open_answers_file(self, path: str, on_error: Any = None) -> None:
+        """Load an answers file in a worker and go to the review; ``on_error(message)`` gets
+        the inline message when it cannot be read or is invalid."""
+        self._in_worker(lambda: self._prepare_file(path), on_error)
 
-        try:
-            model = read_answers_file(str(Path(path).expanduser()))
-        except InputError as exc:
-            return f"✗ {exc}"
+    def _prepare_file(self, path: str) -> tuple[Session, Outcome, list[str]]:
+        from advisor.data.answers_file import load_answers_bytes
+        from advisor.tui.reading import read_bounded
+
+        shown = str(Path(path).expanduser())
+        data = read_bounded(shown)
+        model = load_answers_bytes(data, file=path)
         session = Session.from_answers_file(self.assessor.rulebase.questionnaire, model)
         outcome = self.assessor.assess(session)
         if outcome.error is not None:
-            return f"✗ {outcome.error.with_file(path)}"
+            raise outcome.error.with_file(path)
+        session.current = REVIEW
+        return session, outcome, []
+
+    def _in_worker(self, prepare: Any, on_error: Any) -> None:
+        """Run ``prepare`` (read, validate, assess) in a thread; then show the session it
+        returns, or hand the error message to ``on_error``. One at a time."""
+        if self._busy:
+            return
+        self._busy = True
+
+        def work() -> None:
+            try:
+                prepared = prepare()
+            except InputError as exc:
+                self.call_from_thread(self._prepared, None, f"✗ {exc}", on_error)
+            except Exception as exc:  # hostile input must never end the app
+                message = f"✗ cannot use this input: {type(exc).__name__}"
+                if isinstance(exc, RecursionError):
+                    message = "✗ cannot use this input: it is nested too deeply"
+                self.call_from_thread(self._prepared, None, message, on_error)
+            else:
+                self.call_from_thread(self._prepared, prepared, None, on_error)
+
+        self.run_worker(work, thread=True, group="open", exit_on_error=False)
+
+    def _prepared(self, prepared: Any, error: str | None, on_error: Any) -> None:
+        self._busy = False
+        if error is not None or prepared is None:
+            if on_error is not None:
+                on_error(error or "✗ cannot use this input")
+            else:
+                self.notify(error or "cannot use this input", severity="error")
+            return
+        session, outcome, dropped = prepared
         self.session = session
         self._recorded = None
-        self.live = outcome
-        self.show_review()
-        return None
+        self.review_return = None
+        if dropped:
+            self.notify("Dropped answers the questionnaire no longer accepts: "
+                        + ", ".join(self.assessor.field_name(f"answers.{d}", session.role)
+                                    for d in dropped), severity="warning")
+        self.show_outcome(outcome)
+        self._go_to_current()
 
     def _go_to_current(self) -> None:
         assert self.session is not None
@@ -212,6 +272,8 @@ class AdvisorApp(App[None]):
             start.refresh_drafts()
 
     def show_question(self, qid: str, *, return_to_review: bool = False) -> None:
+        if not return_to_review:
+            self.review_return = None
         from advisor.tui.screens.question import QuestionScreen
 
         screen = self.screen
@@ -220,13 +282,21 @@ class AdvisorApp(App[None]):
         else:
             self._show(QuestionScreen(qid, return_to_review=return_to_review))
 
-    def show_review(self) -> None:
+    def show_review(self, *, focus: str | None = None, came_from: str | None = None) -> None:
+        """The review; ``focus`` is the answer to highlight (the one just edited), and
+        ``came_from`` the question the person left mid-walk (Esc goes back to it)."""
         from advisor.tui.screens.review import ReviewScreen
 
         assert self.session is not None
+        if came_from is not None:
+            self.review_return = came_from
         self.session.current = REVIEW
         self.autosave()
-        self._show(ReviewScreen())
+        screen = self.screen
+        if isinstance(screen, ReviewScreen):
+            screen.refill(focus or came_from)
+        else:
+            self._show(ReviewScreen(focus=focus or came_from))
 
     def show_results(self) -> None:
         from advisor.tui.screens.results import ResultsScreen
@@ -251,12 +321,14 @@ class AdvisorApp(App[None]):
 
     def save_report(self, path: Path, fmt: str) -> str | None:
         """Write the report atomically; keep it in history; the draft is then finished."""
-        from advisor.data.files import write_atomic
+        from advisor.data.files import TargetError, write_output
 
         assert self.session is not None and self.live.result is not None
         text = self.assessor.report(self.live.result, fmt)
         try:
-            write_atomic(path, text)
+            write_output(path, text)
+        except TargetError as exc:
+            return f"cannot write {path}: {exc}"
         except OSError as exc:
             return f"cannot write {path}: {exc.strerror or exc}"
         self.record_history()
@@ -264,12 +336,14 @@ class AdvisorApp(App[None]):
         return None
 
     def save_answers(self, path: Path) -> str | None:
-        from advisor.data.files import write_atomic
+        from advisor.data.files import TargetError, write_output
 
         assert self.session is not None
         text = json.dumps(self.session.answers_file_dict(), indent=2, ensure_ascii=False) + "\n"
         try:
-            write_atomic(path, text)
+            write_output(path, text)
+        except TargetError as exc:
+            return f"cannot write {path}: {exc}"
         except OSError as exc:
             return f"cannot write {path}: {exc.strerror or exc}"
         return None

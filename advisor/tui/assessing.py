@@ -26,6 +26,11 @@ class Outcome:
     hint: str | None = None  # shown instead of a tier (e.g. the archetype is not answered yet)
 
 
+#: What the core can raise on figures it cannot compute with (a 400-digit integer, a nesting
+#: too deep): the TUI shows them as an answer it cannot use, never as a crash.
+_COMPUTE_ERRORS = (OverflowError, ArithmeticError, RecursionError, ValueError, TypeError)
+
+
 def describe(exc: InputError) -> str:
     """An InputError as one inline line, without the file name (the screen shows which field)."""
     text = exc.message
@@ -76,7 +81,10 @@ class Assessor:
         import advisor.render.report  # noqa: F401
 
     def model_names(self) -> list[str]:
-        return self.prices.names()
+        """The names offered while typing a model: the ones people recognise, shortest first."""
+        prices = self.prices
+        names = getattr(prices, "recognisable", None)
+        return list(names()) if callable(names) else prices.names()
 
     # ------------------------------------------------------------------ validation
 
@@ -103,27 +111,44 @@ class Assessor:
         data["answers"] = {k: v for k, v in session.would_be(qid, value).items()
                            if v is not None}
         path = f"answers.{qid}"
-        hint = self._hint(data)
+        hint = self._hint(data, session.role)
         if hint is None:
             try:
                 return None, Outcome(result=self.assess_dict(data))
             except InputError as exc:
                 if exc.path in (path, None):
                     return describe(exc), Outcome(error=exc)
-                return f"{exc.path}: {describe(exc)}", Outcome(error=exc)
+                return f"{self.field_name(exc.path, session.role)}: {describe(exc)}", \
+                    Outcome(error=exc)
+            except _COMPUTE_ERRORS:
+                error = InputError("this figure is too large to compute with", path=path,
+                                   expected="a smaller number")
+                return describe(error), Outcome(error=error)
         # Before the required answer there is no assessment, only this field to check.
         try:
             self.validate(data)
         except InputError as exc:
             if exc.path == path:
                 return describe(exc), Outcome(error=exc)
+        except _COMPUTE_ERRORS:
+            return "this figure is too large to use", Outcome(hint=hint)
         return None, Outcome(hint=hint)
 
-    def _hint(self, data: dict[str, Any]) -> str | None:
+    def field_name(self, path: str | None, role: str | None = None) -> str:
+        """A field path as a person reads it: the question's prompt, not its id."""
+        qid = (path or "").removeprefix("answers.")
+        question = self.rulebase.questionnaire.by_id.get(qid)
+        if question is not None:
+            return f"“{question.prompt_for(role)}”"
+        if (path or "").startswith("assumptions"):
+            return "The assumptions"
+        return path or "The answers"
+
+    def _hint(self, data: dict[str, Any], role: str | None = None) -> str | None:
         """Why there is no tier yet (a required answer is missing), or None."""
         missing = next((q for q in self.rulebase.questionnaire.questions
                         if q.required and q.id not in data["answers"]), None)
-        return f"Answer “{missing.prompt}” to see a tier." if missing else None
+        return f"Answer “{missing.prompt_for(role)}” to see a tier." if missing else None
 
     def probabilities_error(self, session: Session, probs: dict[str, Any]) -> str | None:
         """The message for edited scenario probabilities, from the answers-file model."""
@@ -143,13 +168,16 @@ class Assessor:
     def assess(self, session: Session) -> Outcome:
         """Assess the session's answers; no tier until the required answer is given."""
         data = session.answers_file_dict()
-        hint = self._hint(data)
+        hint = self._hint(data, session.role)
         if hint is not None:
             return Outcome(hint=hint)
         try:
             return Outcome(result=self.assess_dict(data))
         except InputError as exc:
             return Outcome(error=exc)
+        except _COMPUTE_ERRORS:
+            return Outcome(error=InputError("these answers hold a figure too large to compute "
+                                            "with", expected="smaller numbers"))
 
     def assess_dict(self, data: dict[str, Any]) -> Any:
         from advisor.core.assess import assess

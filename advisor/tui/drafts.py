@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from advisor.core.errors import InputError
 from advisor.data import paths
 from advisor.data.files import write_atomic
 
@@ -42,27 +44,51 @@ class DraftInfo:
     data: dict[str, Any]
 
 
+#: The largest draft read (real ones are a few kilobytes); larger files are skipped.
+MAX_DRAFT_BYTES = 1024 * 1024
+
+#: How many of the newest draft files are read at most (the start screen offers five).
+MAX_DRAFTS_READ = 50
+
+
 def list_drafts() -> list[DraftInfo]:
-    """Drafts with at least one answer, newest first; unreadable files are skipped, not fatal."""
+    """Drafts with at least one answer, newest first. Unreadable, oversized, deeply nested or
+    non-regular files (a FIFO, a device) are skipped, never read without limit or waited on."""
+    from advisor.tui.reading import read_bounded
+
     folder = drafts_dir()
-    if not folder.is_dir():
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
         return []
-    found: list[tuple[float, DraftInfo]] = []
-    for path in folder.glob("*.json"):
+    dated: list[tuple[float, str, Path]] = []
+    for entry in entries:
+        if not entry.name.endswith(".json"):
+            continue
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            mtime = path.stat().st_mtime
-        except (OSError, ValueError):
+            if not entry.is_file(follow_symlinks=False):
+                continue
+            dated.append((entry.stat(follow_symlinks=False).st_mtime, entry.name,
+                          Path(entry.path)))
+        except OSError:
+            continue
+    dated.sort(key=lambda t: (-t[0], t[1]))
+    found: list[DraftInfo] = []
+    for _, _, path in dated[:MAX_DRAFTS_READ]:
+        try:
+            data = json.loads(read_bounded(str(path), MAX_DRAFT_BYTES))
+        except (InputError, ValueError, RecursionError):
             continue
         if not isinstance(data, dict) or not isinstance(data.get("answers"), dict):
             continue
         if not data["answers"]:
             continue
-        found.append((mtime, DraftInfo(id=path.stem, path=path, role=str(data.get("role")),
-                                       organization=str(data.get("organization") or ""),
-                                       answered=len(data["answers"]), data=data)))
-    found.sort(key=lambda pair: (-pair[0], pair[1].id))
-    return [info for _, info in found]
+        organization = data.get("organization")
+        found.append(DraftInfo(id=path.stem, path=path, role=str(data.get("role"))[:40],
+                               organization=(organization if isinstance(organization, str)
+                                             else "")[:200],
+                               answered=len(data["answers"]), data=data))
+    return found
 
 
 def delete_draft(draft_id: str) -> None:

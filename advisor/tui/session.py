@@ -18,6 +18,21 @@ from advisor.core.questionnaire import Question, Questionnaire
 #: Version of the draft file layout (advisor/tui/drafts.py), not of the answers file.
 DRAFT_VERSION = 1
 
+def _assumed(cond: Any, values: Mapping[str, Any], ahead: set[str]) -> bool | None:
+    """``cond`` on ``values``, where the questions in ``ahead`` will have been answered by then:
+    ``x != null`` is true and ``x == null`` false for them, and any other test is unknown."""
+    parts = getattr(cond, "parts", None)
+    if parts is not None:
+        results = [_assumed(p, values, ahead) for p in parts]
+        if cond.kind == "all":
+            return False if False in results else (None if None in results else True)
+        return True if True in results else (None if None in results else False)
+    if cond.name in ahead:
+        return (cond.op == "!=") if cond.value is None else None
+    result: bool | None = cond.evaluate(values)
+    return result
+
+
 #: Sentinel meaning "no question: the walk is over and the review screen is next".
 REVIEW = "__review__"
 
@@ -148,12 +163,42 @@ class Session:
                     REVIEW)
 
     def progress(self, qid: str | None = None) -> tuple[int, int, int]:
-        """(position of ``qid`` counting from 1, questions that apply, how many are answered)."""
+        """(position of ``qid`` counting from 1, questions expected in all, how many answered).
+
+        The position counts the questions that apply up to ``qid``. The total assumes the
+        person will answer the questions still ahead (a model will be named, the monthly
+        volume given), so it does not jump when they do: it changes only when an answer
+        removes questions ("don't know" on the model) or asks for more (volume unknown, so
+        users and requests per user are asked).
+        """
         relevant = self._relevant_ids()
         qid = qid or self.current
         position = relevant.index(qid) + 1 if qid in relevant else len(relevant)
         answered = sum(1 for q in relevant if q in self.answers)
-        return position, len(relevant), answered
+        return position, max(self.expected_total(qid), position), answered
+
+    def expected_total(self, qid: str | None = None) -> int:
+        """How many questions the walk will have if the ones from ``qid`` on are answered,
+        in order (so "monthly volume" answered makes "users a day" moot)."""
+        qid = qid or self.current
+        order = {q.id: i for i, q in enumerate(self.questionnaire.questions)}
+        here = order.get(qid, len(order))
+        known: dict[str, Any] = {}
+        will_answer: set[str] = set()
+        total = 0
+        for q in self.questionnaire.questions:
+            asked = q.asked_of(self.role)
+            if not asked and q.id not in self.answers:
+                continue
+            if _assumed(q.relevant, known, will_answer) is False:
+                continue
+            if asked:
+                total += 1
+            if self.answers.get(q.id) is not None:
+                known[q.id] = self.answers[q.id]
+            elif q.id not in self.answers and order[q.id] >= here:
+                will_answer.add(q.id)
+        return total
 
     # ------------------------------------------------------------------ files
 

@@ -44,6 +44,13 @@ def make_app() -> AdvisorApp:
     return AdvisorApp(cursor_blink=False, assessor=_ASSESSOR)
 
 
+async def settle(pilot: Pilot[Any]) -> None:
+    """Let the workers (file and draft reading, history) finish and the screen catch up."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def pick_role(pilot: Pilot[Any], role: str) -> None:
     """On the start screen, choose ``role`` in the role list with the keyboard."""
     app: Any = pilot.app

@@ -33,6 +33,7 @@ from tests.tui.conftest import (
     answer_current,
     make_app,
     pick_role,
+    settle,
     walk_questions,
 )
 
@@ -78,7 +79,7 @@ async def open_example(pilot: Any, name: str) -> None:
     box.value = str(EXAMPLES / name)
     box.focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 #: The report format each role's walk saves (all three are covered).
@@ -180,7 +181,7 @@ async def test_a_dropped_session_resumes_with_every_completed_answer() -> None:
         drafts = second.screen.query_one("#drafts")
         assert drafts.has_focus
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert isinstance(second.screen, QuestionScreen)
         assert second.session.answers == completed
         assert second.screen.qid == where
@@ -263,10 +264,12 @@ async def test_open_an_answers_file_and_a_broken_history(tmp_path: Path,
         box.value = str(bad)
         box.focus()
         await pilot.press("enter")
+        await settle(pilot)
         message = str(app.screen.query_one("#open-error").render())
         assert "answers.archetype: required field is missing" in message
         box.value = str(EXAMPLES / "investor-portfolio-vertical.json")
         await pilot.press("enter")
+        await settle(pilot)
         assert isinstance(app.screen, ReviewScreen)
         assert app.session.role == "investor"
         await pilot.press("ctrl+n")

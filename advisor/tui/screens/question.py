@@ -12,7 +12,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.suggester import SuggestFromList
@@ -42,10 +42,12 @@ def choice_rows(question: Question) -> list[tuple[Any, str, str]]:
     return [(o.value, o.label, o.hint) for o in question.options]
 
 
-def option_content(label: str, hint: str) -> Content:
+def option_content(label: str, hint: str, chosen: bool = False) -> Content:
+    mark = ("● ", "bold") if chosen else ("  ", "")
+    tail = ("  (your answer)", "italic") if chosen else ("", "")
     if not hint:
-        return Content.assemble((label, "bold"))
-    return Content.assemble((label, "bold"), ("  " + hint, "dim"))
+        return Content.assemble(mark, (label, "bold"), tail)
+    return Content.assemble(mark, (label, "bold"), tail, ("  " + hint, "dim"))
 
 
 class QuestionScreen(Screen[None]):
@@ -84,7 +86,14 @@ class QuestionScreen(Screen[None]):
         }
 
         #nav {
-            margin-top: 1;
+            dock: bottom;
+            height: 1;
+            padding: 0 1;
+            background: $boost;
+        }
+
+        #question-body {
+            width: 1fr;
         }
 
         #help {
@@ -99,6 +108,10 @@ class QuestionScreen(Screen[None]):
         &.-wide LivePanel {
             width: 36;
         }
+
+        &.-tiny LivePanel {
+            display: none;
+        }
     }
     """
 
@@ -109,7 +122,7 @@ class QuestionScreen(Screen[None]):
         Binding("ctrl+r", "review", "Review", id="review"),
     ]
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
 
     def __init__(self, qid: str, *, return_to_review: bool = False) -> None:
         super().__init__()
@@ -122,18 +135,20 @@ class QuestionScreen(Screen[None]):
         app: Any = self.app
         yield Header()
         with Horizontal(classes="body"):
-            with VerticalScroll(id="question-pane"):
-                yield Static("", id="progress")
-                yield Static("", id="prompt")
-                yield OptionList(id="choices")
-                yield Static("", id="option-hint")
-                yield app.make_input(id="value")
-                yield Static("", id="error", classes="error")
+            with Vertical(id="question-body"):
+                with VerticalScroll(id="question-pane"):
+                    yield Static("", id="progress")
+                    yield Static("", id="prompt")
+                    yield OptionList(id="choices")
+                    yield Static("", id="option-hint")
+                    yield app.make_input(id="value")
+                    yield Static("", id="error", classes="error")
+                    yield Static("", id="help")
+                # Outside the scrolling pane: Back and Next stay in view at any size.
                 with Horizontal(id="nav", classes="row"):
                     yield Button("Back", id="back-button", compact=True)
                     yield Button("Don't know", id="dont-know", compact=True)
                     yield Button("Next", id="next-button", variant="primary", compact=True)
-                yield Static("", id="help")
             self.live_panel = LivePanel(id="live")
             yield self.live_panel
         yield Footer()
@@ -156,18 +171,22 @@ class QuestionScreen(Screen[None]):
         session.current = qid
         app.autosave()  # after an answer, the draft records it together with where to resume
         q = self.question
-        position, total, answered = session.progress(qid)
+        role = session.role
+        position, total, _ = session.progress(qid)
         section = session.questionnaire.section_title(q.section)
-        self.sub_title = f"{section} · question {position} of {total}"
+        self.sub_title = f"{section} · {position} of {total}"
         self.query_one("#progress", Static).update(Content.assemble(
-            (section, "bold $text-accent"), f"  {position} of {total}  ",
-            (progress_bar(answered, total, 8), "$text-accent"), f" {answered} answered"))
+            (section, "bold $text-accent"), f"  question {position} of {total}  ",
+            (progress_bar(position - 1, total, 8), "$text-accent")))
         required = "" if not q.required else "  (required)"
-        self.query_one("#prompt", Static).update(Content.assemble((q.prompt, "bold"),
+        self.query_one("#prompt", Static).update(Content.assemble((q.prompt_for(role), "bold"),
                                                                   (required, "dim")))
         source = SECTION_TITLES.get(q.source, q.source)
+        later = ("" if q.required else "\nDon't know is fine: it lowers the confidence a "
+                 "little, and you can answer later from Review (ctrl+r).")
         self.query_one("#help", Static).update(Content.assemble(
-            ("Why it matters  ", "bold"), q.help, "\n", ("Article: ", "dim"), (source, "italic")))
+            ("Why it matters  ", "bold"), q.help_for(role), "\n", ("Article: ", "dim"),
+            (source, "italic"), (later, "dim")))
         self.set_error(None)
         self.query_one("#dont-know", Button).display = not q.required
         self.query_one("#back-button", Button).disabled = False
@@ -177,16 +196,21 @@ class QuestionScreen(Screen[None]):
         if q.type in ("choice", "bool"):
             rows = choice_rows(q)
             self._values = [value for value, _, _ in rows]
+            chosen = (self._values.index(current)
+                      if current is not _UNSET and current in self._values else None)
             choices.clear_options()
-            choices.add_options([Option(option_content(label, hint)) for _, label, hint in rows])
+            # The answer given before is marked in words, not by colour alone.
+            choices.add_options([Option(option_content(label, hint, i == chosen))
+                                 for i, (_, label, hint) in enumerate(rows)])
             self._hints = [hint for _, _, hint in rows]
             # Show and focus the new control before hiding the old one: one focus change, so
             # the footer's bindings are rebuilt once.
             choices.display = True
             self.query_one("#option-hint", Static).display = any(self._hints)
-            choices.highlighted = (self._values.index(current)
-                                   if current is not _UNSET and current in self._values else 0)
-            self._show_hint(choices.highlighted)
+            # Nothing is highlighted until the person moves: Next never records an option
+            # they did not pick.
+            choices.highlighted = chosen
+            self._show_hint(chosen)
             choices.focus(scroll_visible=False)
             box.display = False
         else:
@@ -209,8 +233,9 @@ class QuestionScreen(Screen[None]):
 
     def _show_hint(self, index: int | None) -> None:
         hint = self._hints[index] if index is not None and index < len(self._hints) else ""
-        self.query_one("#option-hint", Static).update(Content.assemble(("→ ", "dim"), hint)
-                                                      if hint else "")
+        text = (Content.assemble(("→ ", "dim"), hint) if hint else
+                Content.assemble(("↑/↓ to pick an option, Enter to choose it", "dim")))
+        self.query_one("#option-hint", Static).update(text)
 
     @on(OptionList.OptionHighlighted, "#choices")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -226,7 +251,7 @@ class QuestionScreen(Screen[None]):
             self.set_error(error)
             return False
         if self.return_to_review:
-            app.show_review()
+            app.show_review(focus=self.qid)
             return True
         nxt = app.session.next_question(self.qid)
         if nxt is None:
@@ -262,6 +287,10 @@ class QuestionScreen(Screen[None]):
             choices = self.query_one("#choices", OptionList)
             if choices.highlighted is not None:
                 self.submit(self._values[choices.highlighted])
+            else:
+                self.set_error("Pick an option first (↑/↓, then Enter)"
+                               + ("." if q.required else ", or choose Don't know."))
+                choices.focus()
             return
         text = self.query_one("#value", Input).value
         if not text.strip():
@@ -277,13 +306,17 @@ class QuestionScreen(Screen[None]):
         if self.question.required:
             self.set_error("This question needs an answer.")
             return
-        self.submit(None)
+        app: Any = self.app
+        if self.submit(None) and not app.told_dont_know:
+            app.told_dont_know = True
+            self.notify("Noted as don't know: the confidence drops a little. Answer it any "
+                        "time from Review (ctrl+r).", timeout=6)
 
     @on(Button.Pressed, "#back-button")
     def action_back(self) -> None:
         app: Any = self.app
-        if self.return_to_review:
-            app.show_review()
+        if self.return_to_review:  # Esc from an edit: back to the same place in the review
+            app.show_review(focus=self.qid)
             return
         previous = app.session.previous_question(self.qid)
         if previous is None:
@@ -292,7 +325,11 @@ class QuestionScreen(Screen[None]):
             self.show(previous.id)
 
     def action_review(self) -> None:
-        self.app.show_review()  # type: ignore[attr-defined]
+        app: Any = self.app
+        if self.return_to_review:
+            app.show_review(focus=self.qid)
+        else:
+            app.show_review(came_from=self.qid)
 
 
 class _Unset:
@@ -306,13 +343,14 @@ _UNSET: Any = _Unset()
 def _placeholder(q: Question) -> str:
     if q.type == "string":
         if q.id == MODEL_QUESTION:
-            return "e.g. gpt-4o (→ accepts a suggestion)"
+            return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5 (→ accepts a suggestion)"
         return "type an answer"
     bounds = []
     if q.min is not None:
         bounds.append(f"at least {q.min:g}")
     if q.max is not None:
         bounds.append(f"at most {q.max:g}")
-    kind = "a whole number" if q.type == "int" else "a number"
+    kind = ("a whole number, e.g. 300k or 1.5M" if q.type == "int" else
+            "a number, e.g. $38,000 or 72%")
     hint = f"{kind} ({', '.join(bounds)})" if bounds else kind
     return hint + ("" if q.required else "; empty = don't know")

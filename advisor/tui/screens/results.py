@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import math
 from typing import Any
 
 from textual import on, work
@@ -32,11 +33,16 @@ from textual.widgets import (
 
 from advisor.core.sources import SECTION_TITLES
 from advisor.render.charts import cost_bars
-from advisor.render.formatting import percent, usd
+from advisor.render.formatting import money, percent, usd
 from advisor.tui.widgets.cost_chart import CostChart
 from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
 
 TABS = ("summary", "recommendations", "costs", "scenarios", "report", "narrative", "ask")
+
+#: The scrolling container of each tab (the keys ↑ ↓ PgUp PgDn Home End move it).
+TAB_SCROLLERS = {"summary": "summary-text", "recommendations": "recommendations-text",
+                 "costs": "costs-scroll", "scenarios": "scenarios-scroll",
+                 "report": "report-scroll", "narrative": "narrative-scroll", "ask": "ask-log"}
 
 
 def section(key: str) -> str:
@@ -51,25 +57,40 @@ def summary_header(result: Any, role_label: str) -> Content:
         (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"))
 
 
-def summary_items(result: Any) -> list[tuple[str, Content]]:
-    """(kind, text) blocks of the Summary tab: headings and one item per driver/caution/gap."""
+def summary_items(result: Any, questionnaire: Any = None) -> list[tuple[str, Content]]:
+    """(kind, text) blocks of the Summary tab: what drives the score (rules with points), the
+    findings that matter without moving it, cautions, and the questions left unanswered."""
+    drivers = [r for r in result.fired_rules if r.points]
+    findings = [r for r in result.fired_rules if not r.points]
     items: list[tuple[str, Content]] = [("heading", Content("What drives the score"))]
-    if not result.fired_rules:
-        items.append(("item", Content("No rule fired: nothing in the answers raises or lowers "
-                                      "exposure.")))
-    for rule in result.fired_rules:
+    if not drivers:
+        items.append(("item", Content("Nothing in the answers raises or lowers the exposure "
+                                      "score.")))
+    for rule in drivers:
         items.append(("item", Content.assemble(
-            (f"{rule.points:+g} ", "bold $text-error" if rule.points > 0
+            (f"{rule.points:+g} points ", "bold $text-error" if rule.points > 0
              else "bold $text-success"), (driver_name(rule.id), "bold"), ": ",
             rule.explanation, (f" ({section(rule.source)})", "dim"))))
+    if findings:
+        items.append(("heading", Content("Findings (they shape the advice, not the score)")))
+        items += [("item", Content.assemble(("• ", "bold"), (driver_name(r.id), "bold"), ": ",
+                                            r.explanation, (f" ({section(r.source)})", "dim")))
+                  for r in findings]
     applying = [c for c in result.cautions if c.applies]
     if applying:
         items.append(("heading", Content("Cautions")))
         items += [("item", Content.assemble(c.text, (f" ({section(c.source)})", "dim")))
                   for c in applying]
     if result.missing:
-        items.append(("heading", Content("Unanswered (they lower the confidence)")))
-        items += [("item", Content(m.prompt)) for m in result.missing[:8]]
+        by_id = getattr(questionnaire, "by_id", {})
+
+        def prompt(m: Any) -> str:
+            q = by_id.get(m.id)
+            return q.prompt_for(result.role) if q is not None else m.prompt
+
+        items.append(("heading", Content("Unanswered: they lower the confidence (answer them "
+                                         "with ctrl+r, Edit)")))
+        items += [("item", Content(prompt(m))) for m in result.missing[:8]]
         if len(result.missing) > 8:
             items.append(("item", Content(f"… and {len(result.missing) - 8} more")))
     return items
@@ -137,15 +158,47 @@ def self_hosting_line(hosting: dict[str, Any], costs: dict[str, Any]) -> str:
 
 
 def parse_probability(text: str) -> float | None:
-    """``0.5`` or ``50%`` -> 0.5; None when it is not a number."""
+    """``50%`` or ``50`` -> 0.5, and ``0.5`` -> 0.5 (a fraction up to 1); None when it is not a
+    number. The tab shows percentages, so a bare number above 1 is read as one."""
     raw = text.strip().replace(",", ".")
     scale = 1.0
     if raw.endswith("%"):
         raw, scale = raw[:-1].strip(), 0.01
+    if len(raw) > 40:
+        return None
     try:
-        return float(raw) * scale
+        value = float(raw)
     except ValueError:
         return None
+    if not math.isfinite(value):
+        return None
+    if scale == 1.0 and value > 1:
+        scale = 0.01
+    return round(value * scale, 10)
+
+
+def probability_text(probability: float) -> str:
+    """0.5 -> ``50%``; 0.125 -> ``12.5%``."""
+    value = round(probability * 100, 6)
+    return f"{value:g}%"
+
+
+def expected_cost(result: Any) -> Content:
+    """The expected monthly cost over the scenarios, weighted by their probabilities, against
+    today's: what the probabilities mean for the bill."""
+    now = ((result.costs or {}).get("current") or {}).get("monthly_usd")
+    costs = [(s.probability, s.monthly_cost_usd) for s in result.scenarios]
+    if now is None or not costs or any(c is None for _, c in costs):
+        return Content.assemble(("No expected cost change yet: it needs today's monthly cost "
+                                 "(a model and a volume).", "dim"))
+    expected = sum(p * c for p, c in costs)
+    change = (expected / now - 1) * 100 if now else 0.0
+    direction = "down" if change < -0.5 else "up" if change > 0.5 else "about level"
+    amount = f" {abs(change):.0f}%" if direction != "about level" else ""
+    return Content.assemble(("Expected cost change: ", "bold"),
+                            f"{direction}{amount}, to {money(expected)} a month against "
+                            f"{money(now)} today (the scenarios weighted by these "
+                            "probabilities).")
 
 
 class ResultsScreen(Screen[None]):
@@ -203,9 +256,12 @@ class ResultsScreen(Screen[None]):
             margin: 1 0;
         }
 
-        #report-view {
+        #report-scroll {
             height: 1fr;
-            overflow-y: auto;
+        }
+
+        #report-view {
+            height: auto;
         }
 
         #ask-log {
@@ -223,6 +279,13 @@ class ResultsScreen(Screen[None]):
         Binding("ctrl+r", "review", "Edit", id="review"),
         Binding("ctrl+l", "narrative", "Narrative", id="narrative"),
         Binding("ctrl+y", "ask", "Ask", id="ask"),
+        # Every tab scrolls from the keyboard, whatever has the focus (the tab bar included).
+        Binding("pagedown", "scroll_tab('page_down')", "Scroll", id="scroll", show=True),
+        Binding("pageup", "scroll_tab('page_up')", "Scroll up", show=False),
+        Binding("down", "scroll_tab('down')", show=False),
+        Binding("up", "scroll_tab('up')", show=False),
+        Binding("home", "scroll_tab('home')", show=False),
+        Binding("end", "scroll_tab('end')", show=False),
     ]
 
     def __init__(self) -> None:
@@ -241,27 +304,29 @@ class ResultsScreen(Screen[None]):
             with TabPane("Summary", id="summary"):
                 yield Static("", id="summary-header")
                 yield ItemList(id="summary-text")
-            with TabPane("Recommendations", id="recommendations"):
+            with TabPane("Actions", id="recommendations"):
                 yield ItemList(id="recommendations-text")
-            with TabPane("Costs", id="costs"), VerticalScroll():
+            with TabPane("Costs", id="costs"), VerticalScroll(id="costs-scroll"):
                 yield Static("Monthly cost of this workload", classes="heading")
                 yield CostChart(id="chart")
                 yield Static("", id="costs-text")
-            with TabPane("Scenarios", id="scenarios"), VerticalScroll():
-                yield Static("Probabilities of the three scenarios for the next 12–24 months "
-                             "(§5). Edit them: they must sum to 1; everything recomputes.",
-                             classes="intro")
+            with TabPane("Scenarios", id="scenarios"), VerticalScroll(id="scenarios-scroll"):
+                yield Static("How likely is each scenario over the next 12–24 months (§5)? "
+                             "Edit the percentages: they must add up to 100%; everything "
+                             "recomputes.", classes="intro")
                 for s in self.result.scenarios:
                     with Horizontal(classes="row scenario"):
                         yield Static(s.title, classes="scenario-title")
-                        yield app.make_input(value=f"{s.probability:g}", id=f"p-{s.id}",
-                                             classes="probability", compact=True)
+                        yield app.make_input(value=probability_text(s.probability),
+                                             id=f"p-{s.id}", classes="probability",
+                                             compact=True)
                         yield Static("", id=f"cost-{s.id}", classes="scenario-cost")
                 yield Static("", id="scenario-error", classes="error")
+                yield Static("", id="scenario-expected")
                 yield Button("Reset to the documented defaults", id="reset-probabilities",
                              compact=True)
                 yield Static("", id="scenario-text")
-            with TabPane("Report", id="report"):
+            with TabPane("Report", id="report"), VerticalScroll(id="report-scroll"):
                 yield Markdown("", id="report-view")
             with TabPane("Narrative", id="narrative"), VerticalScroll(id="narrative-scroll"):
                 yield Static("Have an LLM write the narrative (via litellm). The tier, score "
@@ -315,7 +380,8 @@ class ResultsScreen(Screen[None]):
             role_label = app.session.questionnaire.role_labels.get(result.role, result.role)
             self.query_one("#summary-header", Static).update(
                 summary_header(result, role_label.partition(":")[0]))
-            self.query_one("#summary-text", ItemList).show(summary_items(result))
+            self.query_one("#summary-text", ItemList).show(
+                summary_items(result, app.session.questionnaire))
         elif tab == "recommendations":
             self.query_one("#recommendations-text", ItemList).show(
                 recommendation_items(result))
@@ -326,10 +392,12 @@ class ResultsScreen(Screen[None]):
 
     def _draw_scenarios(self) -> None:
         parts: list[str | tuple[str, str]] = []
+        self.query_one("#scenario-expected", Static).update(expected_cost(self.result))
         for s in self.result.scenarios:
-            cost = usd(s.monthly_cost_usd) + " a month" if s.monthly_cost_usd is not None else ""
+            cost = (money(s.monthly_cost_usd) + " a month"
+                    if s.monthly_cost_usd is not None else "")
             self.query_one(f"#cost-{s.id}", Static).update(cost)
-            parts += [(s.title, "bold"), (f"  {percent(s.probability)}", "dim"), "\n",
+            parts += [(s.title, "bold"), (f"  {probability_text(s.probability)}", "dim"), "\n",
                       s.summary, "\n"]
             if s.outlook:
                 parts += [("For you: ", "italic"), s.outlook, "\n"]
@@ -355,6 +423,20 @@ class ResultsScreen(Screen[None]):
     def show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
+    def tab_scroller(self, tab: str | None = None) -> VerticalScroll:
+        """The scrolling part of ``tab`` (the active one by default)."""
+        tab = tab or self.query_one(TabbedContent).active
+        return self.query_one(f"#{TAB_SCROLLERS.get(tab, 'summary-text')}", VerticalScroll)
+
+    def action_scroll_tab(self, how: str) -> None:
+        scroller = self.tab_scroller()
+        if how == "home":
+            scroller.scroll_home(animate=False)
+        elif how == "end":
+            scroller.scroll_end(animate=False)
+        else:
+            getattr(scroller, f"scroll_{how}")(animate=False)
+
     # ------------------------------------------------------------------ scenarios
 
     @on(Input.Changed, ".probability")
@@ -367,7 +449,7 @@ class ResultsScreen(Screen[None]):
             box = self.query_one(f"#p-{s.id}", Input)
             value = parse_probability(box.value)
             if value is None:
-                error.update(f"✗ {s.title}: “{box.value}” is not a number (e.g. 0.5 or 50%).")
+                error.update(f"✗ {s.title}: “{box.value}” is not a percentage (e.g. 50%).")
                 return
             probs[s.id] = value
         current = {s.id: s.probability for s in self.result.scenarios}
@@ -386,7 +468,7 @@ class ResultsScreen(Screen[None]):
         app: Any = self.app
         app.set_probabilities(None)
         for s in self.result.scenarios:
-            self.query_one(f"#p-{s.id}", Input).value = f"{s.probability:g}"
+            self.query_one(f"#p-{s.id}", Input).value = probability_text(s.probability)
         self.query_one("#scenario-error", Static).update("")
 
     # ------------------------------------------------------------------ narrative (LLM)

@@ -57,6 +57,10 @@ class ReviewScreen(Screen[None]):
         Binding("ctrl+n", "results", "Results", id="results"),
     ]
 
+    def __init__(self, focus: str | None = None) -> None:
+        super().__init__()
+        self._focus = focus
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(classes="body"):
@@ -75,9 +79,10 @@ class ReviewScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.sub_title = "Review"
-        self.refill()
+        self.refill(self._focus)
 
-    def refill(self) -> None:
+    def refill(self, focus: str | None = None) -> None:
+        """List the answers; highlight ``focus`` (the answer just edited) or the first one."""
         app: Any = self.app
         session = app.session
         q = session.questionnaire
@@ -99,18 +104,23 @@ class ReviewScreen(Screen[None]):
                                                         "bold $text-accent")), disabled=True))
                 self._ids.append(None)
             text, style = answer_text(question, session.answers)
-            options.append(Option(Content.assemble(question.prompt, "\n  → ", (text, style)),
-                                  id=question.id))
+            options.append(Option(Content.assemble(question.prompt_for(session.role), "\n  → ",
+                                                   (text, style)), id=question.id))
             self._ids.append(question.id)
         answers = self.query_one("#answers", OptionList)
         answers.clear_options()
         answers.add_options(options)
         first = next((i for i, x in enumerate(answers.options) if not x.disabled), None)
-        answers.highlighted = first
+        chosen = next((i for i, x in enumerate(answers.options) if focus and x.id == focus),
+                      first)
+        answers.highlighted = chosen
         answers.focus()
+        if chosen is not None:
+            self.call_after_refresh(answers.scroll_to_highlight, top=False)
         missing = [x for x in listed if x.required and x.id not in session.answers]
         self.query_one("#review-error", Static).update(
-            f"✗ “{missing[0].prompt}” needs an answer before the results." if missing else "")
+            f"✗ “{missing[0].prompt_for(session.role)}” needs an answer before the results."
+            if missing else "")
 
     @on(OptionList.OptionSelected, "#answers")
     def _edit(self, event: OptionList.OptionSelected) -> None:
@@ -119,7 +129,12 @@ class ReviewScreen(Screen[None]):
 
     @on(Button.Pressed, "#back-button")
     def action_back(self) -> None:
+        """Back to where the person was: the question they left mid-walk, else the last one."""
         app: Any = self.app
+        where = app.review_return
+        if where is not None and where in {q.id for q in app.session.relevant_questions()}:
+            app.show_question(where)
+            return
         previous = app.session.previous_question(None)
         if previous is None:
             app.show_start()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -53,9 +53,10 @@ class StartScreen(Screen[None]):
                          "few questions; get a report you can forward.", id="intro")
             yield Label("Resume an unfinished draft", classes="heading", id="drafts-heading")
             yield OptionList(*self._draft_options(), id="drafts")
+            yield Static("", id="drafts-error", classes="error")
             yield Label("Organization (optional, printed on the report)", classes="heading")
-            yield app.make_input(placeholder="e.g. Acme Copilot", id="organization",
-                                 max_length=200)
+            yield app.make_input(placeholder="e.g. Acme Copilot; Enter, then pick your role",
+                                 id="organization", max_length=200)
             yield Label("Start a new assessment: who are you?", classes="heading")
             yield OptionList(*[Option(role_option(questionnaire.role_labels.get(role, role)),
                                       id=role) for role in questionnaire.roles], id="roles")
@@ -82,7 +83,26 @@ class StartScreen(Screen[None]):
     def _show_drafts(self) -> None:
         self.query_one("#drafts-heading", Label).display = bool(self._drafts)
         self.query_one("#drafts", OptionList).display = bool(self._drafts)
-        self.query_one("#drafts" if self._drafts else "#roles", OptionList).focus()
+        self.query_one("#drafts-error", Static).update("")
+        self.query_one("#open-error", Static).update("")
+        # With a draft, resuming it is one Enter away; without, the organization comes first
+        # (Enter then moves to the roles). Typing on a list goes to the organization anyway.
+        if self._drafts:
+            self.query_one("#drafts", OptionList).focus()
+        else:
+            self.query_one("#organization", Input).focus()
+
+    def on_key(self, event: events.Key) -> None:
+        """Letters typed while a list has the focus are the organization's name, not lost."""
+        focused = self.focused
+        char = event.character
+        if (isinstance(focused, OptionList) and char and len(char) == 1 and char.isprintable()
+                and not char.isspace()):
+            box = self.query_one("#organization", Input)
+            box.focus()
+            box.insert_text_at_cursor(char)
+            event.stop()
+            event.prevent_default()
 
     def _draft_text(self, draft: DraftInfo, questionnaire: Any) -> Content:
         label = questionnaire.role_labels.get(draft.role, draft.role).partition(":")[0]
@@ -103,10 +123,12 @@ class StartScreen(Screen[None]):
 
     @on(OptionList.OptionSelected, "#drafts")
     def _draft_chosen(self, event: OptionList.OptionSelected) -> None:
-        draft = next(d for d in self._drafts if d.id == event.option.id)
-        error = self.app.resume_draft(draft)  # type: ignore[attr-defined]
-        if error:
-            self.notify(error, severity="error")
+        draft = next((d for d in self._drafts if d.id == event.option.id), None)
+        if draft is None:
+            return
+        status = self.query_one("#drafts-error", Static)
+        status.update(Content.assemble(("Opening the draft…", "dim")))
+        self.app.resume_draft(draft, on_error=status.update)  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#open-path")
     @on(Button.Pressed, "#open")
@@ -116,8 +138,8 @@ class StartScreen(Screen[None]):
         if not path:
             error.update("Type the path of an answers file (JSON), then Open.")
             return
-        message = self.app.open_answers_file(path)  # type: ignore[attr-defined]
-        error.update(message or "")
+        error.update(Content.assemble((f"Opening {path}…", "dim")))
+        self.app.open_answers_file(path, on_error=error.update)  # type: ignore[attr-defined]
 
     @on(Input.Submitted, "#organization")
     def _organization_done(self) -> None:
