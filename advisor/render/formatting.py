@@ -135,10 +135,10 @@ def money(value: float | None, *, none: str = "n/a") -> str:
 
 
 def quantity(value: float | None, *, none: str = "n/a") -> str:
-    """A count as a person says it: 300,000 · 3,000,000 · about 1.2 million · about 8.4 billion.
+    """A count as a person says it: 300,000 · 3,000,000 · about 1.2 million · 3.6 billion.
 
-    Round figures are written out in full; others are rounded to two significant figures
-    (three below a million) and say "about".
+    Round figures below a billion are written out in full; others are rounded to two
+    significant figures (three below a million) and say "about" when that changed them.
     """
     if value is None or not math.isfinite(value):
         return none
@@ -148,13 +148,14 @@ def quantity(value: float | None, *, none: str = "n/a") -> str:
         return f"{whole:,}" if abs(v - whole) < 1e-9 else f"about {whole:,}"
     digits = 3 if abs(v) < 1e6 else 2
     rounded = _significant(v, digits)
-    if abs(rounded - v) <= 1e-9 * abs(v):
+    about = "" if abs(rounded - v) <= 1e-9 * abs(v) else "about "
+    if abs(v) >= 1e9:
+        return f"{about}{_trim(rounded / 1e9)} billion"
+    if not about:
         return f"{round(v):,}"
     if abs(v) < 1e6:
         return f"about {math.floor(rounded + 0.5):,}"
-    if abs(v) < 1e9:
-        return f"about {_trim(rounded / 1e6)} million"
-    return f"about {_trim(rounded / 1e9)} billion"
+    return f"about {_trim(rounded / 1e6)} million"
 
 
 def hours(value: float | None, *, none: str = "n/a") -> str:

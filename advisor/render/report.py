@@ -60,12 +60,21 @@ def rest_sentences(text: str) -> str:
     return parts[1] if len(parts) > 1 else ""
 
 
-_TOOL_HINT = re.compile(r"\s*\([^)]*\blitellm\b[^)]*\)")
+_HINT = re.compile(r"\s*\(([^)]*)\)")
+
+
+def _drop_hints(match: re.Match[str]) -> str:
+    inside = match.group(1)
+    if "litellm" in inside:
+        return ""
+    unit = re.split(r",?\s*e\.g\.", inside, maxsplit=1)[0].strip()
+    return f" ({unit})" if unit else ""
 
 
 def question_text(prompt: str) -> str:
-    """A question as the report shows it: without hints about the tool's internals."""
-    return _TOOL_HINT.sub("", str(prompt))
+    """A question as the report shows it: its unit kept ("(USD)"), examples and hints about
+    the tool's internals left out (they help someone answering, not someone reading)."""
+    return _HINT.sub(_drop_hints, str(prompt))
 
 
 def answer_text(question: Any, value: Any) -> str:
