@@ -16,6 +16,7 @@ from typing import Any
 from advisor.core.result import Result
 from advisor.core.rulebase import RuleBase
 from advisor.render import formatting
+from advisor.render.report import BILL_GAP_PCT
 
 MAX_DRIVERS = 4
 MAX_RECOMMENDATIONS = 6
@@ -43,7 +44,8 @@ class Facts:
 
 
 def _usd(x: float | None) -> str | None:
-    return None if x is None else formatting.usd(x)
+    """Dollars as the report writes them ($48,600; $0.00675), so the draft reads like it."""
+    return None if x is None else formatting.money(x)
 
 
 def _costs(result: Result) -> dict[str, Any]:
@@ -75,10 +77,14 @@ def _costs(result: Result) -> dict[str, Any]:
             f"{_usd(band['low_usd'])} to {_usd(band['high_usd'])} a month")
     if c.get("reported_spend_usd") is not None:
         out["reported_api_spend"] = f"{formatting.usd(c['reported_spend_usd'])} a month"
-        if c.get("spend_gap_flagged"):
+        computed = current.get("monthly_usd")
+        if (computed and c.get("volume_basis") != "inferred_from_bill"
+                and abs(c["reported_spend_usd"] / computed - 1) * 100 > BILL_GAP_PCT):
+            gap = c["reported_spend_usd"] / computed - 1
             out["reported_vs_computed"] = (
-                f"reported spend is {formatting.number(c.get('spend_gap_ratio'))} times the "
-                "computed cost: check the inputs")
+                f"the bill is {formatting.whole_pct(abs(gap) * 100)} "
+                f"{'higher' if gap > 0 else 'lower'} than the computed cost: show both figures "
+                "and call the gap something to explain, never 'in line'")
     if c.get("api_share_of_ai_budget") is not None:
         out["api_share_of_ai_budget"] = formatting.percent(c["api_share_of_ai_budget"])
     hosting = c.get("self_hosting") or {}
