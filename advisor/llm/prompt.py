@@ -17,7 +17,7 @@ from advisor.llm.facts import Facts
 
 PROMPT_VERSION = "narrative-v1"
 ASK_PROMPT_VERSION = "ask-v1"
-NARRATIVE_MAX_WORDS = 350
+NARRATIVE_MAX_WORDS = 300  # with the headline and the date line, the summary stays under 400
 ASK_MAX_WORDS = 200
 MAX_STANDING = 3
 
