@@ -112,10 +112,15 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
     if be is not None:
         facts["break_even"] = "about " + wording.volume(be, hosting.get("break_even_calls"))
     put("cheapest", hosting.get("summary"), str)
-    put("gpus_busy", hosting.get("gpus_busy"), lambda v: f"{v:.1f}")
+    put("gpus_busy", hosting.get("gpus_busy"),
+        lambda v: "less than a tenth of a GPU busy" if v < 0.1 else f"{v:.1f} GPUs busy")
     put("spare_gpus", hosting.get("spare_gpus"), lambda v: f"{v:.1f}")
     put("in_house_cost", current.get("monthly_usd") if current.get("basis") == "in_house"
         else None, wording.usd)
+    deferred = values.get("deferred_use_cases")
+    if deferred is not None:
+        facts["deferred_text"] = ("1 use case was" if deferred == 1 else
+                                  f"{wording.count(deferred)} use cases were")
     margin = values.get("gross_margin_pct")
     facts["margin_note"] = (f", and the margin at today's costs is only {margin:g}%"
                             if margin is not None and margin < 20 else "")
