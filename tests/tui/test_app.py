@@ -18,6 +18,7 @@ from advisor.data.answers_file import read_answers_file
 from advisor.data.rules import load_rulebase
 from advisor.history.store import Store
 from advisor.render.charts import cost_bars
+from advisor.render.formatting import money
 from advisor.render.report import render
 from advisor.tui.drafts import list_drafts
 from advisor.tui.screens.question import QuestionScreen
@@ -150,8 +151,7 @@ async def test_each_role_walks_from_start_to_a_saved_report(role: str, tmp_path:
     # saved (after the probability edit), newest last.
     assert list_drafts() == []
     with Store.open() as store:
-        rows = store.db.execute("SELECT origin, role, answers_json FROM assessments "
-                                "ORDER BY id").fetchall()
+        rows = [(r["origin"], r["role"], r["answers_json"]) for r in store.iter_assessments()]
     assert [(r[0], r[1]) for r in rows] == [("tui", role), ("tui", role)]
     assert json.loads(rows[-1][2]) == data
     assert "assumptions" not in json.loads(rows[0][2])
@@ -227,8 +227,8 @@ async def test_live_panel_follows_every_answer() -> None:
             await answer_current(pilot, plan)
         text = panel_text(app)
         costs = app.live.result.costs
-        assert f"Today ${costs['current']['monthly_usd']:,.2f}" in text
-        assert f"2023  ${costs['baseline_2023']['monthly_usd']:,.2f}" in text
+        assert f"Today {money(costs['current']['monthly_usd'])}" in text
+        assert f"2023  {money(costs['baseline_2023']['monthly_usd'])}" in text
 
 
 async def test_review_edits_an_answer_and_returns() -> None:

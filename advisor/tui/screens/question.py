@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -96,6 +96,12 @@ class QuestionScreen(Screen[None]):
             width: 1fr;
         }
 
+        #nav Button {
+            width: auto;
+            min-width: 6;
+            margin: 0 2 0 0;
+        }
+
         #help {
             margin-top: 1;
             color: $text-muted;
@@ -111,6 +117,18 @@ class QuestionScreen(Screen[None]):
 
         &.-tiny LivePanel {
             display: none;
+        }
+
+        #live-mini {
+            display: none;
+            width: 1fr;
+            text-align: right;
+            text-wrap: nowrap;
+            text-overflow: ellipsis;
+        }
+
+        &.-tiny #live-mini {
+            display: block;
         }
     }
     """
@@ -134,6 +152,7 @@ class QuestionScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         app: Any = self.app
         yield Header()
+        mini = Static("", id="live-mini")  # the live panel in one line, when it is hidden
         with Horizontal(classes="body"):
             with Vertical(id="question-body"):
                 with VerticalScroll(id="question-pane"):
@@ -149,7 +168,9 @@ class QuestionScreen(Screen[None]):
                     yield Button("Back", id="back-button", compact=True)
                     yield Button("Don't know", id="dont-know", compact=True)
                     yield Button("Next", id="next-button", variant="primary", compact=True)
+                    yield mini
             self.live_panel = LivePanel(id="live")
+            self.live_panel.mini = mini
             yield self.live_panel
         yield Footer()
 
@@ -206,7 +227,7 @@ class QuestionScreen(Screen[None]):
             # Show and focus the new control before hiding the old one: one focus change, so
             # the footer's bindings are rebuilt once.
             choices.display = True
-            self.query_one("#option-hint", Static).display = any(self._hints)
+            self.query_one("#option-hint", Static).display = True
             # Nothing is highlighted until the person moves: Next never records an option
             # they did not pick.
             choices.highlighted = chosen
@@ -234,8 +255,29 @@ class QuestionScreen(Screen[None]):
     def _show_hint(self, index: int | None) -> None:
         hint = self._hints[index] if index is not None and index < len(self._hints) else ""
         text = (Content.assemble(("→ ", "dim"), hint) if hint else
-                Content.assemble(("↑/↓ to pick an option, Enter to choose it", "dim")))
+                Content.assemble(("↑/↓ or a first letter to pick, Enter to choose", "dim")))
         self.query_one("#option-hint", Static).update(text)
+
+    def on_key(self, event: events.Key) -> None:
+        """On the options, a digit or a first letter highlights an option (Enter chooses it):
+        "y" for Yes, "3" for the third, "s" for Software."""
+        choices = self.query_one("#choices", OptionList)
+        char = event.character
+        if not choices.has_focus or not char or len(char) != 1 or not char.isalnum():
+            return
+        labels = [label for _, label, _ in choice_rows(self.question)]
+        if char.isdigit():
+            index = int(char) - 1
+            found = index if 0 <= index < len(labels) else None
+        else:
+            start = choices.highlighted if choices.highlighted is not None else -1
+            order = [(start + i) % len(labels) for i in range(1, len(labels) + 1)]
+            found = next((i for i in order if labels[i].lower().startswith(char.lower())),
+                         None)
+        if found is not None:
+            choices.highlighted = found
+            event.stop()
+            event.prevent_default()
 
     @on(OptionList.OptionHighlighted, "#choices")
     def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
@@ -288,7 +330,7 @@ class QuestionScreen(Screen[None]):
             if choices.highlighted is not None:
                 self.submit(self._values[choices.highlighted])
             else:
-                self.set_error("Pick an option first (↑/↓, then Enter)"
+                self.set_error("Pick an option first (↑/↓ or its first letter, then Enter)"
                                + ("." if q.required else ", or choose Don't know."))
                 choices.focus()
             return
@@ -343,14 +385,9 @@ _UNSET: Any = _Unset()
 def _placeholder(q: Question) -> str:
     if q.type == "string":
         if q.id == MODEL_QUESTION:
-            return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5 (→ accepts a suggestion)"
+            return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5"
         return "type an answer"
-    bounds = []
-    if q.min is not None:
-        bounds.append(f"at least {q.min:g}")
-    if q.max is not None:
-        bounds.append(f"at most {q.max:g}")
-    kind = ("a whole number, e.g. 300k or 1.5M" if q.type == "int" else
-            "a number, e.g. $38,000 or 72%")
-    hint = f"{kind} ({', '.join(bounds)})" if bounds else kind
-    return hint + ("" if q.required else "; empty = don't know")
+    example = "e.g. 300k or 1.5M" if q.type == "int" else "e.g. $38,000 or 72%"
+    if q.min is not None and q.max is not None:
+        example = f"{q.min:g} to {q.max:g}"
+    return example + ("" if q.required else "; empty = don't know")

@@ -47,10 +47,14 @@ class ReviewScreen(Screen[None]):
         &.-wide LivePanel {
             width: 36;
         }
+
+        &.-tiny LivePanel {
+            display: none;
+        }
     }
     """
 
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-tiny"), (70, "-narrow"), (100, "-wide")]
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="back"),

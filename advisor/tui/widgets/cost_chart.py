@@ -11,7 +11,7 @@ from typing import Any
 from textual.content import Content
 from textual.widget import Widget
 
-from advisor.render.formatting import usd
+from advisor.render.formatting import money
 
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
@@ -51,7 +51,7 @@ class CostChart(Widget):
         if not self._bars:
             return Content(self._empty)
         label_width = min(max(len(b.label) for b in self._bars), 22)
-        values = [usd(b.value) for b in self._bars]
+        values = [money(b.value) for b in self._bars]
         value_width = max(len(v) for v in values)
         bar_width = max(4, self.content_size.width - label_width - value_width - 3)
         lines: list[Content] = []

@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from advisor.render.formats import TIER_LABELS
-from advisor.render.formatting import percent, usd
+from advisor.render.formatting import money, percent
 from advisor.tui.assessing import Outcome, describe
 
 __all__ = ["TIER_LABELS"]
@@ -67,10 +67,13 @@ def panel_content(outcome: Outcome) -> Content:
     costs = r.costs or {}
     now = (costs.get("current") or {}).get("monthly_usd")
     then = (costs.get("baseline_2023") or {}).get("monthly_usd")
+    bill = (r.answers or {}).get("monthly_api_spend_usd")
     if now is None:
         parts += [(cost_note(costs), "dim")]
     else:
-        parts += [("  Today ", "dim"), usd(now), "\n", ("  2023  ", "dim"), usd(then)]
+        parts += [("  Today ", "dim"), money(now), "\n", ("  2023  ", "dim"), money(then)]
+    if bill is not None:  # what the invoices say, next to what the answers compute
+        parts += ["\n", ("  Bill  ", "dim"), money(bill)]
     return Content.assemble(*parts)
 
 
@@ -107,3 +110,19 @@ class LivePanel(VerticalScroll):
     def show(self, outcome: Outcome) -> None:
         self._outcome = outcome
         self.text.update(panel_content(outcome))
+        if self.mini is not None:
+            self.mini.update(mini_content(outcome))
+
+    #: A one-line summary shown instead of the panel where the screen is too narrow for it.
+    mini: Static | None = None
+
+
+def mini_content(outcome: Outcome) -> Content:
+    """``High risk 70/100 · $2,325/mo``: the panel in one line, for narrow terminals."""
+    r = outcome.result
+    if r is None:
+        return Content.assemble(("no tier yet", "dim"))
+    now = ((r.costs or {}).get("current") or {}).get("monthly_usd")
+    cost = f" · {money(now)}/mo" if now is not None else ""
+    return Content.assemble((TIER_LABELS.get(r.tier, r.tier), TIER_STYLES.get(r.tier, "")),
+                            f" {r.score}/100{cost}")
