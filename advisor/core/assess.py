@@ -122,8 +122,22 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
         facts["deferred_text"] = ("1 use case was" if deferred == 1 else
                                   f"{wording.count(deferred)} use cases were")
     margin = values.get("gross_margin_pct")
-    facts["margin_note"] = (f", and the margin at today's costs is only {margin:g}%"
-                            if margin is not None and margin < 20 else "")
+    facts["margin_note"] = (
+        "" if margin is None or margin >= 20 else
+        f", and the product loses money at today's costs (a {margin:g}% margin)" if margin < 0
+        else f", and the margin at today's costs is only {margin:g}%")
+    tam = values.get("tam_effect")
+    if tam is not None:
+        facts["tam_text"] = {
+            "expands": "you expect falling costs to expand the investee's market",
+            "contracts": "you expect falling costs to shrink the investee's market",
+            "unsure": "you are unsure whether falling costs grow or shrink the investee's market",
+        }.get(tam, f"you answered {tam!r} on the investee's market")
+    regulated = values.get("regulated") is True or regulated_industry
+    facts["quality_caveat"] = (
+        "; in a regulated field, any cheaper model must pass the same validation and audit "
+        "checks before it carries work" if regulated
+        or values.get("relies_on_cheap_ai_for_quality") is True else "")
     why = []
     if values.get("regulated") is True:
         why.append("validation, audit logs or data governance are mandated")
