@@ -18,12 +18,11 @@ from pathlib import Path
 import pytest
 
 from advisor.core.assess import assess
-from advisor.core.result import Narrative
 from advisor.core.sources import SECTION_TITLES
 from advisor.data.answers_file import read_answers_file
 from advisor.data.price_map import default_price_book
 from advisor.render import charts, formatting
-from advisor.render.report import render
+from advisor.render.report import builtin_narrative, render
 from tests.conftest import EXAMPLES, ROOT, SOURCE_DATE_EPOCH
 
 PERSONAS = ROOT / "tests" / "personas"
@@ -164,25 +163,22 @@ def test_the_report_says_what_the_volume_rests_on(reports, rulebase) -> None:
 
 
 def test_an_llm_attempt_that_was_not_used_leaves_no_trace(rulebase) -> None:
+    """What narrate() returns after a failed attempt: the built-in text, with a note and the
+    attempt's model and cost. The report is the one without any attempt."""
     path = EXAMPLES / "startup-chat-wrapper.json"
-    plain = render(_result(path, rulebase), rulebase, "md")
     for fmt in ("md", "html"):
+        plain = render(_result(path, rulebase), rulebase, fmt)
         result = _result(path, rulebase)
-        failed = render(result, rulebase, fmt)  # built-in narrative
-        result = _result(path, rulebase)
-        result.narrative = Narrative(
-            source="builtin", text=result.narrative.text if result.narrative else "",
-            model="openai/gpt-4o-mini", input_tokens=900, output_tokens=0, usd=0.0001,
-            note="The LLM narrative was not used: the provider returned an error (no "
-                 "OPENAI_API_KEY); the built-in narrative is shown.")
-        from advisor.render.report import builtin_narrative
-
-        result.narrative.text = builtin_narrative(result, rulebase).text
+        result.narrative = builtin_narrative(result, rulebase)
+        result.narrative.model = "openai/gpt-4o-mini"
+        result.narrative.input_tokens, result.narrative.output_tokens = 900, 0
+        result.narrative.usd = 0.0001
+        result.narrative.note = ("The LLM narrative was not used: the provider returned an "
+                                 "error (no OPENAI_API_KEY); the built-in narrative is shown.")
         after = render(result, rulebase, fmt)
         for words in ("not used", "OPENAI_API_KEY", "failed", "gpt-4o-mini", "attempt"):
             assert words not in after, words
-        assert after == failed
-    assert plain == render(_result(path, rulebase), rulebase, "md")
+        assert after == plain
 
 
 def test_assess_with_a_failing_llm_gives_the_same_report(tmp_path: Path) -> None:
