@@ -1,19 +1,26 @@
-"""The batch output folder: report names that are unique and safe, and atomic streamed writes.
+"""The batch output folder: one writer at a time, report names that follow from the input's
+path alone, and atomic streamed writes.
 
-Report names come from the input (``acme.json`` -> ``acme.md``, line 17 of ``portfolio.jsonl``
--> ``portfolio-17.md``). They must be stable from one run to the next, because resume decides
-that an item is done by finding its report, so the same inputs in the same order always get
-the same names; a clash (two ``acme.json`` in different folders) gets ``-2``, ``-3``...
+A report's name is the input's name plus a short digest of the input's real path
+(``acme.json`` -> ``acme-3f9a1c2b7d.md``, line 17 of ``portfolio.jsonl`` ->
+``portfolio-17-0be45a9c31.md``). It depends on nothing else: adding another ``acme.json`` in
+another folder, or listing the inputs in another order, never moves a report to a new name,
+and two files with the same name never share one. Resume finds an item's report by that name
+and then compares the input's content digest (see :mod:`advisor.batch.run`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import sqlite3
+import sys
+import tempfile
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from advisor.core.errors import InputError
 
@@ -23,8 +30,19 @@ SUMMARY_NAMES = ("summary.md", "summary.json")
 SPILL_CACHE_KIB = 256
 EXTENSIONS = {"md": ".md", "json": ".json", "html": ".html"}
 _O_BINARY = getattr(os, "O_BINARY", 0)  # Windows: no newline translation
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _umask() if sys.platform != "win32" else 0
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _MAX_STEM = 80
+_MAX_NAMED_STEM = 64  # the input's own name, in a report name that adds "-" + the digest
+_PATH_DIGEST = 10  # hex digits of the path digest: two same-named inputs never meet
 # Names Windows refuses whatever the extension; harmless to avoid everywhere.
 _RESERVED = frozenset({"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)),
                        *(f"lpt{i}" for i in range(1, 10))})
@@ -67,8 +85,17 @@ class ReportNamer:
         """Take ``name`` if nobody has it (names are ASCII, so NOCASE folds them fully)."""
         return self._db.execute("INSERT OR IGNORE INTO used VALUES (?)", (name,)).rowcount == 1
 
-    def name_for(self, stem: str) -> str:
+    def name_for(self, stem: str, identity: str | None = None) -> str:
+        """The report name for an input named ``stem`` whose real path is ``identity``.
+
+        With an identity the name is ``stem-<digest of identity>``: the same for the same
+        input in every run, whatever else the batch holds. ``-2``, ``-3``... only on a
+        clash within one run (the same digest for two paths, or no identity given).
+        """
         base = safe_stem(stem)
+        if identity is not None:
+            digest = hashlib.sha256(identity.encode("utf-8", "surrogateescape")).hexdigest()
+            base = f"{base[:_MAX_NAMED_STEM].rstrip('._-') or 'item'}-{digest[:_PATH_DIGEST]}"
         candidate, n = base + self.extension, 1
         while not self._claim(candidate):
             n += 1
@@ -95,8 +122,56 @@ def prepare_output_folder(output: str) -> Path:
     return folder
 
 
+class FolderLock:
+    """One batch writes to an output folder at a time: an exclusive ``flock`` on the folder.
+
+    The lock is held on the folder itself (no lock file to leave behind or go stale): the
+    kernel releases it when the process ends, however it ends, so a batch killed with
+    SIGKILL never blocks the next one. Where ``flock`` does not exist (Windows) there is no
+    lock. A second batch into the same folder fails at once with an input error.
+    """
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.fd: int | None = None
+
+    def acquire(self) -> FolderLock:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            return self
+        try:
+            fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        except OSError as exc:
+            raise InputError(f"cannot open the output folder: {exc.strerror}",
+                             file=str(self.folder)) from None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise InputError(f"another batch is writing to {self.folder} (the folder is "
+                             "locked); wait for it to finish or choose another -o folder",
+                             file=str(self.folder)) from None
+        self.fd = fd
+        return self
+
+    def release(self) -> None:
+        if self.fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = None
+
+    def __enter__(self) -> FolderLock:
+        return self.acquire()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.release()
+
+
 def remove_stale_temporaries(folder: Path) -> int:
-    """Delete the temp files an interrupted run left (``.name.XXXX.tmp``, see files.py)."""
+    """Delete the temp files an interrupted run left (``.advisor-XXXX.tmp``, see files.py).
+
+    Only called with the folder's lock held, so no other batch is writing them now."""
     removed = 0
     with os.scandir(folder) as entries:
         for entry in entries:
@@ -115,14 +190,20 @@ def write_report(path: str, text: str) -> None:
     ``advisor.data.files.write_atomic`` adds guards against a power cut, and it costs more CPU than
     the rest of the write (0.3 of 0.45 ms here), which a 100,000-item batch cannot afford.
     After a power cut a report may come back empty: :func:`report_is_complete` treats that as
-    missing and a re-run writes it again. The names are unique within a run and there is one
-    writer per name, so the temp name needs no randomness.
+    missing and a re-run writes it again. The temp name is random (``mkstemp``), never a
+    fixed name another writer could share.
     """
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.tmp")
+    folder = os.path.dirname(path)
     data = text.encode("utf-8")
+    tmp = ""
     try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _O_BINARY, 0o666)
+        fd, tmp = tempfile.mkstemp(prefix=".advisor-", suffix=".tmp", dir=folder or ".")
+        if sys.platform == "win32":  # pragma: no cover - no newline translation
+            import msvcrt
+
+            msvcrt.setmode(fd, _O_BINARY)
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o666 & ~_UMASK)
         try:
             view = memoryview(data)
             while view:
@@ -131,8 +212,9 @@ def write_report(path: str, text: str) -> None:
             os.close(fd)
         os.replace(tmp, path)
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
+        if tmp:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
         raise
 
 

@@ -10,9 +10,13 @@ With ``--llm`` the narrative of each item is an LLM call: the work is waiting, n
 computing, so a small pool of threads (``--jobs``, default 4) bounds how many calls are in
 flight; each item falls back to the built-in narrative on its own.
 
-Resume: reports are written atomically, so a report that exists is complete. A re-run with
-the same ``-o`` assesses such items again for the summary (cheap) but does not render,
-write or record them again, and does not call the LLM for them.
+Resume: reports are written atomically, so a report that exists is complete, and its name
+follows from its input's path alone (:mod:`advisor.batch.output`). A re-run with the same
+``-o`` reads every input again and compares the SHA-256 of its bytes with the digest history
+kept for that report: equal, the item is assessed again for the summary (cheap) but not
+rendered, written, recorded or sent to the LLM again; different (the input was edited) or
+unknown (history off, or no row for that report), it is assessed, written and recorded anew.
+One batch writes to an output folder at a time (:class:`~advisor.batch.output.FolderLock`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ import argparse
 import os
 import sys
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from itertools import islice
 from pathlib import Path
@@ -30,6 +34,7 @@ from typing import Any, TypeVar
 from advisor.batch.inputs import Item, count_items, iter_items
 from advisor.batch.output import (
     EXTENSIONS,
+    FolderLock,
     ReportNamer,
     prepare_output_folder,
     remove_stale_temporaries,
@@ -38,7 +43,6 @@ from advisor.batch.output import (
 from advisor.batch.summary import PortfolioSummary
 from advisor.batch.worker import (
     DONE,
-    DONE_UNRECORDED,
     NEW,
     Context,
     Outcome,
@@ -65,6 +69,11 @@ def run(args: argparse.Namespace) -> int:
     """Exit 0 when every item was assessed, 2 when some were invalid, 1 on a bug."""
     out = prepare_output_folder(args.output)
     jobs = _jobs(args)
+    with FolderLock(out):
+        return _locked_run(args, out, jobs)
+
+
+def _locked_run(args: argparse.Namespace, out: Path, jobs: int | None) -> int:
     remove_stale_temporaries(out)
     llm = bool(getattr(args, "llm", None))
     narrator = _narrator(args) if llm else None
@@ -95,6 +104,7 @@ def _run(args: argparse.Namespace, out: Path, ctx: Context, pool: Any, workers: 
     namer = ReportNamer(EXTENSIONS[ctx.fmt])
     recorder = _HistoryRecorder(history, group=1 if ctx.narrator else HISTORY_GROUP)
     tasks = _plan(iter_items(args.paths, exclude=out), namer, ctx, recorder)
+    outcomes: Generator[Outcome, None, None]
     if ctx.narrator is not None:
         outcomes = _threaded(tasks, ctx, workers)
     elif pool is not None:
@@ -145,15 +155,16 @@ def _plan(items: Iterable[Item], namer: ReportNamer, ctx: Context,
           recorder: _HistoryRecorder) -> Iterator[Task]:
     """Name each item's report and decide, from what is on disk, what is left to do."""
     for item in items:
-        report = namer.name_for(item.stem)
+        report = namer.name_for(item.stem, item.identity or None)
         target = os.path.join(ctx.out_dir, report)
         known = None
-        if not report_is_complete(target):
-            mode = NEW
-        elif recorder.active and (known := recorder.narrative_for(target)) is None:
-            mode = DONE_UNRECORDED
-        else:
+        # DONE is a candidate here: the worker reads the input and keeps it DONE only when
+        # its digest is the one history kept for this report.
+        if (report_is_complete(target) and recorder.active
+                and (known := recorder.narrative_for(target)) is not None and known[-1]):
             mode = DONE
+        else:
+            mode, known = NEW, None
         yield Task(item, report, mode, known)
 
 
@@ -203,7 +214,7 @@ def _start_pool(ctx: Context, jobs: int) -> Any:
 
 
 def _pooled(tasks: Iterator[Task], pool: Any, jobs: int,
-            recorder: _HistoryRecorder) -> Iterator[Outcome]:
+            recorder: _HistoryRecorder) -> Generator[Outcome, None, None]:
     """Built-in narratives: CPU work, so processes, fed in chunks. The workers keep their
     items in history themselves (see batch_worker.ChunkDone)."""
     from concurrent.futures.process import BrokenProcessPool
@@ -217,7 +228,8 @@ def _pooled(tasks: Iterator[Task], pool: Any, jobs: int,
         raise _WorkerDied(str(exc) or "broken process pool") from None
 
 
-def _threaded(tasks: Iterator[Task], ctx: Context, concurrency: int) -> Iterator[Outcome]:
+def _threaded(tasks: Iterator[Task], ctx: Context,
+              concurrency: int) -> Generator[Outcome, None, None]:
     """LLM narratives: waiting on the network, so threads, at most ``concurrency`` calls."""
     from concurrent.futures import ThreadPoolExecutor
 
@@ -305,7 +317,7 @@ class _HistoryRecorder:
         history row than a report assessed twice.
         """
         return self._guard(lambda: self.store.narrative_for_report(report_path),
-                           default=(None,) * 5)
+                           default=None)
 
     def recorded_elsewhere(self, rows: int, error: str | None) -> None:
         """Count rows a worker process recorded; warn (once) if its store failed."""

@@ -9,6 +9,7 @@ report, about 20 KB) is built here too; a worker process records its chunk's row
 
 from __future__ import annotations
 
+import hashlib
 import os
 import signal
 from collections.abc import Callable
@@ -20,21 +21,23 @@ from advisor.batch.inputs import Item
 from advisor.batch.output import write_report
 from advisor.core.assess import assess
 from advisor.core.errors import InputError
-from advisor.data.answers_file import load_answers_bytes, read_answers_file
+from advisor.data.answers_file import load_answers_bytes, read_input_file
 from advisor.history.store import assessment_row
 from advisor.render.report import builtin_narrative, render
 
 # What the parent asks for each item.
 NEW = 0  # no report yet: assess, render, write, and (with history) build the history row
-DONE = 1  # the report exists and history has it: assess only, for the summary
-DONE_UNRECORDED = 2  # the report exists but history lacks it (a crash before the commit)
+DONE = 1  # the report exists and history has it: assess only, for the summary, if the
+#           input's digest is still the one history kept (else it is NEW after all)
+DONE_UNRECORDED = 2  # no longer planned (resume compares digests); kept for old callers
 
 
 class Task(NamedTuple):
     item: Item
     report: str  # file name in the output folder
     mode: int
-    # For DONE: the stored narrative's (source, model, usd, input tokens, output tokens).
+    # For DONE: the stored narrative's (source, model, usd, input tokens, output tokens)
+    # and the stored input's SHA-256.
     known: tuple[Any, ...] | None = None
 
 
@@ -189,13 +192,14 @@ def process_chunk(tasks: list[Task]) -> ChunkDone:
                       for o in outcomes], recorded, error)
 
 
-def _load(item: Item) -> Any:
+def _read(item: Item) -> bytes:
+    """The item's bytes (bounded, never blocking: see read_input_file)."""
     if item.error:
-        raise InputError(item.error)
+        raise InputError(item.error, file=item.source)
     if item.data is not None:
-        return load_answers_bytes(item.data, file=item.source)
+        return item.data
     assert item.path is not None
-    return read_answers_file(item.path)
+    return read_input_file(item.path)
 
 
 def process(ctx: Context, task: Task) -> Outcome:
@@ -214,7 +218,11 @@ def process(ctx: Context, task: Task) -> Outcome:
 
 def _process(ctx: Context, task: Task) -> Outcome:
     item = task.item
-    answers = _load(item)
+    data = _read(item)
+    digest = hashlib.sha256(data).hexdigest()
+    if task.mode == DONE and (task.known is None or task.known[-1] != digest):
+        task = task._replace(mode=NEW, known=None)  # edited since its report was written
+    answers = load_answers_bytes(data, file=item.source)
     result = assess(answers, ctx.rulebase, ctx.prices)
     target = os.path.join(ctx.out_dir, task.report)
     report: str | None = None
@@ -235,13 +243,13 @@ def _process(ctx: Context, task: Task) -> Outcome:
     if ctx.history and report is not None:
         row = assessment_row(answers.as_data(), result, report,
                              ctx.fmt, origin="batch", source=item.source,
-                             report_path=target)
+                             report_path=target, input_sha256=digest)
     costs = result.costs or {}
     if result.narrative is not None:
         narrative = result.narrative.to_dict()
     elif task.known:  # finished by an earlier run: what history says its narrative cost
         narrative = dict(zip(("source", "model", "usd", "input_tokens", "output_tokens"),
-                             task.known, strict=True))
+                             task.known[:5], strict=True))
     else:
         narrative = {}
     return Outcome(

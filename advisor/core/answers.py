@@ -31,6 +31,20 @@ SCHEMA_VERSION = 1
 SUPPORTED_SCHEMA_VERSIONS = (1,)
 SCENARIO_IDS = ("stabilization", "further_decline", "divergence")
 
+# Documented maxima of the assumptions (answers' own maxima are in rules/questions.toml):
+# far past any real figure, and low enough that every product the cost model forms stays a
+# finite float (README, "Input limits"). ``advisor schema`` shows each one.
+MAX_PER_MTOK = 1_000_000.0  # USD per million tokens (the dearest model lists ~$600)
+MAX_GPU_HOURLY_USD = 10_000.0
+MIN_TOKENS_PER_SECOND = 0.001  # a denormal throughput would make the GPU count infinite
+MAX_TOKENS_PER_SECOND = 1_000_000_000.0
+MAX_USD = 1_000_000_000_000.0  # any monthly amount in USD
+MAX_GPUS = 100_000_000.0
+MAX_TOKENS = 100_000_000.0  # tokens per LLM call
+MAX_MULTIPLIER = 100.0  # a price multiplier over 12–24 months
+MAX_NAME = 200  # characters of a model name
+MAX_PRICE_OVERRIDES = 1_000  # models in assumptions.prices
+
 
 class AnswersFile(Record):
     """A validated answers file. ``answers`` and ``assumptions`` hold every key (None if unset)."""
@@ -109,33 +123,35 @@ def _assumptions_schema() -> cs.CoreSchema:
         "ScenarioProbabilities", {k: cs.typed_dict_field(probability) for k in SCENARIO_IDS},
         "Probabilities of the three §5 scenarios; each in [0, 1], summing to 1 within 1e-6."))
     multipliers = _record("ScenarioMultipliers", {
-        k: _optional(_number(ge=0)) for k in
+        k: _optional(_number(ge=0, le=MAX_MULTIPLIER)) for k in
         ("stabilization", "further_decline", "divergence_general", "divergence_regulated")},
         "Price multipliers over 12–24 months; omitted ones keep the documented defaults.")
     self_hosting = _record("SelfHostingAssumptions", {
-        "gpu_hourly_usd": _optional(_number(ge=0)),
-        "tokens_per_second_per_gpu": _optional(_number(gt=0)),
-        "fixed_monthly_usd": _optional(_number(ge=0)),
-        "always_on_gpus": _optional(_number(ge=0)),
+        "gpu_hourly_usd": _optional(_number(ge=0, le=MAX_GPU_HOURLY_USD)),
+        "tokens_per_second_per_gpu": _optional(_number(ge=MIN_TOKENS_PER_SECOND,
+                                                       le=MAX_TOKENS_PER_SECOND)),
+        "fixed_monthly_usd": _optional(_number(ge=0, le=MAX_USD)),
+        "always_on_gpus": _optional(_number(ge=0, le=MAX_GPUS)),
     }, "Self-hosting cost inputs (faq-q2, faq-q4); omitted ones keep the documented defaults.")
     sizes = _record("DefaultSizes", {
-        "input_tokens": _optional(_number(ge=0)),
-        "output_tokens": _optional(_number(ge=0)),
+        "input_tokens": _optional(_number(ge=0, le=MAX_TOKENS)),
+        "output_tokens": _optional(_number(ge=0, le=MAX_TOKENS)),
     }, "Tokens per LLM call assumed when token sizes are unknown (spec/costs.md, volume).")
     price = _record("PriceOverride", {
-        "input_per_mtok": cs.typed_dict_field(_number(ge=0)),
-        "output_per_mtok": cs.typed_dict_field(_number(ge=0)),
+        "input_per_mtok": cs.typed_dict_field(_number(ge=0, le=MAX_PER_MTOK)),
+        "output_per_mtok": cs.typed_dict_field(_number(ge=0, le=MAX_PER_MTOK)),
     }, "A user's own price for a model, in USD per million tokens (e.g. a private deployment).")
     band = cs.no_info_after_validator_function(_ordered_band, _record("OpenModelBand", {
-        "low_per_mtok": cs.typed_dict_field(_number(ge=0)),
-        "high_per_mtok": cs.typed_dict_field(_number(ge=0)),
+        "low_per_mtok": cs.typed_dict_field(_number(ge=0, le=MAX_PER_MTOK)),
+        "high_per_mtok": cs.typed_dict_field(_number(ge=0, le=MAX_PER_MTOK)),
     }, "The open-model price band, USD per million tokens."))
     return _record("Assumptions", {
         "scenario_probabilities": _optional(probabilities),
         "scenario_multipliers": _optional(multipliers),
         "self_hosting": _optional(self_hosting),
         "default_sizes": _optional(sizes),
-        "prices": _optional(cs.dict_schema(cs.str_schema(strict=True), price, strict=True)),
+        "prices": _optional(cs.dict_schema(cs.str_schema(strict=True, max_length=MAX_NAME),
+                                           price, strict=True, max_length=MAX_PRICE_OVERRIDES)),
         "open_model_band": _optional(band),
     }, "Overrides of the cost model's documented defaults (spec/costs.md).")
 

@@ -1,7 +1,10 @@
 """The local history store: one SQLite file in the user's data folder.
 
 It keeps every assessment (answers, result, the report as written), LLM failure patterns and
-the narrative cache. Schema changes are small named migrations applied once each and recorded
+the narrative cache. An assessment is a small row in ``assessments`` (what ``history list``
+shows and filters on) and its three large texts, zlib-compressed, in ``assessment_payloads``:
+about a quarter of the bytes of plain JSON, and listing never reads them. Schema changes
+are small named migrations applied once each and recorded
 (the approach of simonw/llm), so an old store upgrades in place. WAL mode and a busy timeout
 let two processes write at once. Every problem (corrupt file, read-only folder, lock held too
 long) becomes a :class:`StoreError` with a clear message; callers treat it as a warning so a
@@ -15,17 +18,28 @@ import json
 import os
 import sqlite3
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
+
+from advisor.data.redact import redact_urls
 
 STORE_NAME = "advisor.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
 
 
 class StoreError(Exception):
-    """The history store cannot be used (corrupt, read-only, locked, unreadable)."""
+    """The history store cannot be used (corrupt, read-only, locked, unreadable, newer)."""
+
+    def __init__(self, message: str, *, read_only: bool = False) -> None:
+        super().__init__(message)
+        self.read_only = read_only  # the store may still be read (opened read-only)
+
+
+class NewerStoreError(StoreError):
+    """The store was written by a newer advisor (migrations this version does not know)."""
 
 
 def _m001_assessments(db: sqlite3.Connection) -> None:
@@ -93,6 +107,54 @@ def _m005_narrative_tokens(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE assessments ADD COLUMN narrative_output_tokens INTEGER")
 
 
+def _m006_input_digest(db: sqlite3.Connection) -> None:
+    """The SHA-256 of the input an assessment was made from: batch resume compares it, so an
+    edited input is assessed again even when its report exists."""
+    db.execute("ALTER TABLE assessments ADD COLUMN input_sha256 TEXT")
+
+
+#: The large texts of an assessment, kept compressed in ``assessment_payloads``.
+PAYLOAD_COLUMNS = ("answers_json", "result_json", "report")
+#: zlib level: 6 compresses a report to about a quarter in ~0.1 ms.
+_ZLEVEL = 6
+
+
+def compress(text: str) -> bytes:
+    return zlib.compress(text.encode("utf-8"), _ZLEVEL)
+
+
+def decompress(value: Any) -> str:
+    """A stored payload as text: zlib bytes (m007 on), or text written before m007."""
+    if isinstance(value, bytes | memoryview):
+        return zlib.decompress(bytes(value)).decode("utf-8")
+    return "" if value is None else str(value)
+
+
+def _m007_compact_payloads(db: sqlite3.Connection) -> None:
+    """Move answers, result and report out of ``assessments``, zlib-compressed.
+
+    A history row was about 21 KB of JSON and Markdown; compressed in a table of its own it
+    is about a quarter of that, and ``assessments`` keeps only the small columns, so listing
+    and filtering a million rows reads a few tens of megabytes, not gigabytes.
+    """
+    db.execute("""
+        CREATE TABLE assessment_payloads (
+            id INTEGER PRIMARY KEY,
+            answers_json BLOB NOT NULL,
+            result_json BLOB NOT NULL,
+            report BLOB NOT NULL
+        )""")
+    db.create_function("advisor_compress", 1,
+                       lambda v: compress(v) if isinstance(v, str) else v, deterministic=True)
+    db.execute("INSERT INTO assessment_payloads (id, answers_json, result_json, report) "
+               "SELECT id, advisor_compress(answers_json), advisor_compress(result_json), "
+               "advisor_compress(report) FROM assessments")
+    for column in PAYLOAD_COLUMNS:
+        db.execute(f"ALTER TABLE assessments DROP COLUMN {column}")
+    db.execute("CREATE INDEX assessments_role ON assessments(role, id)")
+    db.execute("CREATE INDEX assessments_tier ON assessments(tier, id)")
+
+
 #: Applied in order, each once; append new ones, never edit or reorder applied ones.
 MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m001_assessments", _m001_assessments),
@@ -100,15 +162,31 @@ MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
     ("m003_narrative_cache", _m003_narrative_cache),
     ("m004_assessment_source", _m004_assessment_source),
     ("m005_narrative_tokens", _m005_narrative_tokens),
+    ("m006_input_digest", _m006_input_digest),
+    ("m007_compact_payloads", _m007_compact_payloads),
 ]
 
-#: Columns of ``assessments`` filled by :func:`assessment_row`, in its order.
+#: The fields of an assessment row built by :func:`assessment_row`, in its order: the
+#: columns of ``assessments`` plus the three compressed payloads (bytes).
 ROW_COLUMNS = ("created_at", "origin", "role", "organization", "tier", "score", "confidence",
                "monthly_usd", "rules_digest", "answers_json", "result_json", "report",
                "report_format", "narrative_source", "narrative_model", "narrative_usd",
-               "source", "report_path", "narrative_input_tokens", "narrative_output_tokens")
-_INSERT = (f"INSERT INTO assessments ({', '.join(ROW_COLUMNS)}) "
-           f"VALUES ({', '.join('?' * len(ROW_COLUMNS))})")
+               "source", "report_path", "narrative_input_tokens", "narrative_output_tokens",
+               "input_sha256")
+_PAYLOAD_AT = tuple(ROW_COLUMNS.index(c) for c in PAYLOAD_COLUMNS)
+_META_AT = tuple(i for i in range(len(ROW_COLUMNS)) if i not in _PAYLOAD_AT)
+_META_COLUMNS = tuple(ROW_COLUMNS[i] for i in _META_AT)
+_INSERT = (f"INSERT INTO assessments ({', '.join(_META_COLUMNS)}) "
+           f"VALUES ({', '.join('?' * len(_META_COLUMNS))})")
+_INSERT_PAYLOAD = (f"INSERT INTO assessment_payloads (id, {', '.join(PAYLOAD_COLUMNS)}) "
+                   "VALUES (?, ?, ?, ?)")
+
+
+def _insert(db: sqlite3.Connection, row: tuple[Any, ...]) -> int:
+    cur = db.execute(_INSERT, tuple(row[i] for i in _META_AT))
+    row_id = int(cur.lastrowid or 0)
+    db.execute(_INSERT_PAYLOAD, (row_id, *(row[i] for i in _PAYLOAD_AT)))
+    return row_id
 
 #: The small columns ``history list`` shows (no answers, result or report text).
 LIST_COLUMNS = ("id", "created_at", "origin", "source", "role", "organization", "tier", "score",
@@ -126,11 +204,12 @@ _RESULT_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False,
 def assessment_row(answers: dict[str, Any], result: Any, report: str, report_format: str = "md",
                    *, origin: str = "cli", source: str | None = None,
                    report_path: str | None = None,
-                   result_data: dict[str, Any] | None = None) -> tuple[Any, ...]:
-    """One ``assessments`` row as a tuple in :data:`ROW_COLUMNS` order.
+                   result_data: dict[str, Any] | None = None,
+                   input_sha256: str | None = None) -> tuple[Any, ...]:
+    """One assessment as a tuple in :data:`ROW_COLUMNS` order, payloads compressed.
 
-    A plain function, not a method, so batch workers can build rows (the JSON encoding is
-    the costly part) and the parent only inserts them, many to a transaction.
+    A plain function, not a method, so batch workers can build rows (the JSON encoding and
+    compression are the costly part) and the parent only inserts them, many to a transaction.
     ``result_data`` is ``result.to_dict()`` when the caller already has it.
     """
     data = result_data if result_data is not None else result.to_dict()
@@ -138,9 +217,12 @@ def assessment_row(answers: dict[str, Any], result: Any, report: str, report_for
     current = ((data.get("costs") or {}).get("current") or {})
     return (now_iso(), origin, result.role, result.organization, result.tier, result.score,
             result.confidence, current.get("monthly_usd"), result.rules_digest,
-            _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data), report, report_format,
+            compress(_ANSWERS_JSON.encode(answers)), compress(_RESULT_JSON.encode(data)),
+            compress(report), report_format,
             narrative.get("source"), narrative.get("model"), narrative.get("usd"),
-            source, report_path, narrative.get("input_tokens"), narrative.get("output_tokens"))
+            redact_urls(source) if source else source, report_path,
+            narrative.get("input_tokens"), narrative.get("output_tokens"), input_sha256)
+
 
 
 def now_iso() -> str:
@@ -159,20 +241,65 @@ class Store:
     def __init__(self, db: sqlite3.Connection, path: str) -> None:
         self.db = db
         self.path = path
+        self.writable = True
 
     # ------------------------------------------------------------------ opening
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None) -> Store:
+    def open(cls, path: str | os.PathLike[str] | None = None, *,
+             read_only: bool = False) -> Store:
+        """Open (creating or upgrading) the store. With ``read_only``, a store that cannot be
+        written (a read-only file or folder) is opened for reading instead of refused."""
         path = os.fspath(path) if path else default_path()
+        try:
+            return cls._open(path)
+        except StoreError as exc:
+            if not (read_only and exc.read_only and os.path.isfile(path)):
+                raise
+        return cls._open_read_only(path)
+
+    @classmethod
+    def _open_read_only(cls, path: str) -> Store:
+        """Open an existing store for reading only, even from a read-only folder (where a WAL
+        store's shared-memory file cannot be made: then it is read as immutable)."""
+        from urllib.parse import quote
+
+        uri = "file:" + quote(os.path.abspath(path))
+        last: sqlite3.DatabaseError | None = None
+        for mode in ("mode=ro", "immutable=1"):
+            try:
+                db = sqlite3.connect(f"{uri}?{mode}", uri=True, isolation_level=None,
+                                     timeout=BUSY_TIMEOUT_MS / 1000)
+            except sqlite3.DatabaseError as exc:
+                last = exc
+                continue
+            store = cls(db, path)
+            store.writable = False
+            try:
+                done = set(store.applied_migrations())
+                store._check_known(done)
+                if missing := [n for n, _ in MIGRATIONS if n not in done]:
+                    db.close()
+                    raise StoreError(f"the history store {path} is read-only and needs an "
+                                     f"upgrade ({missing[0]}) that cannot be written")
+                return store
+            except sqlite3.DatabaseError as exc:
+                db.close()
+                last = exc
+        assert last is not None
+        error = _error(path, last)
+        raise StoreError(str(error)) from None
+
+    @classmethod
+    def _open(cls, path: str) -> Store:
         try:
             os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot create the folder for {path}: {exc.strerror}") from None
         try:
             db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open the history store {path}: {exc}") from None
+        except sqlite3.DatabaseError as exc:
+            raise _error(path, exc) from None
         store = cls(db, path)
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -183,7 +310,10 @@ class Store:
             store.migrate()
         except sqlite3.DatabaseError as exc:
             db.close()
-            raise StoreError(_explain(path, exc)) from None
+            raise _error(path, exc) from None
+        except StoreError:
+            db.close()
+            raise
         return store
 
     def close(self) -> None:
@@ -214,7 +344,7 @@ class Store:
                 raise
             self.db.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise _error(self.path, exc) from None
 
     def applied_migrations(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT name FROM _migrations ORDER BY rowid")]
@@ -224,6 +354,7 @@ class Store:
         self.db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, "
                         "applied_at TEXT NOT NULL)")
         done = set(self.applied_migrations())
+        self._check_known(done)
         applied = []
         for name, step in MIGRATIONS:
             if name in done:
@@ -238,6 +369,15 @@ class Store:
             applied.append(name)
         return applied
 
+    def _check_known(self, done: set[str]) -> None:
+        """A store a newer advisor upgraded is not written (nor read) by this one."""
+        newer = sorted(done - {name for name, _ in MIGRATIONS})
+        if newer:
+            raise NewerStoreError(
+                f"the history store {self.path} was written by a newer version of advisor "
+                f"(it has {newer[-1]}); upgrade advisor to use it, or set ADVISOR_HOME to "
+                "another folder")
+
     # ------------------------------------------------------------------ assessments
 
     def record_assessment(self, answers: dict[str, Any], result: Any, report: str,
@@ -247,8 +387,7 @@ class Store:
         row = assessment_row(answers, result, report, report_format, origin=origin,
                              source=source, report_path=report_path)
         with self.transaction() as db:
-            cur = db.execute(_INSERT, row)
-            return int(cur.lastrowid or 0)
+            return _insert(db, row)
 
     def record_rows(self, rows: list[tuple[Any, ...]]) -> None:
         """Insert rows built by :func:`assessment_row`, all in one transaction.
@@ -260,23 +399,26 @@ class Store:
         if not rows:
             return
         with self.transaction() as db:
-            db.executemany(_INSERT, rows)
+            for row in rows:
+                _insert(db, row)
 
     def has_report_path(self, report_path: str) -> bool:
         """Whether an assessment whose report was written to ``report_path`` is kept."""
         return self.narrative_for_report(report_path) is not None
 
     def narrative_for_report(self, report_path: str) -> tuple[Any, ...] | None:
-        """(source, model, usd, input tokens, output tokens) of the narrative of the newest
+        """(source, model, usd, input tokens, output tokens, input SHA-256) of the newest
         assessment whose report went to ``report_path``; None when there is none.
 
-        A resumed batch counts the LLM cost of the items an earlier run finished from here.
+        A resumed batch compares the input digest (an edited input is assessed again) and
+        counts the LLM cost of the items an earlier run finished from here.
         """
         with self._reading():
             return self.db.execute(
                 "SELECT narrative_source, narrative_model, narrative_usd, "
-                "narrative_input_tokens, narrative_output_tokens FROM assessments "
-                "WHERE report_path = ? ORDER BY id DESC LIMIT 1", (report_path,)).fetchone()
+                "narrative_input_tokens, narrative_output_tokens, input_sha256 "
+                "FROM assessments WHERE report_path = ? ORDER BY id DESC LIMIT 1",
+                (report_path,)).fetchone()
 
     def list_assessments(self, *, role: str | None = None, organization: str | None = None,
                          tier: str | None = None, limit: int | None = None
@@ -286,7 +428,8 @@ class Store:
         ``organization`` matches as a case-insensitive substring (LIKE, with its wildcards
         escaped, so ``50%`` means the text "50%").
         """
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if role:
             where.append("role = ?")
             params.append(role)
@@ -309,22 +452,35 @@ class Store:
             rows = self.db.execute(sql, params).fetchall()
         return [dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows]
 
+    _FULL = ("SELECT a.*, p.answers_json, p.result_json, p.report FROM assessments a "
+             "LEFT JOIN assessment_payloads p ON p.id = a.id")
+
     def get_assessment(self, assessment_id: int) -> dict[str, Any] | None:
-        """Every column of one assessment, or None when there is no such id."""
+        """Every field of one assessment (payloads as text), or None when there is no such
+        id. A payload that cannot be decompressed is a :class:`StoreError`."""
         with self._reading():
-            cur = self.db.execute("SELECT * FROM assessments WHERE id = ?", (assessment_id,))
+            cur = self.db.execute(f"{self._FULL} WHERE a.id = ?", (assessment_id,))
             row = cur.fetchone()
             names = [d[0] for d in cur.description]
-        return dict(zip(names, row, strict=True)) if row else None
+        return self._decoded(dict(zip(names, row, strict=True))) if row else None
 
     def iter_assessments(self) -> Iterator[dict[str, Any]]:
         """Every assessment, oldest first, one row at a time (export of a large store)."""
         with self._reading():
-            cur = self.db.execute("SELECT * FROM assessments ORDER BY id")
+            cur = self.db.execute(f"{self._FULL} ORDER BY a.id")
             names = [d[0] for d in cur.description]
             while chunk := cur.fetchmany(200):
                 for row in chunk:
-                    yield dict(zip(names, row, strict=True))
+                    yield self._decoded(dict(zip(names, row, strict=True)))
+
+    def _decoded(self, row: dict[str, Any]) -> dict[str, Any]:
+        try:
+            for column in PAYLOAD_COLUMNS:
+                row[column] = decompress(row.get(column))
+        except (zlib.error, UnicodeDecodeError) as exc:
+            raise StoreError(f"the history store {self.path} holds a damaged assessment "
+                             f"(id {row.get('id')}): {exc}") from None
+        return row
 
     def count_assessments(self) -> int:
         with self._reading():
@@ -346,6 +502,9 @@ class Store:
                 deleted += db.execute(
                     "DELETE FROM assessments WHERE id NOT IN (SELECT id FROM assessments "
                     "ORDER BY id DESC LIMIT ?)", (keep,)).rowcount
+            if deleted:
+                db.execute("DELETE FROM assessment_payloads WHERE id NOT IN "
+                           "(SELECT id FROM assessments)")
         return deleted
 
     def compact(self) -> None:
@@ -353,14 +512,14 @@ class Store:
         try:
             self.db.execute("VACUUM")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise _error(self.path, exc) from None
 
     @contextmanager
     def _reading(self) -> Iterator[None]:
         try:
             yield
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise _error(self.path, exc) from None
 
     # ------------------------------------------------------------------ LLM failures and cache
 
@@ -377,7 +536,7 @@ class Store:
             rows = self.db.execute("SELECT kind, COUNT(*) FROM llm_failures GROUP BY kind "
                                    "ORDER BY COUNT(*) DESC, kind").fetchall()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
+            raise _error(self.path, exc) from None
         return [(k, int(n)) for k, n in rows]
 
     def cached_narrative(self, key: str) -> dict[str, Any] | None:
@@ -385,8 +544,14 @@ class Store:
             row = self.db.execute("SELECT narrative_json FROM narrative_cache WHERE key = ?",
                                   (key,)).fetchone()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(_explain(self.path, exc)) from None
-        return json.loads(row[0]) if row else None
+            raise _error(self.path, exc) from None
+        if not row:
+            return None
+        try:
+            value = json.loads(row[0])
+        except (TypeError, ValueError, RecursionError):
+            return None  # a damaged entry is a miss
+        return value if isinstance(value, dict) else None
 
     def cache_narrative(self, key: str, model: str | None, narrative: dict[str, Any]) -> None:
         with self.transaction() as db:
@@ -396,9 +561,18 @@ class Store:
 
 
 def _explain(path: str, exc: sqlite3.DatabaseError) -> str:
+    return str(_error(path, exc))
+
+
+def _error(path: str, exc: sqlite3.DatabaseError) -> StoreError:
     text = str(exc)
-    if "readonly" in text or "read-only" in text:
-        return f"the history store {path} is read-only"
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StoreError(f"the history store {path} is read-only or its folder is "
+                          "not writable", read_only=True)
+    return StoreError(_explain_other(path, text))
+
+
+def _explain_other(path: str, text: str) -> str:
     if "locked" in text or "busy" in text:
         return f"the history store {path} is locked by another process"
     if "not a database" in text or "malformed" in text or "corrupt" in text:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -63,6 +64,19 @@ def _dig(data: Any, *keys: str) -> Any:
     return data
 
 
+def _plain(name: str) -> str:
+    """A report name without the digest of its input's path: ``co0-3dbab492c5.md`` -> ``co0.md``."""
+    return re.sub(r"-[0-9a-f]{10}(\.\w+)$", r"\1", name)
+
+
+def _report(out: Path, plain: str) -> Path:
+    """The report in ``out`` whose name without the path digest is ``plain``."""
+    stem, ext = plain.rsplit(".", 1)
+    found = [p for p in out.glob(f"{stem}-*.{ext}") if _plain(p.name) == plain]
+    assert len(found) == 1, (plain, sorted(p.name for p in out.iterdir()))
+    return found[0]
+
+
 def _summary(out: Path) -> dict[str, Any]:
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
@@ -94,7 +108,8 @@ def test_folders_recursively_with_bad_items_mixed_in(tmp_path: Path,
     assert "unknown model 'gpt-9-imaginary'" in errors["model.json"]
     assert "the file is empty" in errors["empty.json"]
     assert all(e["error"].startswith(e["source"]) for e in summary["invalid_items"])
-    reports = sorted(p.name for p in out.glob("*.md") if not p.name.startswith("summary"))
+    reports = sorted(_plain(p.name) for p in out.glob("*.md")
+                     if not p.name.startswith("summary"))
     assert reports == [f"co{i}.md" for i in range(6)]
 
     md = (out / "summary.md").read_text(encoding="utf-8")
@@ -132,7 +147,7 @@ def test_jsonl_items_named_by_line_with_bad_lines(tmp_path: Path) -> None:
     assert main(["batch", str(portfolio), "-o", str(out), "--no-progress", "--jobs", "1"]) == 2
     summary = _summary(out)
     assert summary["items"] == 7  # blank lines are not items
-    assert {r["report"] for r in summary["table"]} == {
+    assert {_plain(r["report"]) for r in summary["table"]} == {
         "portfolio-1.md", "portfolio-3.md", "portfolio-9.md"}
     errors = {e["source"]: e["error"] for e in summary["invalid_items"]}
     assert set(errors) == {f"{portfolio}:{n}" for n in (4, 5, 7, 8)}
@@ -157,7 +172,7 @@ def test_all_good_exits_0_and_reports_are_real(tmp_path: Path) -> None:
     assert main(["assess", str(EXAMPLES / "startup-chat-wrapper.json"), "-o", str(direct),
                  "--no-history"]) == 0
     # A batch report is exactly what `advisor assess` writes for the same file.
-    assert (out / "startup-chat-wrapper.md").read_bytes() == direct.read_bytes()
+    assert _report(out, "startup-chat-wrapper.md").read_bytes() == direct.read_bytes()
 
 
 def test_report_names_are_unique_and_safe(tmp_path: Path) -> None:
@@ -166,6 +181,12 @@ def test_report_names_are_unique_and_safe(tmp_path: Path) -> None:
              ("acme", "acme", "ACME", "summary", "../../etc/passwd", "Société Générale",
               ".hidden", "con", "", "a" * 300)]
     assert names[:4] == ["acme.md", "acme-2.md", "ACME-3.md", "summary-2.md"]
+    # With the input's real path, the name is the input's name and that path's digest:
+    # the same in every run, whatever else the batch holds.
+    first = namer.name_for("acme", "/data/a/acme.json")
+    assert re.fullmatch(r"acme-[0-9a-f]{10}\.md", first)
+    assert ReportNamer(".md").name_for("acme", "/data/a/acme.json") == first
+    assert namer.name_for("acme", "/data/b/acme.json") != first
     assert names[4] == "etc_passwd.md" and names[5] == "Societe_Generale.md"
     assert names[6] == "hidden.md" and names[7] == "con_.md" and names[8] == "item.md"
     assert len(names[9]) <= 84
@@ -310,35 +331,38 @@ def test_resume_skips_complete_reports_and_keeps_the_summary(tmp_path: Path) -> 
     out = tmp_path / "out"
     assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--no-progress"]) == 2
     full = {n: (out / n).read_bytes() for n in ("summary.md", "summary.json")}
-    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("c*.md")}
+    stamps = {_plain(p.name): p.stat().st_mtime_ns for p in out.glob("c*.md")}
 
     # An interrupted run: three reports never written, one left empty by a power cut, a
     # temp file from a write in progress, no summary; and history missed the last group.
     for name in ("c2.md", "c5.md", "c9.md"):
-        (out / name).unlink()
-    (out / "c7.md").write_bytes(b"")
-    (out / ".c8.md.tmp").write_text("half a rep")
+        _report(out, name).unlink()
+    _report(out, "c7.md").write_bytes(b"")
+    (out / ".advisor-c8half.tmp").write_text("half a rep")
     (out / "summary.md").unlink()
     (out / "summary.json").unlink()
     with Store.open() as store:
-        store.db.execute("DELETE FROM assessments WHERE report_path LIKE ?", ("%c3.md",))
-        store.db.execute("DELETE FROM assessments WHERE report_path LIKE ?", ("%c2.md",))
+        store.db.execute("DELETE FROM assessments WHERE report_path LIKE ?", ("%/c3-%",))
+        store.db.execute("DELETE FROM assessments WHERE report_path LIKE ?", ("%/c2-%",))
         assert store.count_assessments() == 8
     time.sleep(0.01)
 
     assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--no-progress"]) == 2
-    rewritten = {p.name for p in out.glob("c*.md") if p.stat().st_mtime_ns != stamps[p.name]}
-    assert rewritten == {"c2.md", "c5.md", "c7.md", "c9.md"}
-    assert not (out / ".c8.md.tmp").exists()
+    rewritten = {_plain(p.name) for p in out.glob("c*.md")
+                 if p.stat().st_mtime_ns != stamps[_plain(p.name)]}
+    # c3's report is there but history lacks its row, so nothing says it matches its input:
+    # it is written again (same bytes) and recorded once.
+    assert rewritten == {"c2.md", "c3.md", "c5.md", "c7.md", "c9.md"}
+    assert not (out / ".advisor-c8half.tmp").exists()
     for name, data in full.items():
         assert (out / name).read_bytes() == data
     with Store.open() as store:
         paths = [r["report_path"] for r in store.iter_assessments()]
     # Nothing is lost and nothing kept twice for the same report: c3 (its report was there,
-    # its row was not) is recorded from the existing report; c2 is new again; c5, c7 and c9
-    # were rewritten, so each is a second assessment next to the first run's row.
+    # its row was not) and c2 are recorded again; c5, c7 and c9 were rewritten, so each is a
+    # second assessment next to the first run's row.
     assert len(paths) == 13
-    assert Counter(Path(p).name for p in paths) == Counter(
+    assert Counter(_plain(Path(p).name) for p in paths) == Counter(
         {f"c{i}.md": 1 for i in (0, 1, 2, 3, 4, 6, 8)} | {"c5.md": 2, "c7.md": 2, "c9.md": 2})
 
 
@@ -470,8 +494,8 @@ def test_llm_items_are_narrated_concurrently_each_falling_back_alone(
     summary = _summary(out)
     assert summary["narrative"] == {"llm_items": 11, "usd": pytest.approx(0.011),
                                     "input_tokens": 1100, "output_tokens": 550}
-    assert "fake" in (out / "c00.md").read_text(encoding="utf-8")
-    fallback = (out / "c03.md").read_text(encoding="utf-8")
+    assert "fake" in _report(out, "c00.md").read_text(encoding="utf-8")
+    fallback = _report(out, "c03.md").read_text(encoding="utf-8")
     # An LLM failure is not part of the report (issue 15): the built-in narrative, no note.
     assert "LLM narrative failed" not in fallback and "## Where you stand" in fallback
     assert "narrative: built-in." in fallback
@@ -480,7 +504,7 @@ def test_llm_items_are_narrated_concurrently_each_falling_back_alone(
     assert models == {"openai/gpt-4o-mini", None}
 
     first = (out / "summary.json").read_bytes()
-    (out / "c05.md").unlink()
+    _report(out, "c05.md").unlink()
     state["calls"] = 0
     assert main(argv) == 0  # resumed: only the missing report costs a call
     assert state["calls"] == 1

@@ -66,7 +66,8 @@ def run(args: argparse.Namespace) -> int:
 
     handler = _HANDLERS[args.history_command]
     try:
-        with Store.open() as store:
+        # Reading needs no write access: a read-only store is still listed and shown.
+        with Store.open(read_only=args.history_command != "prune") as store:
             return handler(store, args)
     except StoreError as exc:
         raise InputError(str(exc)) from None
