@@ -229,6 +229,7 @@ class PortfolioSummary:
             "invalid": self.spill.invalid(),
             "link": _link,
             "rule_text": {r.id: r.explanation for r in self.rulebase.rules},
+            "rule_points": {r.id: r.points for r in self.rulebase.rules},
             "report_date": long_date(report_date()),
         }
         for chunk in template.generate(context):
