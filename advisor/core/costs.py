@@ -444,13 +444,10 @@ def _self_hosting(vol: Volume, price: Price | None, api_usd: float | None,
                   always_on: float, owned: float | None, in_house: bool,
                   in_house_cost: Hosting | None, band: dict[str, Any] | None
                   ) -> dict[str, Any] | None:
-    if vol.input_per_call is None:
-        notes["self_hosting"] = ("how many requests the workload serves a month, to size the "
-                                 "GPUs it would need")
-        return None
-    if vol.requests is None and (in_house or price is None):
-        notes["self_hosting"] = ("how many requests the workload serves a month, to size the "
-                                 "GPUs it would need")
+    if vol.input_per_call is None or (vol.requests is None and (in_house or price is None)):
+        if "monthly_requests" not in notes:  # the same question is asked once
+            notes["self_hosting"] = ("how many requests the workload serves a month, to size "
+                                     "the GPUs it would need")
         return None
     if price is None and not in_house:
         notes["self_hosting"] = "which model the workload runs on, to compare its API with GPUs"
@@ -464,11 +461,13 @@ def _self_hosting(vol: Volume, price: Price | None, api_usd: float | None,
     api_priced = per_request_api > 0
     be = break_even(per_request_api, seconds_per_request, a, always_on) if api_priced else None
 
-    options: dict[str, float] = {"self_hosting": own.monthly} if sized else {}
+    options: dict[str, float] = {}
     if api_usd is not None and not (in_house and not api_priced):
         options["current_api"] = api_usd  # a free API is an API all the same
     if band is not None:
         options["open_model_api"] = band["low_usd"]
+    if sized:
+        options["self_hosting"] = own.monthly
     cheapest = "self_hosting" if in_house else _cheapest(options)
 
     if in_house:

@@ -119,42 +119,97 @@ class ItemList(VerticalScroll):
             self.mount_all([Static(text, classes=kind) for kind, text in items])
 
 
+_OPTION_NAMES = {"current_api": "your current model's API", "open_model_api": "an open-model API",
+                 "self_hosting": "your own GPUs"}
+
+
+def _volume(requests: Any, calls: Any) -> str:
+    text = f"{requests:,.0f} requests"
+    if calls is not None and round(calls) != round(requests):
+        text += f" ({calls:,.0f} LLM calls)"
+    return text
+
+
 def costs_content(result: Any) -> Content:
+    """Today, 2023, the three ways to buy the work (costs.md) and, in house, the owned GPUs."""
     costs = result.costs or {}
     current = costs.get("current") or {}
     if current.get("monthly_usd") is None:
         return Content.assemble(("No cost figures yet: ", "bold"), cost_note(costs))
     base = costs.get("baseline_2023") or {}
-    parts: list[str | tuple[str, str]] = [
-        ("Today ", "bold"), f"{usd(current['monthly_usd'])} a month with {current.get('model')}",
-        f" ({usd(current.get('input_per_mtok'))} / {usd(current.get('output_per_mtok'))} per "
-        "million input / output tokens)\n",
-        ("2023  ", "bold"), f"{usd(base.get('monthly_usd'))} a month at GPT-4's launch prices",
-    ]
+    in_house = current.get("basis") == "in_house"
+    if in_house:
+        today = (f"{usd(current['monthly_usd'])} a month in house (GPUs and operations)"
+                 + (f", running {current.get('model')}" if current.get("model") else "") + "\n")
+    else:
+        today = (f"{usd(current['monthly_usd'])} a month with {current.get('model')}"
+                 f" ({usd(current.get('input_per_mtok'))} / {usd(current.get('output_per_mtok'))}"
+                 " per million input / output tokens)\n")
+    parts: list[str | tuple[str, str]] = [("Today ", "bold"), today]
+    bill = costs.get("reported_spend_usd")
+    if bill is not None and costs.get("volume_basis") != "inferred_from_bill" and not in_house:
+        parts += [("Bill  ", "bold"), f"{usd(bill)} a month as reported"
+                  + (": more than 20% away from the computed cost, so reconcile the two"
+                     if costs.get("spend_differs") else "") + "\n"]
+    parts += [("2023  ", "bold"),
+              f"{usd(base.get('monthly_usd'))} a month at GPT-4's launch prices"]
     reduction = costs.get("reduction_vs_2023_pct")
-    if reduction is not None:
+    if reduction is not None and reduction < 0:
+        parts.append(f"  ({1 - reduction / 100:.1f} times that today)")
+    elif reduction is not None:
         parts.append(f"  ({reduction:.1f}% less today)")
+    requests = costs.get("monthly_requests")
+    if requests is not None:
+        parts += ["\n", ("Volume ", "bold"), _volume(requests, costs.get("monthly_calls"))
+                  + " a month" + {"inferred_from_bill": " (tokens inferred from your bill)",
+                                  "default_sizes": " (default request sizes assumed)"}.get(
+                                      costs.get("volume_basis") or "", "")]
     hosting = costs.get("self_hosting") or {}
+    options = hosting.get("options") or {}
+    if options:
+        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in _OPTION_NAMES.items()
+                          if k in options and not (in_house and k == "current_api"))
+        cheapest = hosting.get("cheapest_option")
+        parts += ["\n", ("Options ", "bold"), shown]
+        if in_house:
+            parts.append(" (an API only if rules ever allow one)")
+        elif cheapest in _OPTION_NAMES:
+            parts.append(f"; the cheapest is {_OPTION_NAMES[cheapest]}")
     if hosting.get("verdict"):
-        parts += ["\n", ("Self-hosting ", "bold"), self_hosting_line(hosting, costs)]
+        parts += ["\n", ("Own GPUs " if in_house else "Self-hosting ", "bold"),
+                  self_hosting_line(hosting, costs)]
     return Content.assemble(*parts)
 
 
 def self_hosting_line(hosting: dict[str, Any], costs: dict[str, Any]) -> str:
-    """The self-hosting verdict with the figures behind it (faq-q2)."""
+    """The self-hosting verdict with the figures behind it (faq-q2), or the owned GPUs (faq-q4)."""
     verdict, monthly = hosting["verdict"], hosting.get("monthly_usd")
     break_even, requests = hosting.get("break_even_requests"), costs.get("monthly_requests")
+    if verdict == "in house":
+        busy, owned = hosting.get("gpus_busy"), hosting.get("gpus_owned")
+        if busy is None:
+            return "in house: give the monthly volume to size the GPUs it needs"
+        text = ("less than a tenth of a GPU busy" if busy < 0.1 else f"{busy:.1f} GPUs busy")
+        text += " at this volume"
+        if owned:
+            text += f" of {owned:,.0f} owned, {hosting.get('spare_gpus') or 0:.1f} spare"
+        else:
+            text += f"; {hosting.get('always_on_gpus'):g} assumed running whatever the load"
+        return text + "; owned hardware is depreciated, not repriced"
     if verdict == "never pays" or break_even is None:
         return ("never pays: the API costs no more per request than the GPU time to serve it, "
                 "under the report's GPU assumptions")
     if requests is None:
         return str(verdict)
     own = f"own GPUs would cost about {usd(monthly)} a month"
+    calls = costs.get("monthly_calls")
+    be_calls = hosting.get("break_even_calls")
+    be = _volume(break_even, be_calls)
     if verdict == "self-hosting pays":
-        return (f"pays: this workload's {requests:,.0f} requests a month are past the "
-                f"break-even of {break_even:,}; {own}")
-    return (f"stay on the API: the break-even is {break_even:,} requests a month and this "
-            f"workload has {requests:,.0f}; {own}")
+        return (f"pays: this workload's {_volume(requests, calls)} a month are past the "
+                f"break-even of {be}; {own}")
+    return (f"stay on the API: the break-even is {be} a month and this workload has "
+            f"{_volume(requests, calls)}; {own}")
 
 
 def parse_probability(text: str) -> float | None:
