@@ -8,7 +8,7 @@ from advisor.core.answers import AnswersFile
 from advisor.core.explain import WhatIf, trace, what_if
 from advisor.core.prices import PriceBook
 from advisor.core.rulebase import RuleBase
-from advisor.render.formatting import terminal_escape
+from advisor.render.formatting import number, terminal_escape, usd
 
 
 def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> str:
@@ -16,8 +16,10 @@ def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook
     result, traces = trace(answers_file, rulebase, prices)
     q = rulebase.questionnaire
     lines = [f"Tier: {result.tier}  score {result.score}/100  confidence {result.confidence:.0%}"
-             f"  (high from {rulebase.tier_high:g}, medium from {rulebase.tier_medium:g})", "",
-             "Rules (fired first, then undecided, then not fired):"]
+             f"  (high from {rulebase.tier_high:g}, medium from {rulebase.tier_medium:g})", ""]
+    lines += _cost_lines(result.costs or {})
+    lines += _recommendation_lines(result)
+    lines += ["Rules (fired first, then undecided, then not fired):"]
     order = {True: 0, None: 1, False: 2}
     for t in sorted(traces, key=lambda t: (order[t.outcome], -abs(t.rule.points))):
         mark = {True: "FIRED    ", None: "unknown  ", False: "no       "}[t.outcome]
@@ -42,6 +44,78 @@ def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook
         if direction == "down":
             lines += _levers(changes, result, q)
     return "\n".join(lines) + "\n"
+
+
+_BASIS = {"answered": "the token sizes you gave",
+          "inferred_from_bill": "tokens inferred from your bill at the model's price",
+          "default_sizes": "default request sizes (an assumption; give yours to firm it up)"}
+_OPTIONS = {"current_api": "current model's API", "open_model_api": "open-model API",
+            "self_hosting": "own GPUs"}
+
+
+def _volume(requests: float, calls: float | None) -> str:
+    text = f"{number(requests)} requests"
+    if calls is not None and round(calls) != round(requests):
+        text += f" ({number(calls)} LLM calls)"
+    return text
+
+
+def _cost_lines(c: dict[str, Any]) -> list[str]:
+    """What the costs rest on (spec/costs.md): the basis, the three options, the break-even."""
+    lines = ["Costs:"]
+    current = c.get("current") or {}
+    in_house = current.get("basis") == "in_house"
+    if current.get("monthly_usd") is not None:
+        where = "in house (GPUs and operations)" if in_house else (
+            f"at {terminal_escape(str(current.get('model')))}'s list prices")
+        lines.append(f"  today      {usd(current['monthly_usd'])} a month {where}")
+    if c.get("monthly_requests") is not None:
+        basis = _BASIS.get(c.get("volume_basis") or "", "")
+        lines.append(f"  volume     {_volume(c['monthly_requests'], c.get('monthly_calls'))} a "
+                     f"month" + (f", on {basis}" if basis else ""))
+    if c.get("reported_spend_usd") is not None and not in_house:
+        text = f"  bill       {usd(c['reported_spend_usd'])} a month"
+        if c.get("spend_differs"):
+            text += (": more than 20% from the computed cost; the budget share rests on the "
+                     "bill, the scenarios and self-hosting on the computed cost")
+        lines.append(text)
+    h = c.get("self_hosting") or {}
+    options = h.get("options") or {}
+    if options:
+        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in _OPTIONS.items()
+                          if k in options and not (in_house and k == "current_api"))
+        cheapest = h.get("cheapest_option")
+        lines.append(f"  options    {shown}" + (
+            " (an API only if rules ever allow one)" if in_house else
+            f"; cheapest: {_OPTIONS.get(cheapest, cheapest)}"))
+    if in_house and h.get("gpus_busy") is not None:
+        text = f"  own GPUs   {h['gpus_busy']:.1f} busy"
+        if h.get("gpus_owned"):
+            text += f" of {number(h['gpus_owned'])} owned, {h.get('spare_gpus') or 0:.1f} spare"
+        lines.append(text + "; x1 in every scenario (depreciated, not repriced)")
+    elif h.get("break_even_requests") is not None:
+        volume = _volume(h["break_even_requests"], h.get("break_even_calls"))
+        lines.append(f"  break-even about {volume} a month against the current model "
+                     f"({h.get('verdict')})")
+    elif h.get("verdict"):
+        lines.append(f"  break-even none: {h['verdict']}")
+    for why in (c.get("notes") or {}).values():
+        lines.append(f"  missing    {why}")
+    if len(lines) == 1:
+        lines.append("  nothing to compute from these answers")
+    return [*lines, ""]
+
+
+def _recommendation_lines(result: Any) -> list[str]:
+    """The recommendations by relevance, each with the weight and the answers behind it."""
+    if not result.recommendations:
+        return []
+    lines = ["Recommendations (by relevance: the weight of the rules that selected each):"]
+    for r in result.recommendations:
+        lines.append(f"  {r.priority}. {r.id}  (relevance {r.relevance:g})")
+        for because in r.because:
+            lines.append(f"       because {terminal_escape(because)}")
+    return [*lines, ""]
 
 
 def _show(value: Any) -> str:
