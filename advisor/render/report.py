@@ -278,9 +278,18 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
         "missing_questions": [question_text(m.prompt) for m in result.missing],
         "drivers": [f for f in result.fired_rules if f.points > 0],
         "defences": [f for f in result.fired_rules if f.points < 0],
-        "findings": [f for f in result.fired_rules if not f.points],
+        "findings": _findings(result, rulebase),
         "price_source": _price_source(costs),
     }
+
+
+def _findings(result: Result, rulebase: RuleBase) -> list[Any]:
+    """Findings without points, other than those already said as the reason of a
+    recommendation in this report ("Why for you"): each statement once."""
+    given = {r.id for r in result.recommendations}
+    recommends = {r.id: set(r.recommends) for r in rulebase.rules}
+    return [f for f in result.fired_rules
+            if not f.points and not (recommends.get(f.id, set()) & given)]
 
 
 def _price_source(costs: dict[str, Any]) -> str | None:
