@@ -87,6 +87,8 @@ def cost_text(c: dict[str, Any]) -> str:
         lines.append(f"Self-hosting     {usd(h['monthly_usd'])} a month; break-even "
                      f"{num(be) + ' requests a month' if be is not None else 'never'}; "
                      f"verdict: {h['verdict'] or 'n/a'}")
+        if h.get("summary"):
+            lines.append(f"Cheapest option  {h['summary']}")
     for key, why in sorted(c["notes"].items()):
         lines.append(f"Note: {key}: {why}")
     return "\n".join(lines) + "\n"
