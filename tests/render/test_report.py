@@ -222,6 +222,8 @@ def test_the_portfolio_summary_speaks_the_same_language(tmp_path: Path, rulebase
     assert main(["batch", str(EXAMPLES), "-o", str(out), "--no-progress", "--no-history"]) == 0
     md = (out / "summary.md").read_text(encoding="utf-8")
     assert md.splitlines()[2].startswith(DAY)
+    # Findings carry their points: a defence (negative points) is never called a driver.
+    assert "| Finding | Points | Items | Share | Source |" in md and "drivers\n" not in md
     assert "```mermaid" not in md and not re.search(r"(?<!\\)`", md)
     for rid in sorted(_ids(rulebase)):
         assert not re.search(rf"(?<![\w.\-/]){re.escape(rid)}(?![\w\-])", md), rid
