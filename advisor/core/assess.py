@@ -39,6 +39,8 @@ DERIVED_IDS: dict[str, str] = {
     "spend_differs": "reported spend and computed cost differ by more than 20% (costs.md)",
     "in_house": "the work runs on the organisation's own hardware: on-premises required, a "
                 "local model, or a price of 0 set for a private model",
+    "model_below_open_band": "the current model costs less for this workload than the "
+                             "open-model band's low end (a model picked for its price)",
 }
 
 
@@ -74,7 +76,16 @@ def derive(role: str, values: dict[str, Any], costs: dict[str, Any] | None,
         "spend_gap_flagged": costs.get("spend_gap_flagged"),
         "spend_differs": costs.get("spend_differs"),
         "in_house": in_house,
+        "model_below_open_band": _below_band(costs, in_house),
     }
+
+
+def _below_band(costs: dict[str, Any], in_house: bool | None) -> bool | None:
+    current = (costs.get("current") or {}).get("monthly_usd")
+    band = (costs.get("open_model_band") or {}).get("low_usd")
+    if in_house or current is None or band is None or band <= 0:
+        return None
+    return current < band
 
 
 def _price_overrides(assumptions: dict[str, Any]) -> dict[str, Price]:
@@ -216,6 +227,23 @@ def _caution_basis(caution: Any, values: dict[str, Any], shown: bool | None) -> 
     return "unanswered"
 
 
+def _require_finite(costs: dict[str, Any] | None, answers_file: AnswersFile) -> None:
+    """Every computed figure is a finite number, or the input is refused (issue 14): the
+    bounds of the schema keep products finite, and this names the fields if one is not."""
+    from advisor.core.errors import InputError
+    from advisor.core.jsonout import non_finite_paths
+
+    bad = non_finite_paths(costs or {})
+    if not bad:
+        return
+    given = [f"answers.{k}" for k, v in answers_file.answers.items()
+             if isinstance(v, int | float) and not isinstance(v, bool)]
+    given += [f"assumptions.{k}" for k, v in answers_file.assumptions.items() if v]
+    raise InputError(f"the figures computed from these answers are too large to be numbers "
+                     f"({bad[0]})", path=", ".join(given) or None,
+                     expected="smaller volumes, token counts or prices")
+
+
 def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> Result:
     """Answers -> result. Raises :class:`advisor.core.errors.InputError` for an unknown model."""
     role = answers_file.role
@@ -229,6 +257,7 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
         price = prices.resolve(model, _price_overrides(answers_file.assumptions))
     regulated = regulated_domain(answers, rulebase.defaults.get("regulated_industries", []))
     costs = compute_costs(answers, price, assumptions, regulated_domain=regulated is True)
+    _require_finite(costs, answers_file)
     values = {**answers, **derive(role, answers, costs, regulated)}
     ev = evaluate(rulebase, role, values)
     cautions = [CautionItem(id=c.id, text=c.text, source=c.source,

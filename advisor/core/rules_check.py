@@ -24,7 +24,7 @@ from advisor.core.sources import SECTION_KEYS
 _DERIVED_TYPES = {"role": "choice", "regulated_domain": "bool", "requests_per_month": "number",
                   "monthly_cost_usd": "number", "api_share_of_ai_budget": "number",
                   "self_hosting_pays": "bool", "spend_gap_flagged": "bool",
-                  "spend_differs": "bool", "in_house": "bool"}
+                  "spend_differs": "bool", "in_house": "bool", "model_below_open_band": "bool"}
 
 
 @dataclass(frozen=True)

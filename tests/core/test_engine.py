@@ -116,7 +116,7 @@ def test_every_rule_is_exercised(rulebase) -> None:
     # Rules that read computed figures are covered by the cost-driven tests below.
     assert on_derived == {"api-over-half-of-budget", "self-hosting-pays",
                           "below-self-hosting-break-even", "spend-differs-from-computed",
-                          "runs-in-house"}
+                          "runs-in-house", "model-below-open-band"}
 
 
 @pytest.mark.parametrize("rule_id", sorted(r.id for r in _rules_on_answers(load_rulebase())))
