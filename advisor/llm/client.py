@@ -12,6 +12,7 @@ exception, and no message that might echo an API key leaves this module unscrubb
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import time
@@ -225,3 +226,128 @@ def complete(settings: LLMSettings, messages: Sequence[dict[str, str]], *,
             backoff = BACKOFF_BASE_S * 2 ** (attempts - 1)
             sleep(max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,
                                settings.timeout)))
+
+
+# ---------------------------------------------------------------------------- tool calling
+
+
+@dataclass
+class ToolCall:
+    """One function call the model asked for."""
+
+    id: str
+    name: str
+    arguments: dict[str, Any]
+
+
+@dataclass
+class ToolTurn:
+    """One reply in a tool-calling exchange: tool calls to run, or the final text."""
+
+    text: str
+    tool_calls: list[ToolCall]
+    message: dict[str, Any]  # the assistant message, to send back with the tool results
+    input_tokens: int
+    output_tokens: int
+    usd: float | None
+    truncated: bool
+    attempts: int = 1
+
+
+def _tool_calls(message: Any) -> list[ToolCall]:
+    calls: list[ToolCall] = []
+    for raw in getattr(message, "tool_calls", None) or []:
+        function = getattr(raw, "function", None)
+        name = getattr(function, "name", None)
+        arguments = getattr(function, "arguments", None) or "{}"
+        if not isinstance(name, str) or not name:
+            raise LLMFailure("malformed_response", "a tool call had no function name")
+        try:
+            parsed = json.loads(arguments) if isinstance(arguments, str) else dict(arguments)
+        except (ValueError, TypeError):
+            raise LLMFailure("malformed_response",
+                             f"the arguments of the tool call {name!r} are not JSON") from None
+        if not isinstance(parsed, dict):
+            raise LLMFailure("malformed_response",
+                             f"the arguments of the tool call {name!r} are not an object")
+        calls.append(ToolCall(str(getattr(raw, "id", "") or f"call_{len(calls)}"), name, parsed))
+    return calls
+
+
+def _once_tools(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, Any]],
+                tools: Sequence[dict[str, Any]], extra: dict[str, Any]) -> ToolTurn:
+    kwargs: dict[str, Any] = {"model": settings.model, "messages": list(messages),
+                              "tools": list(tools), "tool_choice": "auto",
+                              "timeout": settings.timeout,
+                              "max_tokens": settings.max_output_tokens, "max_retries": 0, **extra}
+    if settings.base_url:
+        kwargs["api_base"] = settings.base_url
+    response = litellm.completion(**kwargs)
+    try:
+        choice = response.choices[0]
+        message = choice.message
+        finish = choice.finish_reason
+    except (AttributeError, IndexError, KeyError, TypeError):
+        raise LLMFailure("malformed_response", "the response had no message") from None
+    calls = _tool_calls(message)
+    text = getattr(message, "content", None) or ""
+    if not isinstance(text, str):
+        raise LLMFailure("malformed_response", "the response text was not a string")
+    if not calls and not text.strip():
+        raise LLMFailure("malformed_response", "the response had neither text nor tool calls")
+    assistant: dict[str, Any] = {"role": "assistant", "content": text or None}
+    if calls:
+        assistant["tool_calls"] = [{"id": c.id, "type": "function",
+                                    "function": {"name": c.name,
+                                                 "arguments": json.dumps(c.arguments)}}
+                                   for c in calls]
+    usage = getattr(response, "usage", None)
+    tokens_in, tokens_out, usd = _usage_and_cost(litellm, settings, messages, text, usage)
+    return ToolTurn(text=text, tool_calls=calls, message=assistant, input_tokens=tokens_in,
+                    output_tokens=tokens_out, usd=usd, truncated=finish == "length")
+
+
+def complete_with_tools(settings: LLMSettings, messages: Sequence[dict[str, Any]],
+                        tools: Sequence[dict[str, Any]], *,
+                        sleep: Callable[[float], None] = time.sleep, **extra: Any) -> ToolTurn:
+    """One turn of a tool-calling exchange (OpenAI-style ``tools``), with the same timeout,
+    rate-limit retries and failure kinds as :func:`complete`."""
+    try:
+        litellm = _litellm()
+    except Exception as exc:  # a broken install is a provider problem here
+        raise LLMFailure("provider_error", f"litellm cannot be loaded: {exc}") from None
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            turn = _once_tools(litellm, settings, messages, tools, extra)
+            turn.attempts = attempts
+            return turn
+        except LLMFailure as failure:
+            failure.attempts = attempts
+            raise
+        except Exception as exc:  # every provider error becomes a failure
+            classified = _classify(exc, settings, litellm)
+            classified.attempts = attempts
+            if classified.kind != "rate_limit" or attempts > settings.max_retries:
+                if classified.kind == "rate_limit":
+                    classified = LLMFailure("rate_limit", f"still rate-limited after "
+                                            f"{attempts} attempts", attempts=attempts)
+                raise classified from None
+            wait = _retry_after(exc)
+            backoff = BACKOFF_BASE_S * 2 ** (attempts - 1)
+            sleep(max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,
+                               settings.timeout)))
+
+
+def warm_up() -> bool:
+    """Import litellm now (it takes seconds), pinned offline; False if it cannot be loaded.
+
+    The TUI calls this in a background thread as soon as an LLM is configured, so the first
+    question does not wait for the import.
+    """
+    try:
+        _litellm()
+    except Exception:  # the first real call reports the problem properly
+        return False
+    return True

@@ -81,3 +81,17 @@ def cache_key(messages: Messages, model: str, version: str = PROMPT_VERSION) -> 
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
+
+
+ASK_TOOLS_PROMPT_VERSION = "ask-tools-v1"
+
+
+def ask_tools_messages(facts_json: str, *, role: str, question: str, entries: Sequence[Any],
+                       computed: str, standing: Sequence[str] = ()) -> Messages:
+    """The Ask prompt when the model works through tools (``advisor.ask.grounded``)."""
+    system = _render("ask_tools_system.j2", role=role, max_words=ASK_MAX_WORDS,
+                     standing=list(standing))
+    user = _render("ask_user.j2", facts_json=facts_json, entries=list(entries),
+                   computed=computed or "(nothing computed for this question)",
+                   question=question)
+    return [{"role": "system", "content": system}, {"role": "user", "content": user}]

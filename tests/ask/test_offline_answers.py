@@ -92,11 +92,13 @@ def test_article_questions(question: str, section: str, phrase: str, startup, ru
     assert reply.recomputed is None
 
 
-def test_a_knowledge_answer_shows_what_matched(startup, rulebase, prices) -> None:
+def test_a_knowledge_answer_keeps_what_matched_out_of_the_text(startup, rulebase,
+                                                                prices) -> None:
+    # issue 13: no "Matched knowledge entry …" debug text in an answer; the ids stay in matched
     reply = ask("What tools are available for monitoring inference costs?", startup, rulebase,
                 prices)
     assert reply.matched[0] == "faq-q7-monitoring-tools"
-    assert "Matched knowledge entry `faq-q7-monitoring-tools` on: " in reply.text
+    assert "Matched knowledge entry" not in reply.text
 
 
 @pytest.mark.parametrize("question", ["What's the weather in Paris?", "Who won the world cup?",
@@ -106,7 +108,7 @@ def test_it_says_plainly_when_it_has_no_answer(question: str, startup, rulebase,
     reply = ask(question, startup, rulebase, prices)
     assert not reply.answered
     assert reply.sources == []
-    assert reply.text.startswith("I don't have an answer to that")
+    assert reply.text.startswith("I cannot answer that")  # spec: says plainly what it cannot
 
 
 # ------------------------------------------------------------------ what-ifs
@@ -122,15 +124,17 @@ def test_volume_doubles_is_recomputed_not_guessed(startup, rulebase, prices) -> 
     assert after.costs["monthly_requests"] == 2 * now.costs["monthly_requests"]
     assert after.costs["current"]["monthly_usd"] == pytest.approx(
         2 * now.costs["current"]["monthly_usd"])
-    assert "$2,025.00" in reply.text and "$4,050.00" in reply.text
-    assert "daily users: 1,000 → 2,000" in reply.text
+    # money as people say it (issue 13): "$4,050", not "$4,050.00"
+    assert "$2,025" in reply.text and "$4,050" in reply.text
+    assert after.answers["daily_users"] == 2000
+    assert "300,000 → 600,000 requests a month" in reply.text
     assert "faq-q2" in reply.sources
 
 
 def test_absolute_volume(startup, rulebase, prices) -> None:
     reply = ask("What if we had 2 million requests a month?", startup, rulebase, prices)
     assert reply.recomputed.costs["monthly_requests"] == 2_000_000
-    assert "$13,500.00" in reply.text
+    assert "$13,500 a month" in reply.text
 
 
 def test_switching_model(startup, rulebase, prices) -> None:
@@ -151,7 +155,7 @@ def test_an_unknown_model_is_not_guessed(startup, rulebase, prices) -> None:
 def test_input_tokens(startup, rulebase, prices) -> None:
     reply = ask("What if input tokens were 3000?", startup, rulebase, prices)
     assert reply.recomputed.answers["avg_input_tokens"] == 3000
-    assert "input tokens per call: 1,500 → 3,000" in reply.text
+    assert "input tokens per call 1,500 → 3,000" in reply.text
 
 
 def test_calls_per_task(startup, rulebase, prices) -> None:
@@ -186,7 +190,7 @@ def test_choice_answers(startup, rulebase, prices) -> None:
 def test_why_medium_and_not_lower(rulebase, prices) -> None:
     answers = validate_answers(example("investor-gpu-cloud.json"))
     reply = ask("Why medium and not lower?", answers, rulebase, prices)
-    assert "Your tier is **medium** with a score of 47" in reply.text
+    assert re.search(r"Your tier is \*\*medium\*\* with a score of \d+", reply.text)
     assert "`commodity-gpu-rental`" in reply.text
     assert "What would lower the tier" in reply.text
     assert "⇒ **lower**" in reply.text
@@ -202,14 +206,14 @@ def test_why_not_higher_looks_up(rulebase, prices) -> None:
 def test_scenario_2_for_us(startup, rulebase, prices) -> None:
     reply = ask("What does scenario 2 mean for us?", startup, rulebase, prices)
     assert "**Scenario 2: Another sharp fall** (probability 30%)" in reply.text
-    assert "$202.50" in reply.text
+    assert "$203" in reply.text  # $202.50 as people say it
     assert reply.sources == ["s5-scenarios"]
 
 
 def test_should_we_self_host(startup, rulebase, prices) -> None:
     reply = ask("Should we self-host?", startup, rulebase, prices)
     assert "Stay on the API at your volume" in reply.text
-    assert "3,042,254" in reply.text
+    assert re.search(r"break-even against gpt-4o is about [\d,]+ requests a month", reply.text)
     assert "faq-q2" in reply.sources
 
 
@@ -225,7 +229,7 @@ def test_top_recommendations(startup, rulebase, prices) -> None:
 
 def test_our_costs_and_confidence(startup, rulebase, prices) -> None:
     reply = ask("How much do we pay a month?", startup, rulebase, prices)
-    assert "$2,025.00 a month" in reply.text and "89.3%" in reply.text
+    assert "$2,025 a month" in reply.text and "89.3%" in reply.text
     reply = ask("How confident is this assessment?", startup, rulebase, prices)
     assert "Confidence is 70%" in reply.text
 
@@ -292,7 +296,7 @@ def test_cheaper_than_2023_uses_the_assessment_and_the_article(question: str, st
                                                                rulebase, prices) -> None:
     reply = ask(question, startup, rulebase, prices)
     assert "s1-prices" in reply.sources
-    assert "$18,900.00" in reply.text and "89.3% less" in reply.text and "97–99%" in reply.text
+    assert "$18,900" in reply.text and "89.3% less" in reply.text and "97–99%" in reply.text
 
 
 @pytest.mark.parametrize("question", ["Who is most at risk?",
