@@ -44,9 +44,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         if isinstance(exc, InputError):
             from advisor.render.formatting import terminal_escape
 
-            print(f"advisor: error: {terminal_escape(str(exc))}", file=sys.stderr)
+            print(f"advisor: error: {_shorten(terminal_escape(str(exc)))}", file=sys.stderr)
             return EXIT_INPUT
         raise
+
+
+#: The longest error line printed: a message that quotes a 100,000-character argument or
+#: key is cut in the middle (its start and end still say what and where).
+MAX_ERROR_CHARS = 1000
+
+
+def _shorten(text: str, limit: int = MAX_ERROR_CHARS) -> str:
+    if len(text) <= limit:
+        return text
+    head, tail = limit * 2 // 3, limit // 3 - 3
+    return f"{text[:head]} … {text[-tail:]}"
 
 
 if __name__ == "__main__":

@@ -82,7 +82,9 @@ def check_target(path: str | os.PathLike[str], *, inputs: tuple[str, ...] = ()) 
     for other in inputs:
         try:
             if other != "-" and os.path.samefile(other, target):
-                raise TargetError("is the input file; give another output name")
+                raise TargetError(f"is the input file {other}"
+                                  f"{' (through a link)' if os.path.islink(target) else ''}; "
+                                  "give another output name")
         except OSError:
             continue
     if stat_.S_ISREG(st.st_mode):
@@ -117,6 +119,24 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *,
     finally:
         os.close(fd)
     return target
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str], *,
+                inputs: tuple[str, ...] = ()) -> Iterator[IO[str]]:
+    """A user-named output written piece by piece (an export): as :func:`write_output` does,
+    atomically for a file, straight through for a device or FIFO (a FIFO without a reader
+    fails at once with ENXIO, never blocks). Raises :class:`TargetError` or ``OSError``."""
+    how = check_target(path, inputs=inputs)
+    target = os.path.realpath(os.fspath(path))
+    if how == "replace":
+        with open_atomic(target) as fh:
+            yield fh
+        return
+    fd = os.open(target, os.O_WRONLY | os.O_NONBLOCK)
+    os.set_blocking(fd, True)
+    with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+        yield fh
 
 
 def _mode_for(target: str) -> int:

@@ -13,7 +13,11 @@ from typing import Any
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
 _MD_LINE_START = re.compile(r"^(\d+)([.)])|^([-+=])")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029]")
+#: Control characters (C0 but tab, DEL, C1), line/paragraph separators, and the bidi
+#: embeddings, overrides and isolates (an RTL override in a file name could make the text a
+#: terminal or a Markdown reader shows differ from what is there).
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e"
+                      "\u2066-\u2069]")
 
 
 def single_line(text: Any) -> str:
@@ -21,7 +25,8 @@ def single_line(text: Any) -> str:
     return " ".join(_CONTROL.sub(" ", str(text)).split())
 
 
-_MD_PLAIN = re.compile(r"[\\`*_\[\]#|~<>&\x00-\x1f\x7f\u2028\u2029]|  |://|www\.|^[-+=\d\s]|\s$")
+_MD_PLAIN = re.compile(r"[\\`*_\[\]#|~<>&\x00-\x1f\x7f-\x9f\u200e\u200f\u2028-\u202e"
+                       r"\u2066-\u2069]|  |://|www\.|^[-+=\d\s]|\s$")
 
 
 def md_escape(text: Any) -> str:

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from advisor.cli.options import add_home, non_negative_int, positive_int
 from advisor.core.errors import InputError
+from advisor.core.jsonout import dumps
 from advisor.render.formats import TIER_LABELS
 from advisor.render.formatting import number, percent, terminal_escape, usd
 
@@ -74,8 +75,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _out(text: str) -> None:
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Standard output; a closed stdout or a full device is an input error (exit 2)."""
+    from advisor.cli.output import write_stdout
+
+    write_stdout(text)
 
 
 # ---------------------------------------------------------------------- list
@@ -97,7 +100,7 @@ def list_(store: Any, args: argparse.Namespace) -> int:
     rows = store.list_assessments(role=args.role, organization=args.organization,
                                   tier=args.tier, limit=args.limit or None)
     if args.format == "json":
-        _out(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        _out(dumps(rows, indent=2, ensure_ascii=False) + "\n")
         return 0
     if not rows:
         filtered = any((args.role, args.organization, args.tier))
@@ -150,9 +153,9 @@ def stored_answers(row: dict[str, Any]) -> dict[str, Any]:
 def show(store: Any, args: argparse.Namespace) -> int:
     row = _get(store, args.id)
     if args.format == "json":
-        text = json.dumps(json.loads(row["result_json"]), indent=2, ensure_ascii=False) + "\n"
+        text = dumps(json.loads(row["result_json"]), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "answers":
-        text = json.dumps(stored_answers(row), indent=2, ensure_ascii=False) + "\n"
+        text = dumps(stored_answers(row), indent=2, ensure_ascii=False) + "\n"
     else:
         # The report exactly as it was written, in whichever format that was.
         text = row["report"]
@@ -294,7 +297,7 @@ def failures(store: Any, args: argparse.Namespace) -> int:
     if args.format == "json":
         data = failures_json(store)
         _out(data if isinstance(data, str)
-             else json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+             else dumps(data, indent=2, ensure_ascii=False) + "\n")
     else:
         text = failures_text(store)
         _out(text if text.endswith("\n") else text + "\n")
@@ -314,41 +317,51 @@ def export_record(row: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
-def _write_lines(rows: Iterator[dict[str, Any]], fh: IO[str]) -> int:
+def _write_lines(rows: Iterator[dict[str, Any]], fh: Any) -> int:
     n = 0
     for row in rows:
-        fh.write(json.dumps(export_record(row), ensure_ascii=False) + "\n")
+        fh.write(dumps(export_record(row), ensure_ascii=False) + "\n")
         n += 1
     return n
 
 
 def export(store: Any, args: argparse.Namespace) -> int:
     if not args.output:
-        _write_lines(store.iter_assessments(), sys.stdout)
-        sys.stdout.flush()
+        _write_lines(store.iter_assessments(), _Stdout())
         return 0
     with _atomic_output(args.output) as fh:
         n = _write_lines(store.iter_assessments(), fh)
-    print(f"{n:,} assessment{'s' if n != 1 else ''} exported to {args.output}",
-          file=sys.stderr)
+    print(f"{n:,} assessment{'s' if n != 1 else ''} exported to "
+          f"{terminal_escape(args.output)}", file=sys.stderr)
     return 0
+
+
+class _Stdout:
+    """What ``_write_lines`` writes to when there is no ``-o``: stdout, checked (exit 2 on a
+    closed stdout or a full device, as every command's output is)."""
+
+    def write(self, text: str) -> int:
+        _out(text)
+        return len(text)
 
 
 @contextmanager
 def _atomic_output(output: str) -> Iterator[IO[str]]:
-    import os
+    """``-o``: atomically for a file, through for a device or FIFO (never replaced), as
+    ``assess -o`` writes (advisor.data.files.check_target)."""
+    import errno
 
-    from advisor.data.files import open_atomic
+    from advisor.data.files import TargetError, open_output
 
-    if os.path.isdir(output):
-        raise InputError("is a folder; give a file name", file=output)
-    if not os.path.isdir(os.path.dirname(os.path.abspath(output))):
-        raise InputError("the folder does not exist", file=output)
     try:
-        with open_atomic(output) as fh:
+        with open_output(output) as fh:
             yield fh
+    except TargetError as exc:
+        raise InputError(str(exc), file=output) from None
     except OSError as exc:
-        raise InputError(f"cannot write the export: {exc.strerror}", file=output) from None
+        reason = ("no process is reading the pipe" if exc.errno == errno.ENXIO
+                  else exc.strerror or str(exc))
+        raise InputError(f"cannot write the export: {reason}", file=output) from None
 
 
 # ---------------------------------------------------------------------- prune
