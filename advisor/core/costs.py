@@ -408,8 +408,9 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
 def _scenarios(base: float | None, a: CostAssumptions, regulated: bool,
                notes: dict[str, str], *, in_house: bool = False) -> dict[str, Any] | None:
     if base is None:
-        notes["scenarios"] = ("today's monthly cost (the model and volume, or the monthly API "
-                              "bill), to project it")
+        if not ("current" in notes and "api_share_of_ai_budget" in notes):  # asked already
+            notes["scenarios"] = ("today's monthly cost (the model and volume, or the monthly "
+                                  "API bill), to project it")
         return None
     m = a.multipliers
     mult = {"stabilization": m["stabilization"], "further_decline": m["further_decline"],
@@ -450,7 +451,9 @@ def _self_hosting(vol: Volume, price: Price | None, api_usd: float | None,
                                      "the GPUs it would need")
         return None
     if price is None and not in_house:
-        notes["self_hosting"] = "which model the workload runs on, to compare its API with GPUs"
+        if "current" not in notes:  # the same question is asked once
+            notes["self_hosting"] = ("which model the workload runs on, to compare its API "
+                                     "with GPUs")
         return None
     tokens_per_request = calls_per_task * (vol.input_per_call + vol.output_per_call)
     seconds_per_request = tokens_per_request / a.tokens_per_second_per_gpu
