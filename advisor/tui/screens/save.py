@@ -52,7 +52,12 @@ def default_names(organization: str, fmt: str = "md") -> tuple[str, str]:
 def with_extension(text: str, fmt: str) -> str:
     """``text`` ending in ``.fmt``: another format's extension is replaced, none is added."""
     raw = text.strip()
-    if not raw:
+    if not raw or raw.endswith(("/", os.sep)) or raw in (".", "..", "~"):
+        return raw  # a folder: check_target says so
+    try:
+        if Path(raw).expanduser().is_dir():
+            return raw
+    except (OSError, ValueError):
         return raw
     head, dot, ext = raw.rpartition(".")
     if dot and ext.lower() in EXTENSIONS and "/" not in ext:

@@ -56,7 +56,7 @@ class StartScreen(Screen[None]):
             yield Static("", id="drafts-error", classes="error")
             yield Label("Organization (optional, printed on the report)", classes="heading")
             yield app.make_input(placeholder="e.g. Acme Copilot; Enter, then pick your role",
-                                 id="organization", max_length=200)
+                                 id="organization", max_length=200, select_on_focus=False)
             yield Label("Start a new assessment: who are you?", classes="heading")
             yield OptionList(*[Option(role_option(questionnaire.role_labels.get(role, role)),
                                       id=role) for role in questionnaire.roles], id="roles")
@@ -96,11 +96,12 @@ class StartScreen(Screen[None]):
         """Letters typed while a list has the focus are the organization's name, not lost."""
         focused = self.focused
         char = event.character
+        box = self.query_one("#organization", Input)
         if (isinstance(focused, OptionList) and char and len(char) == 1 and char.isprintable()
-                and not char.isspace()):
-            box = self.query_one("#organization", Input)
+                and (not char.isspace() or box.value)):
+            box.value += char
+            box.cursor_position = len(box.value)
             box.focus()
-            box.insert_text_at_cursor(char)
             event.stop()
             event.prevent_default()
 
