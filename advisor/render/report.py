@@ -212,15 +212,19 @@ def _because(result: Result, rulebase: RuleBase) -> dict[str, list[str]]:
 def scenario_to_watch(result: Result) -> Any:
     """The one scenario this reader should watch, with the reason, or None.
 
-    A regulated domain watches the two-tier market (its prices may not fall); a high-risk
-    position, or one with shelved or unlocked use cases, watches another sharp fall (the threat,
-    or the opportunity); anyone else watches the likeliest one.
+    A product that loses money at today's prices watches stabilisation (no price cut comes to
+    the rescue); a regulated domain watches the two-tier market (its prices may not fall); a
+    high-risk position, or one with shelved or unlocked use cases, watches another sharp fall
+    (the threat, or the opportunity); anyone else watches the likeliest one.
     """
     by_id = {s.id: s for s in result.scenarios}
     if not by_id:
         return None
     values = result.answers
     derived = result.derived or {}
+    margin = values.get("gross_margin_pct")
+    if isinstance(margin, (int, float)) and margin < 0 and "stabilization" in by_id:
+        return by_id["stabilization"], "loss"
     if derived.get("regulated_domain") is True and "divergence" in by_id:
         return by_id["divergence"], "regulated"
     if "further_decline" in by_id:
