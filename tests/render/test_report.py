@@ -251,3 +251,20 @@ def test_quantity(value, said) -> None:
 def test_hours_and_percent() -> None:
     assert formatting.hours(261.11) == "261" and formatting.hours(5.34) == "5.3"
     assert formatting.whole_pct(89.29) == "89%" and formatting.whole_pct(99.6) == "99.6%"
+
+
+@pytest.mark.parametrize(("name", "scenario"), [
+    ("startup-chat-wrapper", "further_decline"),  # high risk: the threat
+    ("investor-gpu-cloud", "further_decline"),  # GPU rental: fewer GPUs for the same work
+    ("startup-clinical-specialist", "divergence"),  # regulated: do its prices fall at all?
+    ("startup-consumer-free-tier", "stabilization"),  # loses money: no cut to the rescue
+    ("developer-agent-platform", "stabilization"),  # otherwise the likeliest
+])
+def test_the_one_scenario_to_watch(name: str, scenario: str, rulebase, reports) -> None:
+    from advisor.render.report import scenario_to_watch
+
+    result = _result(EXAMPLES / f"{name}.json", rulebase)
+    watched, _ = scenario_to_watch(result)
+    assert watched.id == scenario
+    summary = _summary(reports[EXAMPLES / f"{name}.json"])
+    assert [s.title for s in result.scenarios if s.title in summary] == [watched.title]
