@@ -34,12 +34,16 @@ def cost_bars(result: Result) -> list[Bar]:
         return []
     base = (costs.get("baseline_2023") or {}).get("monthly_usd")
     band = costs.get("open_model_band") or {}
+    in_house = (costs.get("current") or {}).get("basis") == "in_house"
+    own = (costs.get("self_hosting") or {}).get("monthly_usd")
     pairs: list[tuple[str, float | None]] = [
         ("GPT-4, March 2023", base),
-        ("Today", current),
+        ("Today, in house" if in_house else "Today", current),
         ("Open models, high", band.get("high_usd")),
         ("Open models, low", band.get("low_usd")),
     ]
+    if not in_house and own is not None:  # the third way to buy the work (costs.md)
+        pairs.append(("Own GPUs", own))
     pairs += [(s.title, s.monthly_cost_usd) for s in result.scenarios]
     return _bars(pairs)
 

@@ -316,7 +316,9 @@ async def test_keys_theme_palette_and_quit(advisor_home: Path) -> None:
         assert [b.label for b in bars][:2] == ["GPT-4, March 2023", "Today"]
         for bar in bars:
             assert bar.label in chart
-        assert "█" in chart and len(bars) == 4 + len(app.live.result.scenarios)
+        own = (app.live.result.costs.get("self_hosting") or {}).get("monthly_usd")
+        assert "█" in chart and len(bars) == 4 + (own is not None) + len(
+            app.live.result.scenarios)  # own GPUs: the third way to buy the work (costs.md)
         await pilot.press("ctrl+q")
         await pilot.pause()
     assert app.return_code == 0 and not app.is_running
