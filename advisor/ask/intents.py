@@ -146,11 +146,15 @@ _WHAT_IF_CUE = re.compile(
     r"|\bassum|\bsay\b|\bif\b|\bwhen\b|\bwith\b|\bhow much\b|\bwould\b|\bcould\b|\bput\b"
     r"|\bmight\b|\bplan\b|\bexpect|\bproject|\bwant\b|\binstead\b|\bswitch|\bmov(?:e|ed|ing)\b"
     r"|\bdowngrad|\bupgrad|\bswap|\bgo(?:es)? to\b|\bgrow|\breach|\bcut|\badd|\bwill\b"
-    r"|\bshould\b|\bwhats\b|\bchange|\bhappen|\bimpact|\baffect|\bmean\b|\bhit\b", re.IGNORECASE)
+    r"|\bshould\b|\bwhats\b|\bchange|\bhappen|\bimpact|\baffect|\bmean\b|\bhit\b|\bneed"
+    r"|\bcan we\b|\bdo we\b|\bare we\b", re.IGNORECASE)
+_EXPLICIT = re.compile(r"\bwhat if\b|\bsuppose\b|\bimagine\b|\bhow about\b|\bwhat about\b"
+                       r"|\bswitch|\bmove to\b|\bwere\b|\bif we\b", re.IGNORECASE)
 _FOLLOW_UP = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|right|fine|now)\W+)?(?:and|then|also|plus|what about|how about)\b"
-    r"|\b(?:again|on top of (?:that|this)|too|as well|after that|in the meantime|at that size"
-    r"|at the same time|for those calls|what would that be|that scenario)\b", re.IGNORECASE)
+    r"|\b(?:again|on top of (?:that|this)|after that|in the meantime|at that size"
+    r"|at the same time|for those calls|what would that be|that scenario)\b"
+    r"|\b(?:too|as well)\b\W*(?:,|$|what|how)", re.IGNORECASE)
 
 
 def _factor_problem(factor: float, what: str) -> str | None:
@@ -204,9 +208,9 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
                 return None
             return Edit("market", factor, m.group(0).strip())
         m = re.search(head + r"(half|halve|a half|in half|by half|a third|a quarter)\b", q, re.I)
-        if m and direction == "down":
-            word = m.group(1).lower()
-            factor = {"a third": 2 / 3, "a quarter": 0.75}.get(word, 0.5)
+        if m:
+            part = {"a third": 1 / 3, "a quarter": 0.25}.get(m.group(1).lower(), 0.5)
+            factor = 1 - part if direction == "down" else 1 + part
             return Edit("market", factor, m.group(0).strip())
         # "cuts prices by 90%", "cuts haiku prices in half"
     m = re.search(rf"\b(?:cut|cuts|slash|slashes|lower|lowers|drop|drops)\s+(?:\w+\s+){{0,2}}?"
@@ -239,6 +243,12 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
 
 
 def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[Edit]:
+    if re.search(r"\b(?:half|part|some|\d+\s*%)\s+(?:of\s+)?(?:the\s+|our\s+|their\s+)?"
+                 r"(?:traffic|volume|requests|workload|calls|users)\s+(?:to|on|onto|over to)\b",
+                 q, re.I):
+        problems.append("moving only part of the traffic to another model is not modelled: the "
+                        "figure is the whole workload on it, and a split costs in between")
+        return []
     # absolute: "2M requests a month", "300k requests a day", "daily users go to 300k"
     m = re.search(rf"\b(?:add|adding|another|extra|plus)\s+({_NUM})\s*{_SC}\s+"
                   rf"(?:more\s+)?(?:requests|queries|calls|tasks|users)\b[^?]*?\b(?:a|per|each|/)\s*(month|day)\b",
@@ -254,7 +264,8 @@ def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[
         return [Edit("daily_users", _value(m.group(1), m.group(2)), m.group(0))]
     m = (re.search(rf"({_NUM})\s*{_SC}\s+(?:user\s+|llm\s+|api\s+|log\s+)?"
                    rf"(?:requests?|queries|questions|tasks|conversations|log lines|lines|documents|"
-                   rf"contracts|tickets|jobs)?\s*(?:a|per|each|every|/|in a)\s*(month|day|mo)\b",
+                   rf"contracts|tickets|jobs)?\s*(?:(?:a|per|each|every|/|in a)\s*(month|day|mo)\b"
+                   rf"|(monthly|daily)\b)",
                    q, re.I)
          or re.search(rf"\b(?:requests?|volume|usage|traffic)\b\s+(?:\w+\s+){{0,3}}?"
                       rf"(?:to|of|at|reach|hit)\s+"
@@ -263,8 +274,9 @@ def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[
          or re.search(rf"(?:^|\b(?:with|at|on|reach|hit)\s+)({_NUM})\s*{_SC}\s+"
                       rf"(?:requests|queries|tasks)\b()", q, re.I))
     if m:
-        per = (m.group(3) or "month").lower()
-        n = _value(m.group(1), m.group(2)) * (30 if per == "day" else 1)
+        per = (m.group(3) or (m.group(4) if m.lastindex and m.lastindex >= 4 else None)
+               or "month").lower()
+        n = _value(m.group(1), m.group(2)) * (30 if per in ("day", "daily") else 1)
         if not math.isfinite(n) or n > 1e12:
             problems.append(f"{m.group(0).strip()!r} is beyond what I can compute")
             return []
@@ -289,6 +301,14 @@ def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[
             if m:
                 factor, said = float(m.group(1)), m.group(0)
                 break
+    if factor is None:
+        m = re.search(rf"\b(cut|cuts|reduce|reduces|lower|lowers|trim|increase|increases|grow|"
+                      rf"grows|raise|raises|boost|boosts)\s+(?:the\s+|our\s+|their\s+)?"
+                      rf"{_VOLUME_NOUN}\s+by\s+({_NUM})\s*(?:%|percent)", q, re.I)
+        if m:
+            pct = float(m.group(2)) / 100
+            up = m.group(1).lower().startswith(("increase", "grow", "raise", "boost"))
+            factor, said = (1 + pct if up else 1 - pct), m.group(0)
     if factor is None:
         m = (re.search(rf"\b{_VOLUME_NOUN}\b\s+(?:\w+\s+){{0,3}}?({_GROW}|{_SHRINK})\s+"
                        rf"(?:by\s+)?({_NUM})\s*(?:%|percent)", q, re.I)
@@ -344,7 +364,7 @@ def _model_edits(q: str, prices: Any, current: str | None, follow_up: bool,
             except Exception:  # an unknown name is reported below, not raised
                 continue
         if resolved is None:
-            if re.search(r"\d", name) and re.search(r"\b(?:switch|move|use|on|to)\b", q, re.I):
+            if re.search(r"\d", name):
                 problems.append(f"I have no price for the model {said!r}")
             continue
         edits.append(Edit("model", resolved, said))
@@ -625,6 +645,8 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
         if not edits and follow_up:
             edits += _bare_factor(text, last_kind)
     scenario = scenario_named(q)
+    if problems and not edits and not over_edits and _EXPLICIT.search(q):
+        return Parsed("what_if_problem", [], problems, scenario)
     if follow_up and not edits and name in (None, "scenario_explain", "expected_cost",
                                             "monthly_cost", "cost_per_task", "usage_volume"):
         return Parsed("follow_up", [], problems, scenario, True)

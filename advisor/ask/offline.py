@@ -152,11 +152,15 @@ def _gpus(result: Result) -> str:
     return "; ".join(parts) if parts else "the GPU need cannot be sized without token counts"
 
 
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _on_prem_line(result: Result) -> str:
     return ("You must stay on-premises (on-prem): an API is not an option for you, so advice "
             "about buying from API providers does not apply; your cost is the owned GPU "
             f"capacity, depreciated rather than repriced by the market (faq-q4, faq-q6). "
-            f"{_gpus(result).capitalize()}.")
+            f"{_cap(_gpus(result))}.")
 
 
 def _if_api_allowed(ctx: Context, result: Result) -> str:
@@ -242,8 +246,11 @@ def monthly_cost(ctx: Context) -> Answer:
                              _gpu_cloud_line() if archetype == "gpu_cloud" else None),
                       ["s1-prices"] + (["s2-medium"] if archetype == "gpu_cloud" else []))
     lead = (f"**{ctx.fig('monthly_usd', value)} a month**"
-            + (f" ({basis})" if basis else f" at today's prices for {model_name(r)}")
-            + f", for {volume_words(r)}.")
+            + (f" ({basis})" if basis else f" at today's prices for {model_name(r)}"
+               if ctx.whatif is None else f" on {model_name(r)}")
+            + f", for {volume_words(r)}"
+            + (f", with the what-if in force ({'; '.join(ctx.whatif.labels)})." if ctx.whatif
+               else "."))
     lines = [lead]
     bill = cost(r, "reported_spend_usd")
     computed = cost(r, "current", "monthly_usd")
@@ -490,7 +497,13 @@ def what_if(ctx: Context) -> Answer:
             lead += (", so a market price change does not change your in-house cost: owned "
                      "hardware is depreciated, not repriced (faq-q4)")
         lines.append(lead + ".")
-        lines.append(f"{_gpus(after).capitalize()}.")
+        cost_now, _ = monthly(after)
+        cost_before, _ = monthly(before)
+        if cost_now:
+            lines.append(f"In-house cost: about **{ctx.fig('in_house_monthly_usd', cost_now)} a "
+                         f"month** on the self-hosting assumptions (your assessment: "
+                         f"{money(cost_before)}).")
+        lines.append(f"{_cap(_gpus(after))}.")
         api = _if_api_allowed(ctx, after)
         if api:
             lines.append(api)
@@ -840,7 +853,7 @@ def gpu_demand(ctx: Context) -> Answer:
                              "inference, specialised services), and test the plan against a "
                              "further tenfold fall in prices (scenario 2)."), ["s2-medium"])
     if a.get("self_hosted_gpus") or in_house(r):
-        return Answer(_lines(f"{_gpus(r).capitalize()}.", _on_prem_line(r) if in_house(r)
+        return Answer(_lines(f"{_cap(_gpus(r))}.", _on_prem_line(r) if in_house(r)
                              else None, "Spare owned capacity is the headroom for the use "
                              "cases that were shelved over cost."), ["faq-q4", "s6-checklist"])
     return Answer(_lines("You rent no GPUs of your own, so GPU demand reaches you only through "
@@ -876,7 +889,7 @@ def deferred_use_cases(ctx: Context) -> Answer:
              + _knowledge("s6-enterprise-deferred")]
     base, value = cost(r, "baseline_2023", "monthly_usd"), monthly(r)[0]
     if in_house(r):
-        lines.append(f"{_gpus(r).capitalize()}: spare owned capacity is where those use cases "
+        lines.append(f"{_cap(_gpus(r))}: spare owned capacity is where those use cases "
                      "can run without new hardware.")
         lines.append(_on_prem_line(r))
     elif base and value is not None:
