@@ -145,10 +145,11 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
             "unsure": "you are unsure whether falling costs grow or shrink the investee's market",
         }.get(tam, f"you answered {tam!r} on the investee's market")
     regulated = values.get("regulated") is True or regulated_industry
+    switching = hosting.get("cheapest_option") not in (None, "current_api")
     facts["quality_caveat"] = (
         "; in a regulated field, any cheaper model must pass the same validation and audit "
-        "checks before it carries work" if regulated
-        or values.get("relies_on_cheap_ai_for_quality") is True else "")
+        "checks before it carries work" if switching and (
+            regulated or values.get("relies_on_cheap_ai_for_quality") is True) else "")
     why = []
     if values.get("regulated") is True:
         why.append("validation, audit logs or data governance are mandated")
