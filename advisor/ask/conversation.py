@@ -75,6 +75,7 @@ class Conversation:
                        probabilities=self._probabilities(),
                        defaults=dict(self.rulebase.defaults["scenario_probabilities"]),
                        last_kind=self.edits[-1].kind if self.edits else None)
+        prior = list(self.edits)
         if parsed.intent == "reset":
             self.reset()
         whatif: WhatIf | None = None
@@ -94,7 +95,7 @@ class Conversation:
             whatif = self.whatif
         now = whatif.result if whatif is not None else self.base
         ctx = Context(question, parsed, self.answers_file, self.base, now, whatif,
-                      self.rulebase, self.prices)
+                      self.rulebase, self.prices, prior_edits=prior)
         offline = answer_for(ctx)
         if self.settings is None:
             return offline

@@ -184,7 +184,7 @@ class Tools:
 
     def _recompute(self, a: dict[str, Any]) -> dict[str, Any]:
         ctx = self.ctx
-        chain = list(ctx.whatif.edits) if a.get("build_on_current") and ctx.whatif else []
+        chain = list(ctx.prior_edits) if a.get("build_on_current") else []
         w = apply(ctx.answers_file, ctx.base, chain + self._edits(a), ctx.rulebase, ctx.prices)
         self.whatif = w
         r = w.result

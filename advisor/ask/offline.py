@@ -43,6 +43,7 @@ class Context:
     rulebase: Any
     prices: Any
     figures: dict[str, float] = field(default_factory=dict)
+    prior_edits: list[Any] = field(default_factory=list)  # the what-if before this question
 
     def fig(self, name: str, value: float | None) -> str:
         if value is not None:

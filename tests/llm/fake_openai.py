@@ -2,7 +2,8 @@
 
 ``/v1/chat/completions`` answers according to ``server.behaviour`` (a callable or a name), so
 one server can tell the truth, invent a figure, name the wrong tier, fail with 500 or 429,
-hang past the client's timeout, return malformed JSON, or stream Server-Sent Events. Every
+hang past the client's timeout, return malformed JSON, stream Server-Sent Events, or ask for
+tool calls (a callable returning ``tool_call_completion(...)``) and read their results back. Every
 request body and its headers are kept in ``server.requests`` for assertions.
 """
 
@@ -83,6 +84,33 @@ def chat_completion(text: str, model: str = "gpt-4o-mini", prompt_tokens: int = 
     }
 
 
+def tool_call_completion(calls: list[tuple[str, dict[str, Any]]], model: str = "gpt-4o-mini",
+                         text: str | None = None) -> Reply:
+    """A reply asking for tool calls: ``calls`` is ``[(function name, arguments), ...]``."""
+    return {
+        "id": "chatcmpl-tools", "object": "chat.completion", "created": 1_700_000_000,
+        "model": model,
+        "choices": [{"index": 0, "finish_reason": "tool_calls", "message": {
+            "role": "assistant", "content": text,
+            "tool_calls": [{"id": f"call_{i}", "type": "function",
+                            "function": {"name": name, "arguments": json.dumps(args)}}
+                           for i, (name, args) in enumerate(calls)]}}],
+        "usage": {"prompt_tokens": 700, "completion_tokens": 40, "total_tokens": 740},
+    }
+
+
+def tool_results(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tool results sent back so far, parsed (the model "reads" them like a real one)."""
+    out = []
+    for m in body.get("messages", []):
+        if m.get("role") == "tool":
+            try:
+                out.append(json.loads(m.get("content") or "{}"))
+            except ValueError:
+                out.append({"raw": m.get("content")})
+    return out
+
+
 class FakeOpenAI(ThreadingHTTPServer):
     """The server; ``behaviour`` is a name (see ``_handle``) or a list consumed one per call."""
 
@@ -91,7 +119,7 @@ class FakeOpenAI(ThreadingHTTPServer):
 
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
-        self.behaviour: str | list[str] | Callable[[dict[str, Any]], str] = "truth"
+        self.behaviour: str | list[str] | Callable[[dict[str, Any]], str | Reply] = "truth"
         self.requests: list[dict[str, Any]] = []
         self.headers_seen: list[dict[str, str]] = []
         self.delay = 5.0
@@ -102,7 +130,7 @@ class FakeOpenAI(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}/v1"
 
-    def next_behaviour(self) -> str | Callable[[dict[str, Any]], str]:
+    def next_behaviour(self) -> str | Callable[[dict[str, Any]], str | Reply]:
         with self.lock:
             if isinstance(self.behaviour, list):
                 return self.behaviour.pop(0) if len(self.behaviour) > 1 else self.behaviour[0]
@@ -151,7 +179,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         behaviour = self.server.next_behaviour()
         if callable(behaviour):
-            self._reply_text(body, behaviour(body))
+            reply = behaviour(body)
+            if isinstance(reply, dict):  # a whole completion, e.g. tool_call_completion(...)
+                self._send(200, json.dumps(reply).encode())
+            else:
+                self._reply_text(body, reply)
             return
         if behaviour == "truth":
             self._reply_text(body, truthful_narrative(body))

@@ -1,0 +1,126 @@
+"""Ask with an LLM that works through tools, end to end over real HTTP (loopback server).
+
+The fake model asks for tool calls (recompute a what-if, read a part of the result, look up an
+article section), reads their results back like a real model, and writes the answer from them;
+the guard checks every figure against the tool results and the assessment.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fake_openai import example, tool_call_completion, tool_results
+
+from advisor.ask.conversation import Conversation, answer
+from advisor.data.answers_file import validate_answers
+from advisor.llm.settings import LLMSettings
+
+MODEL = "openai/gpt-4o-mini"
+
+
+@pytest.fixture(scope="module")
+def startup():
+    return validate_answers(example("startup-chat-wrapper.json"))
+
+
+def settings(server) -> LLMSettings:
+    return LLMSettings(model=MODEL, base_url=server.base_url, timeout=10)
+
+
+def test_the_model_recomputes_through_a_tool_and_answers_from_it(server, startup, rulebase,
+                                                                 prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"market_price_factor": 0.1}),
+                                         ("article_section", {"key": "s5-scenarios"})])
+        monthly = done[0]["monthly_usd"]
+        return (f"If prices fall another 10x, your monthly cost drops to about ${monthly:,.0f} "
+                "[s5-scenarios].")
+
+    server.behaviour = model
+    reply = answer("What if prices fall another 10x?", startup, rulebase, prices,
+                   settings(server))
+    assert reply.source == "llm", reply.note
+    assert "$203" in reply.text or "$202" in reply.text
+    assert reply.sources == ["s5-scenarios"]
+    assert reply.recomputed is not None
+    assert reply.recomputed.costs["current"]["monthly_usd"] == pytest.approx(202.5)
+    first, second = server.requests[0], server.requests[1]
+    assert {t["function"]["name"] for t in first["tools"]} == {
+        "recompute_what_if", "read_result", "article_section"}
+    roles = [m["role"] for m in second["messages"]]
+    assert roles.count("tool") == 2 and "assistant" in roles
+    results = tool_results(second)
+    assert results[0]["changes"][0].startswith("market prices fall")
+    assert results[1]["key"] == "s5-scenarios" and results[1]["facts"]
+    assert reply.input_tokens and reply.input_tokens > 0
+
+
+def test_a_figure_not_in_any_tool_result_falls_back(server, startup, rulebase, prices) -> None:
+    def model(body):
+        if not tool_results(body):
+            return tool_call_completion([("read_result", {"part": "costs"})])
+        return "Self-hosting would save you $7,777 a month [faq-q2]."
+
+    server.behaviour = model
+    reply = answer("Should we self-host?", startup, rulebase, prices, settings(server))
+    assert reply.source == "offline"
+    assert "Stay on the API at your volume" in reply.text
+    assert "invented the figure $7,777" in reply.note
+
+
+def test_a_tool_error_goes_back_to_the_model_as_data(server, startup, rulebase, prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"model": "gpt-9-ultra"})])
+        assert "error" in done[0] and "gpt-9-ultra" in done[0]["error"]
+        return "I cannot price that model: it is not in the price table [s1-prices]."
+
+    server.behaviour = model
+    reply = answer("What if we switch to gpt-9-ultra?", startup, rulebase, prices,
+                   settings(server))
+    assert reply.source == "llm"
+    assert "cannot price" in reply.text
+
+
+def test_huge_factors_are_refused_by_the_tool(server, startup, rulebase, prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 1e308})])
+        return "That change is too large to compute [s5-scenarios]."
+
+    server.behaviour = model
+    reply = answer("What if volume grows 1e308 times?", startup, rulebase, prices,
+                   settings(server))
+    assert "beyond what can be computed" in tool_results(server.requests[1])[0]["error"]
+    assert reply.source == "llm"
+
+
+def test_a_model_that_never_stops_calling_tools_falls_back(server, startup, rulebase,
+                                                           prices) -> None:
+    server.behaviour = lambda body: tool_call_completion([("read_result", {"part": "summary"})])
+    reply = answer("Why this tier?", startup, rulebase, prices, settings(server))
+    assert reply.source == "offline"
+    assert "kept calling tools" in reply.note
+    assert reply.text.startswith("Your tier is **high**")
+
+
+def test_a_follow_up_builds_on_the_what_if_in_force(server, startup, rulebase, prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 2,
+                                                                "build_on_current": True})])
+        return f"That brings the monthly cost to ${done[0]['monthly_usd']:,.0f} [s5-scenarios]."
+
+    chat = Conversation(startup, rulebase, prices)
+    first = chat.ask("What if our volume doubles?")  # offline: no LLM in this conversation
+    assert first.figures["monthly_usd"] == pytest.approx(4050)
+    chat.settings = settings(server)
+    server.behaviour = model
+    reply = chat.ask("and if it doubles again?")
+    assert reply.source == "llm", reply.note
+    assert "$8,100" in reply.text
+    assert tool_results(server.requests[1])[0]["monthly_requests"] == 1_200_000
