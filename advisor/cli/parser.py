@@ -20,12 +20,13 @@ EXIT_INPUT = 2
 DESCRIPTION = ("Strategy decision assistant for the era of cheap AI inference. "
                "Run without a command to open the interactive assessment.")
 
-#: One line per command for ``advisor --help``; a test checks each matches its module's HELP.
+#: One line per command for ``advisor --help`` and each command's own help: the one place
+#: these lines live, so ``advisor --help`` imports no command module.
 HELPS = {
     "tui": "open the interactive assessment (the default)",
     "assess": "answers file -> report",
     "batch": "many answers files -> one report each plus a summary",
-    "ask": "ask a question about an assessment",
+    "ask": "ask a question about an assessment (no question: a conversation)",
     "explain": "the rule trace and what-if for an answers file",
     "cost": "the cost calculator on its own",
     "prices": "the price table the cost model uses (offline)",

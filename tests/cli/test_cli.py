@@ -98,7 +98,7 @@ def test_top_level_help_lists_every_command() -> None:
     assert proc.returncode == 0
     for name in NAMES:
         assert f"\n    {name}" in proc.stdout
-        assert command_module(name).HELP == HELPS[name]
+        assert HELPS[name] in proc.stdout and callable(command_module(name).run)
     for name in NAMES:
         sub = advisor(*(["rules", "check"] if name == "rules" else [name]), "--help")
         assert sub.returncode == 0 and f"usage: advisor {name}" in sub.stdout

@@ -1,8 +1,9 @@
 """One module per ``advisor`` command, each with its arguments beside its handler.
 
-Every module defines ``HELP`` (the one line shown by ``advisor --help``),
-``add_arguments(parser)`` and ``run(args) -> int``; :mod:`advisor.cli.parser` imports only the
-module of the command being run, so ``advisor assess`` never pays for the TUI or litellm.
+Every module defines ``add_arguments(parser)`` and ``run(args) -> int``;
+:mod:`advisor.cli.parser` imports only the module of the command being run, so ``advisor
+assess`` never pays for the TUI or litellm. The one-line help of each command is in
+:data:`advisor.cli.parser.HELPS`.
 """
 
 from __future__ import annotations

@@ -17,7 +17,6 @@ from typing import Any
 from advisor.cli.options import add_home, add_llm_options
 from advisor.cli.output import emit
 
-HELP = "ask a question about an assessment (no question: a conversation)"
 QUIT = frozenset({"quit", "exit", "q", ":q", "bye"})
 
 

@@ -16,8 +16,6 @@ from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase
 from advisor.render.report import render
 
-HELP = "answers file -> report"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="answers file (JSON), or - for standard input")

@@ -6,8 +6,6 @@ import argparse
 
 from advisor.cli.options import REPORT_FORMATS, add_home, add_llm_options, bounded_int
 
-HELP = "many answers files -> one report each plus a summary"
-
 #: More workers than this only adds memory and contention on any machine advisor runs on.
 MAX_JOBS = 256
 

@@ -9,8 +9,6 @@ import argparse
 
 from advisor.cli.output import emit
 
-HELP = "print a shell completion script (bash, zsh or fish)"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("shell", choices=("bash", "zsh", "fish"))

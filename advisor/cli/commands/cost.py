@@ -14,8 +14,6 @@ from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase
 from advisor.render import formatting
 
-HELP = "the cost calculator on its own"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, help="model name, e.g. gpt-4o or claude-haiku-4-5")

@@ -13,8 +13,6 @@ from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase
 from advisor.render.explain_text import render_text
 
-HELP = "the rule trace and what-if for an answers file"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", help="answers file (JSON), or - for standard input")

@@ -25,9 +25,6 @@ from advisor.render.formatting import number, percent, terminal_escape, usd
 ANSWERS_KEY_ORDER = ("schema_version", "role", "organization", "answers", "assumptions")
 
 
-HELP = "past assessments in the local store"
-
-
 def add_arguments(p: argparse.ArgumentParser) -> None:
     from advisor.cli.roles import role_ids
     add_home(p)

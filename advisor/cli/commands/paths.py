@@ -8,8 +8,6 @@ import json
 from advisor.cli.options import add_home
 from advisor.cli.output import emit
 
-HELP = "print where advisor keeps its store, drafts, config and cache"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("which", nargs="?", choices=("store", "drafts", "config", "prices", "cache"),

@@ -10,8 +10,6 @@ from advisor.cli.options import non_negative_int
 from advisor.cli.output import emit
 from advisor.render import formatting
 
-HELP = "the price table the cost model uses (offline)"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="?", help="show models whose name contains this")

@@ -10,8 +10,6 @@ from advisor.cli.roles import add_role
 from advisor.data.rules import load_rulebase
 from advisor.render.questionnaire import questionnaire_json, questionnaire_markdown
 
-HELP = "print the questionnaire"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_role(p, required=False)

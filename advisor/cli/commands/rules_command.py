@@ -10,8 +10,6 @@ from advisor.core.rules_check import check, run_tests
 from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase, read_knowledge
 
-HELP = "validate the rule packs or run their test cases"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     rsub = p.add_subparsers(dest="rules_command", metavar="ACTION", required=True,

@@ -9,8 +9,6 @@ from advisor.cli.output import emit
 from advisor.core.answers import json_schema
 from advisor.data.rules import load_rulebase
 
-HELP = "print the JSON Schema of the answers file"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """No options."""

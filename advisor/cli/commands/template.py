@@ -10,8 +10,6 @@ from advisor.cli.output import emit
 from advisor.cli.roles import add_role
 from advisor.data.rules import load_rulebase
 
-HELP = "print a starter answers file for a role"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_role(p, required=True)

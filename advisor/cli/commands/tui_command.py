@@ -7,8 +7,6 @@ import sys
 
 from advisor.cli.options import add_home
 
-HELP = "open the interactive assessment (the default)"
-
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     add_home(p)
