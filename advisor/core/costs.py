@@ -333,8 +333,15 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
                 "high_usd": _money(total_tokens / MTOK * a.band_high_per_mtok),
                 "low_per_mtok": a.band_low_per_mtok, "high_per_mtok": a.band_high_per_mtok,
                 "date": "late 2025 to early 2026"}
-        if current_usd is not None and base_usd > 0:
-            reduction = round(100 * (1 - current_usd / base_usd), 2)
+        ratio = _finite(current_usd / base_usd) if current_usd is not None and base_usd > 0 \
+            else None
+        if ratio is not None and not math.isfinite(100 * (1 - ratio)):
+            ratio = None
+        if ratio is not None:
+            reduction = round(100 * (1 - ratio), 2)
+        elif current_usd is not None and base_usd > 0:
+            notes["reduction_vs_2023_pct"] = ("a larger monthly volume: at this one the 2023 cost "
+                                              "is too small to compare with")
         elif current_usd is not None:
             notes["reduction_vs_2023_pct"] = ("how many tokens a request uses, to compare with "
                                               "2023 prices")
