@@ -40,7 +40,8 @@ def largest_answers(role: str) -> dict[str, Any]:
         elif q.type == "bool":
             answers[q.id] = True
         elif q.type == "int":
-            answers[q.id] = 50 if q.id == "calls_per_task" else 10_000_000
+            answers[q.id] = 50 if q.id == "calls_per_task" else min(
+                q.max if q.max is not None else 10_000_000, 10_000_000)
         elif q.type == "number":
             answers[q.id] = min(q.max if q.max is not None else 1e7, 1e7)
         elif q.id == "model":

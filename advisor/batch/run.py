@@ -405,16 +405,20 @@ def _progress(total: int | None, enabled: bool) -> Iterator[Callable[[Outcome], 
 
 
 def _warn(message: str) -> None:
-    print(f"advisor: warning: {message}", file=sys.stderr)
+    from advisor.render.formatting import terminal_escape
+
+    print(f"advisor: warning: {terminal_escape(message)}", file=sys.stderr)
 
 
 def _report(summary: PortfolioSummary, out: Path, recorder: _HistoryRecorder) -> None:
+    from advisor.render.formatting import terminal_escape as safe
+
     for _, _, error in summary.spill.invalid(SHOWN_ERRORS):
-        print(f"advisor: invalid item: {error}", file=sys.stderr)
+        print(f"advisor: invalid item: {safe(error)[:1000]}", file=sys.stderr)
     if summary.invalid > SHOWN_ERRORS:
         print(f"advisor: ... and {summary.invalid - SHOWN_ERRORS:,} more invalid items, "
-              f"listed in {out / 'summary.md'}", file=sys.stderr)
+              f"listed in {safe(out / 'summary.md')}", file=sys.stderr)
     resumed = f" ({summary.resumed:,} already done by an earlier run)" if summary.resumed else ""
     kept = f"; {recorder.recorded:,} kept in history" if recorder.recorded else ""
     print(f"{summary.items:,} items: {summary.assessed:,} assessed{resumed}, "
-          f"{summary.invalid:,} invalid{kept}. Summary: {out / 'summary.md'}")
+          f"{summary.invalid:,} invalid{kept}. Summary: {safe(out / 'summary.md')}")

@@ -22,9 +22,12 @@ class InputError(Exception):
         self.more = more  # further problems found in the same input, not shown
 
     def with_file(self, file: str) -> InputError:
-        """Return a copy naming ``file`` (the core does not know where input came from)."""
-        return InputError(self.message, file=file, path=self.path, expected=self.expected,
-                          more=self.more)
+        """Return a copy naming ``file`` (the core does not know where input came from).
+
+        An error that already names its file keeps it: a bad ``prices.toml`` met while
+        assessing an answers file is still the price file's error."""
+        return InputError(self.message, file=self.file or file, path=self.path,
+                          expected=self.expected, more=self.more)
 
     def __str__(self) -> str:
         where = ": ".join(p for p in (self.file, self.path) if p)

@@ -31,6 +31,10 @@ _ECHO = 60
 _STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 _NOT_BRACKET = re.compile(r"[^\[\]{}]+")
 _STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+#: pydantic's union-branch markers in an error location ('literal[...]', 'constrained-int',
+#: 'function-after[...]'): not keys of the input (a user's key may hold any character).
+_MARKER = re.compile(r"^(?:[a-z][a-z-]*\[.*\]|constrained-[a-z-]+|function-[a-z-]+)$",
+                     re.DOTALL)
 
 
 def clip(text: str, limit: int = _ECHO) -> str:
@@ -108,8 +112,7 @@ def _path(loc: tuple[Any, ...]) -> str:
 def _describe(error: Any, file: str, questionnaire: Questionnaire) -> InputError:
     loc = tuple(error["loc"])
     # Drop pydantic's union-branch markers such as 'literal[...]' or 'constrained-int'.
-    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p.startswith(
-        ("constrained-", "function-")))))
+    loc = tuple(p for p in loc if not (isinstance(p, str) and _MARKER.match(p))) or loc
     path = _path(loc) or "(top level)"
     kind = error["type"]
     ctx = error.get("ctx") or {}

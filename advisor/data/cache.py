@@ -5,21 +5,28 @@ base, parsing litellm's 1.5 MB price map, compiling templates. This module store
 results with :mod:`marshal` (plain data, fastest to load) or :mod:`pickle` (advisor's own
 objects) under a key that changes whenever the input, or the code building it, changes.
 Any problem (no cache folder, a read-only disk, a stale or damaged file, a file or folder
-another user could write) means a cache miss, never an error: the caller recomputes and
-carries on.
+another user could write, a FIFO or device in a file's place) means a cache miss, never an
+error: the caller recomputes and carries on. Each file starts with a SHA-256 of its content,
+so a flipped byte is a miss rather than a wrong value; files are opened without blocking and
+checked (owner, mode, regular file) on the descriptor that is then read.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import marshal
 import os
+import stat
 import sys
 from typing import Any
 
 from advisor import __version__
 
 _FORMAT = f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
+_MAGIC = b"advisor-cache-2\n"
+_DIGEST = 32  # bytes of SHA-256 after the magic
+MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 
 def _path(kind: str, key: str, codec: str = "marshal") -> str | None:
@@ -36,34 +43,68 @@ def load(kind: str, key: str, *, codec: str = "marshal") -> Any | None:
     path = _path(kind, key, codec)
     if path is None:
         return None
-    if not _private(path):
+    data = _read_private(path)
+    if data is None:
         return None
     try:
-        with open(path, "rb") as fh:
-            if codec == "marshal":
-                return marshal.load(fh)
-            import pickle
+        if codec == "marshal":
+            return marshal.loads(data)
+        import pickle
 
-            return pickle.load(fh)
+        return pickle.loads(data)
     except Exception:  # a damaged or foreign file is a miss, whatever the decoder raises
         return None
 
 
-def _private(path: str) -> bool:
-    """True when the cache file and its folder belong to this user and no one else can write
-    them: unpickling (or unmarshalling) a file another user could have planted runs their code.
-    """
+def _read_private(path: str) -> bytes | None:
+    """The verified payload of a cache file, or None: not private, not a regular file, too
+    large, or its digest does not match (damaged)."""
+    if not _private(os.path.dirname(path)):
+        return None
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if (not stat.S_ISREG(info.st_mode) or not _owned(info)
+                or info.st_size > MAX_ENTRY_BYTES):
+            return None
+        chunks, size = [], 0
+        while size <= MAX_ENTRY_BYTES:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    blob = b"".join(chunks)
+    head = len(_MAGIC) + _DIGEST
+    if len(blob) < head or not blob.startswith(_MAGIC):
+        return None
+    payload = blob[head:]
+    if hashlib.sha256(payload).digest() != blob[len(_MAGIC):head]:
+        return None
+    return payload
+
+
+def _owned(info: os.stat_result) -> bool:
     uid = os.getuid() if hasattr(os, "getuid") else None
-    for where in (os.path.dirname(path), path):
-        try:
-            st = os.stat(where)
-        except OSError:
-            return False
-        if uid is not None and st.st_uid != uid:
-            return False
-        if st.st_mode & 0o022:
-            return False
-    return True
+    return (uid is None or info.st_uid == uid) and not info.st_mode & 0o022
+
+
+def _private(path: str) -> bool:
+    """True when ``path`` (the cache folder) belongs to this user and no one else can write
+    it: unpickling (or unmarshalling) a file another user could have planted runs their code.
+    The file itself is checked the same way on the descriptor that is read."""
+    try:
+        return _owned(os.stat(path))
+    except OSError:
+        return False
 
 
 def save(kind: str, key: str, value: Any, *, prune: bool = True,
@@ -92,7 +133,35 @@ def save(kind: str, key: str, value: Any, *, prune: bool = True,
             import pickle
 
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(path, data)
+        write_atomic(path, _MAGIC + hashlib.sha256(data).digest() + data)
         os.chmod(path, 0o600)
     except (OSError, ValueError, TypeError, AttributeError):
         pass
+
+
+class TemplateCache:
+    """Compiled Jinja templates in this cache (a ``jinja2.BytecodeCache``), with its checks.
+
+    Jinja's own ``FileSystemBytecodeCache`` unpickles whatever file it finds in its folder;
+    this one loads a template's code only from a private, undamaged entry (see :func:`load`),
+    and only when it was compiled from the same template source (Jinja's checksum).
+    """
+
+    def __new__(cls) -> Any:
+        from jinja2 import BytecodeCache
+
+        class _Cache(BytecodeCache):
+            def load_bytecode(self, bucket: Any) -> None:
+                value = load("template", bucket.key)
+                if (isinstance(value, tuple) and len(value) == 2
+                        and value[0] == bucket.checksum and hasattr(value[1], "co_code")):
+                    bucket.code = value[1]
+
+            def dump_bytecode(self, bucket: Any) -> None:
+                if bucket.code is not None:
+                    save("template", bucket.key, (bucket.checksum, bucket.code), prune=False)
+
+            def clear(self) -> None:
+                pass
+
+        return _Cache()

@@ -49,6 +49,41 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
+def read_regular_file(path: str | os.PathLike[str], limit: int = 1024 * 1024) -> bytes | None:
+    """The bytes of a settings file (``prices.toml``, ``config.toml``); None when it does not
+    exist. Never blocks and never reads without bound: a FIFO, device or folder in its place
+    is refused (:class:`OSError` with a plain ``strerror``), as is a file over ``limit``."""
+    import errno
+    import stat as stat_
+
+    target = os.fspath(path)
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(target, flags)
+    except FileNotFoundError:
+        return None
+    try:
+        info = os.fstat(fd)
+        if stat_.S_ISDIR(info.st_mode):
+            raise OSError(errno.EISDIR, "is a folder, not a file")
+        if not stat_.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "is not a regular file (a pipe or a device)")
+        if info.st_size > limit:
+            raise OSError(errno.EFBIG, f"is larger than {limit:,} bytes")
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise OSError(errno.EFBIG, f"is larger than {limit:,} bytes")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 class TargetError(Exception):
     """The path a user named cannot take the output; the message says why, in plain words."""
 

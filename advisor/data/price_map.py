@@ -97,17 +97,22 @@ def user_price_file() -> str:
 def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
     """Read a user price file: ``[models."name"] input_per_mtok = .. output_per_mtok = ..``."""
     path = os.fspath(path)
-    if not os.path.exists(path):
-        return {}
     import tomllib
 
+    from advisor.data.files import read_regular_file
+
     try:
-        with open(path, encoding="utf-8") as fh:
-            data = tomllib.loads(fh.read())
-    except FileNotFoundError:
-        return {}
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise InputError(f"cannot read price file: {exc}", file=str(path)) from None
+        raw = read_regular_file(path)
+        if raw is None:
+            return {}
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except OSError as exc:
+        raise InputError(f"cannot read the price file: {exc.strerror or exc}",
+                         file=str(path)) from None
+    except UnicodeDecodeError:
+        raise InputError("the price file is not UTF-8 text", file=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"the price file is not valid TOML: {exc}", file=str(path)) from None
     models = data.get("models", {})
     unknown = set(data) - {"models"}
     if unknown or not isinstance(models, dict):

@@ -100,7 +100,9 @@ def _classify(exc: BaseException, settings: LLMSettings, litellm: Any) -> LLMFai
                           "key environment variable")
     if "connection error" in lowered or "connection refused" in lowered or isinstance(
             exc, ex.APIConnectionError):
-        where = f" at {settings.base_url}" if settings.base_url else ""
+        from advisor.data.redact import redact_url
+
+        where = f" at {redact_url(settings.base_url)}" if settings.base_url else ""
         return LLMFailure("provider_error", f"cannot connect to the provider{where}: {message}")
     return LLMFailure("provider_error", text)
 

@@ -18,6 +18,8 @@ from advisor.core.rulebase import RuleBase
 from advisor.render import formatting
 from advisor.render.report import BILL_GAP_PCT
 
+#: Keys of the facts that hold the user's free text: data for the prompt, never facts.
+FREE_TEXT = ("organization",)
 MAX_DRIVERS = 4
 MAX_RECOMMENDATIONS = 6
 MAX_NOTES = 4
@@ -39,8 +41,12 @@ class Facts:
         return text.replace("<", "\\u003c").replace(">", "\\u003e")
 
     def texts(self) -> list[str]:
-        """Every string the guard may take figures from."""
-        return [self.as_json()]
+        """Every string the guard may take figures from: the facts, never the free text.
+
+        The organization name is what the user typed: "$987,654 a month" in it is not a
+        figure the engine computed, so a draft repeating it is an invented figure."""
+        data = {k: v for k, v in self.data.items() if k not in FREE_TEXT}
+        return [json.dumps({**data, "article_notes": self.notes}, ensure_ascii=False)]
 
 
 def _usd(x: float | None) -> str | None:

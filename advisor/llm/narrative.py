@@ -24,6 +24,7 @@ from advisor.llm.prompt import (
     retry_messages,
     standing_from_counts,
 )
+from advisor.llm.sanitize import sanitize
 from advisor.llm.secrets import scrub
 from advisor.llm.settings import LLMSettings
 from advisor.llm.store_access import SafeStore
@@ -54,6 +55,29 @@ def _failure_reason(failure: LLMFailure, settings: LLMSettings) -> str:
     if len(detail) > 160:
         detail = detail[:160].rsplit(" ", 1)[0] + " …"
     return f"the provider returned an error ({detail})"
+
+
+def _cache_model(settings: LLMSettings) -> str:
+    """What the cache key says about where the narrative came from: the model, and the
+    server when one is named (its redacted form: the key never holds a credential)."""
+    if not settings.base_url:
+        return settings.model
+    from advisor.data.redact import redact_url
+
+    return f"{settings.model}@{redact_url(settings.base_url)}"
+
+
+def _from_cache(entry: Any, allowed: guard.FactFigures, tier: str,
+                headings: tuple[str, ...]) -> str | None:
+    """A cached narrative's text, sanitized and checked again; None (a miss) for anything
+    damaged, unreadable or no longer passing the guard."""
+    if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
+        return None
+    text = sanitize(entry["text"], headings)
+    if not text or guard.check(text, facts=allowed, tier=tier, headings=headings,
+                               max_chars=guard.DEFAULT_MAX_CHARS):
+        return None
+    return text
 
 
 def narrate(result: Result, rulebase: RuleBase, settings: LLMSettings | None, *,
@@ -89,14 +113,14 @@ def _narrate(result: Result, rulebase: RuleBase, settings: LLMSettings, builtin:
     counts = access.failure_counts()
     messages = narrative_messages(facts, role=role, headings=headings,
                                   standing=standing_from_counts(counts))
-    key = cache_key(messages, model, PROMPT_VERSION)
-    cached = access.call("cached_narrative", key)
-    if isinstance(cached, dict) and isinstance(cached.get("text"), str):
-        if on_chunk is not None:
-            on_chunk(cached["text"])
-        return Narrative(source="llm", text=cached["text"], model=model, input_tokens=0,
-                         output_tokens=0, usd=0.0, cached=True)
+    key = cache_key(messages, _cache_model(settings), PROMPT_VERSION)
     allowed = guard.FactFigures(facts.texts())
+    cached = _from_cache(access.call("cached_narrative", key), allowed, result.tier, headings)
+    if cached is not None:
+        if on_chunk is not None:
+            on_chunk(cached)
+        return Narrative(source="llm", text=cached, model=model, input_tokens=0,
+                         output_tokens=0, usd=0.0, cached=True)
     spent: list[Completion] = []
     attempt_messages = messages
     violations: list[guard.Violation] = []
@@ -107,7 +131,10 @@ def _narrate(result: Result, rulebase: RuleBase, settings: LLMSettings, builtin:
             access.record_failure(failure.kind, model, "", failure.detail)
             return _fallback(builtin, _failure_reason(failure, settings), model, spent)
         spent.append(completion)
-        text = guard.canonical_headings(guard.normalize(completion.text), headings)
+        # Untrusted output: reduced to plain paragraphs and lists under the headings before
+        # it is checked, rendered or cached.
+        text = sanitize(guard.canonical_headings(guard.normalize(completion.text), headings),
+                        headings)
         violations = guard.check(text, facts=allowed, tier=result.tier, headings=headings,
                                  max_chars=guard.DEFAULT_MAX_CHARS,
                                  truncated=completion.truncated)

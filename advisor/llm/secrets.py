@@ -34,4 +34,6 @@ def scrub(text: object) -> str:
         out = out.replace(value, REDACTED)
     for pattern in _KEY_PATTERNS:
         out = pattern.sub(REDACTED, out)
-    return out
+    from advisor.data.redact import redact_urls
+
+    return redact_urls(out)  # user:password@ and ?api_key= in any URL

@@ -69,12 +69,14 @@ def load_llm_config(path: Path | None = None) -> dict[str, Any]:
     """The ``[llm]`` table (every key present, None when unset); InputError when invalid."""
     path = path or config_path()
     empty: dict[str, Any] = dict.fromkeys(LLM_KEYS)
+    from advisor.data.files import read_regular_file
+
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        return empty
+        raw = read_regular_file(path)
     except OSError as exc:
         raise InputError(f"cannot read the config file: {exc.strerror}", file=str(path)) from None
+    if raw is None:
+        return empty
     try:
         data: dict[str, Any] = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:

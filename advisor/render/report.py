@@ -97,22 +97,13 @@ def section_title(key: str) -> str:
 
 
 def _bytecode_cache() -> Any:
-    """Compiled templates cached on disk: compiling them costs more than rendering a report."""
-    from jinja2 import FileSystemBytecodeCache
+    """Compiled templates cached on disk: compiling them costs more than rendering a report.
 
-    from advisor.data.paths import cache_dir
+    Through advisor's own cache (never Jinja's file cache, which unpickles whatever is in its
+    folder): a damaged entry is a miss, and one another user could write is never loaded."""
+    from advisor.data.cache import TemplateCache
 
-    class _BestEffort(FileSystemBytecodeCache):
-        def dump_bytecode(self, bucket: Any) -> None:
-            with contextlib.suppress(OSError):
-                super().dump_bytecode(bucket)
-
-    folder = os.path.join(cache_dir(), "templates")
-    try:
-        os.makedirs(folder, exist_ok=True)
-    except OSError:
-        return None
-    return _BestEffort(folder)
+    return TemplateCache()
 
 
 @cache
