@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import importlib.util
+import json
 import math
+import threading
 from typing import Any
 
 from textual import on, work
@@ -650,6 +652,28 @@ class ResultsScreen(Screen[None]):
     def action_ask(self) -> None:
         self.show_tab("ask")
         self.query_one("#ask-input", Input).focus()
+        self._ask_warm_llm()
+
+    @on(TabbedContent.TabActivated)
+    def _ask_tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        if getattr(event.pane, "id", None) == "ask":
+            self._ask_warm_llm()
+
+    @on(Input.Changed, "#ask-input")
+    def _ask_typing(self, event: Input.Changed) -> None:
+        self._ask_warm_llm()
+
+    def _ask_warm_llm(self) -> None:
+        """With an LLM configured, import litellm (seconds) in a thread before it is needed."""
+        app: Any = self.app
+        if not app.llm_model or getattr(self, "_ask_warmed", False):
+            return
+        self._ask_warmed = True
+        try:
+            from advisor.llm.client import warm_up
+        except ImportError:
+            return
+        self.run_worker(warm_up, thread=True, group="ask-warm-up", exit_on_error=False)
 
     @on(Input.Submitted, "#ask-input")
     def _ask_submitted(self, event: Input.Submitted) -> None:
@@ -658,42 +682,56 @@ class ResultsScreen(Screen[None]):
             return
         event.input.value = ""
         log = self.query_one("#ask-log", VerticalScroll)
-        log.mount(Static(Content.assemble(("You: ", "bold $text-accent"), question),
-                         classes="ask-question"))
+        asked = Static(Content.assemble(("You: ", "bold $text-accent"), question),
+                       classes="ask-question")
+        log.mount(asked)
         pending = Static(Content.assemble(("…thinking", "dim")), classes="ask-pending")
         log.mount(pending)
         log.scroll_end(animate=False)
         app: Any = self.app
         data = app.session.answers_file_dict()
-        self._ask(question, data, pending)
+        self._ask(question, data, asked, pending)
 
     @work(thread=True, group="ask", exit_on_error=False)
-    def _ask(self, question: str, data: dict[str, Any], pending: Static) -> None:
+    def _ask(self, question: str, data: dict[str, Any], asked: Static, pending: Static) -> None:
         app: Any = self.app
         try:
-            from advisor.ask.conversation import answer
+            from advisor.ask import conversation
         except ImportError as exc:
-            app.call_from_thread(self._ask_done, pending, None,
+            app.call_from_thread(self._ask_done, asked, pending, None,
                                  f"Ask is not available: {exc}")
             return
         try:
-            answers_file = app.assessor.validate(data)
-            extra: dict[str, Any] = {}
-            if app.llm_model and _accepts(answer, "settings"):
-                # The person chose a model (Narrative tab): Ask may use it too, grounded in
-                # the same facts and guarded the same way.
-                from advisor.llm.settings import LLMSettings
+            with _ASK_LOCK:  # one question at a time: the conversation carries the what-if
+                settings = None
+                if app.llm_model:
+                    # The person chose a model (config or Narrative tab): Ask may use it too,
+                    # through tools that run the engine, guarded the same way.
+                    from advisor.llm.settings import LLMSettings
 
-                extra["settings"] = LLMSettings(model=app.llm_model,
-                                                base_url=app.llm_base_url or None, timeout=60.0)
-            reply = answer(question, answers_file, app.assessor.rulebase, app.assessor.prices,
-                           **extra)
+                    settings = LLMSettings(model=app.llm_model,
+                                           base_url=app.llm_base_url or None, timeout=60.0)
+                key = json.dumps(data, sort_keys=True, default=str)
+                chat = getattr(self, "_ask_chat", None)
+                if getattr(conversation, "Conversation", None) is None:  # a one-shot Ask
+                    reply = conversation.answer(question, app.assessor.validate(data),
+                                                app.assessor.rulebase, app.assessor.prices)
+                else:
+                    if chat is None or getattr(self, "_ask_key", None) != key:
+                        # new answers (an edit, other probabilities): a new conversation
+                        chat = conversation.Conversation(app.assessor.validate(data),
+                                                         app.assessor.rulebase,
+                                                         app.assessor.prices)
+                        self._ask_chat, self._ask_key = chat, key
+                    chat.settings = settings
+                    reply = chat.ask(question)
         except Exception as exc:  # the chat must never take the results down with it
-            app.call_from_thread(self._ask_done, pending, None, f"Ask failed: {exc}")
+            app.call_from_thread(self._ask_done, asked, pending, None, f"Ask failed: {exc}")
             return
-        app.call_from_thread(self._ask_done, pending, reply, None)
+        app.call_from_thread(self._ask_done, asked, pending, reply, None)
 
-    async def _ask_done(self, pending: Static, reply: Any, error: str | None) -> None:
+    async def _ask_done(self, asked: Static, pending: Static, reply: Any,
+                        error: str | None) -> None:
         log = self.query_one("#ask-log", VerticalScroll)
         if error is not None:
             await log.mount(Static(Content.assemble(("✗ ", "bold $text-error"), error),
@@ -708,7 +746,9 @@ class ResultsScreen(Screen[None]):
                 text += f"\n\n*Note: {note}*"
             await log.mount(Markdown(text, classes="ask-answer"), after=pending)
         await pending.remove()
-        log.scroll_end(animate=False)
+        # A new answer is read from its start: the question and the answer's first lines in
+        # view, not the tail of a long answer.
+        self.call_after_refresh(log.scroll_to_widget, asked, animate=False, top=True)
 
     # ------------------------------------------------------------------ navigation
 
@@ -719,6 +759,9 @@ class ResultsScreen(Screen[None]):
         self.app.show_review()  # type: ignore[attr-defined]
 
 
+_ASK_LOCK = threading.Lock()
+
+
 def _ask_intro() -> str:
     try:
         available = importlib.util.find_spec("advisor.ask.conversation") is not None
@@ -727,7 +770,8 @@ def _ask_intro() -> str:
     if not available:
         return "Ask is not available in this installation."
     return ("Ask in plain words: “what if our volume doubles?”, “why this tier?”, “should we "
-            "self-host?”. Answers come from your assessment and the article.")
+            "self-host?”. Follow-ups (“and if it doubles again?”) build on the last what-if "
+            "until you say “reset”. Answers come from your assessment and the article.")
 
 
 def _accepts(fn: Any, name: str) -> bool:
