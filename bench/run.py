@@ -202,12 +202,33 @@ def l1(pairs: int, home: str) -> list[Row]:
     return rows
 
 
+def a1(pairs: int, home: str) -> Row:
+    """Ask (issue 13): the share of the question corpus answered, offline."""
+    from advisor.data.price_map import default_price_book
+    from advisor.data.rules import load_rulebase
+    from tests.ask.test_corpus import THRESHOLD, run_corpus, share_by_intent
+
+    rulebase, prices = load_rulebase(), default_price_book()
+    start = time.perf_counter()
+    rows = run_corpus(rulebase, prices)
+    seconds = time.perf_counter() - start
+    ok = sum(r["ok"] for r in rows)
+    share = ok / len(rows)
+    weak = ", ".join(f"{k} {v:.0%}" for k, v in sorted(share_by_intent(rows).items())
+                     if v < 0.9)
+    return Row("A1", "Ask: corpus questions answered (intent, figures, constraints)",
+               f"{share:.1%} ({ok}/{len(rows)})", f"≥ {THRESHOLD:.0%}", share >= THRESHOLD,
+               f"{seconds / len(rows) * 1000:.1f} ms a question"
+               + (f"; below 90%: {weak}" if weak else ""))
+
+
 BENCHMARKS: dict[str, Callable[[int, str], Row | list[Row]]] = {
     "B1": b1, "B2": b2, "B3": b3, "B4": b4,
     "B5": lambda p, h: _script_rows("batch_bench.py", p, h),
     "B6": lambda p, h: _script_rows("tui_bench.py", p, h),
     "B8": lambda p, h: _script_rows("llm_bench.py", p, h),
     "L": l1,
+    "A1": a1,
 }
 
 
