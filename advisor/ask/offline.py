@@ -530,9 +530,9 @@ def what_if(ctx: Context) -> Answer:
             lines.append(f"Today's monthly cost at these settings: "
                          f"{ctx.fig('monthly_usd', value)}.")
         else:
-            lines.append(f"**{ctx.fig('monthly_usd', value)} a month** with {changes} "
-                         f"(your assessment: {money(old) if old is not None else 'no figure'}"
-                         f"{', ' + basis if basis else ''}).")
+            lines.append(f"**{ctx.fig('monthly_usd', value)} a month** with {changes}. Your "
+                         f"assessment: {money(old) if old is not None else 'no figure'}"
+                         f"{' (' + basis + ')' if basis else ''}.")
             if expected is not None:
                 lines.append(f"Expected in 12–24 months across the scenarios: "
                              f"{ctx.fig('expected_monthly_usd', expected)}.")
@@ -540,7 +540,8 @@ def what_if(ctx: Context) -> Answer:
         if per is not None and ("calls_per_task" in kinds or calls_per_task(after) > 1):
             lines.append(f"One task: {ctx.fig('per_task_usd', per)} "
                          f"({calls_per_task(after):g} calls); {volume_words(after)}.")
-        elif kinds & {"volume_factor", "requests", "daily_users", "add_requests"}:
+        elif kinds & {"volume_factor", "requests", "daily_users", "add_requests"} and \
+                calls_per_task(after) > 1:
             lines.append(f"Volume: {volume_words(after)}.")
         if after.answers.get("archetype") == "gpu_cloud":
             lines.append(_gpu_cloud_line())
