@@ -18,7 +18,8 @@ CALC grammar: `[edit ...] -> metric`
   edits:   volume*N · requests=N · daily_users=N · model=NAME · price=P (per million, all
            tokens) · price_in=P · price_out=P · calls_per_task=N · market*N (a market-wide
            price change: ×0.1 = "falls 10x", ×1 = "stops falling") · probs=S/D/V
-  metrics: monthly · monthly_api (list-price API cost, also for in-house users) · per_task · baseline_2023 · band_low · band_high · stabilization ·
+  metrics: monthly · monthly_api (list-price API cost, also for in-house users) · per_task ·
+           baseline_2023 · band_low · band_high · stabilization ·
            further_decline · divergence · expected · requests · calls · api_share · bill
 Edits apply left to right; a conversation turn carries the whole chain so far. In corpus.toml
 `calc` is one CALC string or a list of them (one per figure in must_contain).
@@ -159,7 +160,7 @@ class State:
     def metric(self, name: str) -> float:
         if name == "monthly":
             return self.monthly()
-        if name == "monthly_api":  # the API figure, for in-house users "if regulation ever allows an API"
+        if name == "monthly_api":  # for in-house users: "if regulation ever allows an API"
             mi, mo = self.tokens()
             return (mi * self.pin + mo * self.pout) * self.market
         if name == "per_task":
@@ -191,11 +192,14 @@ class State:
         raise ValueError(f"unknown metric {name!r}")
 
 
-MONEY = {"monthly", "monthly_api", "per_task", "baseline_2023", "band_low", "band_high", "expected", "bill", *MULT}
+MONEY = {"monthly", "monthly_api", "per_task", "baseline_2023", "band_low", "band_high",
+         "expected", "bill", *MULT}
 
 
 def _half(x: Decimal, places: Decimal) -> bool:
-    return abs((x / places) - (x / places).to_integral_value(rounding="ROUND_FLOOR") - Decimal("0.5")) < Decimal("1e-9")
+    units = x / places
+    return abs(units - units.to_integral_value(rounding="ROUND_FLOOR") - Decimal("0.5")) \
+        < Decimal("1e-9")
 
 
 def fmt(metric: str, value: float) -> str:
@@ -215,7 +219,7 @@ def fmt(metric: str, value: float) -> str:
         return f"{int(v.quantize(Decimal(1), rounding=ROUND_HALF_UP))}%"
     if not math.isclose(value, round(value)):
         raise ValueError(f"{metric} {value} is not whole")
-    return f"{int(round(value)):,}"
+    return f"{round(value):,}"
 
 
 def contains(answer: str, needle: str) -> bool:
@@ -279,7 +283,7 @@ def check() -> int:
         for calc in [calcs] if isinstance(calcs, str) else calcs:
             try:
                 fig = compute(file, calc)
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:  # any error in a calc is reported, not raised
                 print(f"ERROR {file}: {e['question']!r}: {calc}: {exc}")
                 bad += 1
                 continue
