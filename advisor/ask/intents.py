@@ -63,6 +63,7 @@ class Vocabulary:
     topics: tuple[_Topic, ...]
     models: dict[str, str]
     numbers: dict[str, float]
+    spellings: dict[str, str]
 
 
 @cache
@@ -72,7 +73,8 @@ def vocabulary() -> Vocabulary:
                           bool(t.get("over_edits", False)), bool(t.get("personal", False)))
                    for t in data["intent"])
     return Vocabulary(topics, dict(data.get("models", {})),
-                      {k: float(v) for k, v in data.get("numbers", {}).items()})
+                      {k: float(v) for k, v in data.get("numbers", {}).items()},
+                      dict(data.get("spellings", {})))
 
 
 _SELF = re.compile(r"\b(?:we|us|our|ours|my|me|i|they|them|their|this|these|you)\b|\bwe.re\b",
@@ -138,7 +140,8 @@ _CONDITIONAL = re.compile(
     r"\bwhat if\b|\bwhat happens?\b|\bwhat would\b|\bsuppose\b|\bimagine\b|\bassume\b|\bsay\b"
     r"|\bif\b|\bwhen\b|\bwith\b|\bhow much\b|\bwould\b|\bcould\b|\bput\b|\bmight\b|\bplan to\b"
     r"|\bexpect\b|\bproject\b|\bwant to\b|\binstead\b|\bon\b|\bswitch|\bmov(?:e|ed|ing)\b"
-    r"|\bdowngrad|\bupgrad|\bswap|\bcost\b|\bbill\b|\bto\b", re.IGNORECASE)
+    r"|\bdowngrad|\bupgrad|\bswap|\bcost\b|\bbill\b|\bto\b|\bcompar|\bvs\.?|\bversus\b",
+    re.IGNORECASE)
 # A what-if is stated as one ("what if", "suppose", "with", "how much would"...) or asked in a
 # few words ("prices drop 25%?"); "What did 1,000 users cost in 2023?" states none.
 _WHAT_IF_CUE = re.compile(
@@ -213,15 +216,22 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
             factor = 1 - part if direction == "down" else 1 + part
             return Edit("market", factor, m.group(0).strip())
         # "cuts prices by 90%", "cuts haiku prices in half"
-    m = re.search(rf"\b(?:cut|cuts|slash|slashes|lower|lowers|drop|drops)\s+(?:\w+\s+){{0,2}}?"
-                  rf"{_PRICE_NOUN}\s+(?:by\s+)?"
-                  rf"(?:({_NUM})\s*(%|percent|x|times)|(in half|by half|half))",
+    m = re.search(rf"\b(cut|cuts|slash|slashes|lower|lowers|drop|drops|raise|raises|hike|hikes|"
+                  rf"increase|increases|double|doubles)\s+(?:\w+\s+){{0,2}}?"
+                  rf"{_PRICE_NOUN}\b\s*(?:by\s+)?"
+                  rf"(?:({_NUM})\s*(%|percent|x|times)|(in half|by half|half))?",
                   q, re.I)
-    if m:
-        if m.group(3):
+    if m and m.group(1).lower().startswith("double"):
+        return Edit("market", 2.0, m.group(0))
+    if m and (m.group(2) or m.group(4)):
+        up = m.group(1).lower().startswith(("raise", "hike", "increase"))
+        if m.group(4):
             return Edit("market", 0.5, m.group(0))
-        n, unit = float(m.group(1)), m.group(2).lower()
-        factor = 1 - n / 100 if unit in ("%", "percent") else 1 / n if n else 0.0
+        n, unit = float(m.group(2)), m.group(3).lower()
+        if up:
+            factor = 1 + n / 100 if unit in ("%", "percent") else n
+        else:
+            factor = 1 - n / 100 if unit in ("%", "percent") else 1 / n if n else 0.0
         problem = _factor_problem(factor, "price")
         if problem or factor <= 0:
             problems.append(problem or "prices cannot fall by 100% or more")
@@ -608,6 +618,14 @@ def _bare_factor(q: str, last_kind: str | None) -> list[Edit]:
     return [Edit(kind, factor, m.group(0))]
 
 
+def normalise(question: str) -> str:
+    """One space between words, and chat spellings as words ("r" → "are", "wat" → "what")."""
+    q = " ".join(question.split())
+    for short, full in vocabulary().spellings.items():
+        q = re.sub(rf"(?<![\w'$.]){re.escape(short)}(?![\w'])", full, q, flags=re.IGNORECASE)
+    return q
+
+
 def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
           current_model: str | None = None, probabilities: dict[str, float] | None = None,
           defaults: dict[str, float] | None = None, last_kind: str | None = None) -> Parsed:
@@ -616,7 +634,7 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     ``last_kind`` is the kind of the previous what-if edit in the conversation (None when
     there is none): it makes "and if it doubles again?" a follow-up on that edit.
     """
-    q = " ".join(question.split())
+    q = normalise(question)
     follow_up = last_kind is not None and bool(_FOLLOW_UP.search(q))
     name, over_edits = topic(q)
     if name == "reset":

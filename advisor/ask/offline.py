@@ -913,9 +913,16 @@ def quality_risk(ctx: Context) -> Answer:
         lines.append("You chose the most capable model rather than one matched to the task: "
                      "test cheaper models against your own quality bar before deciding "
                      "(s6, developers).")
+    if "model" in ctx.question.lower():
+        lines.append(_knowledge("s6-developer-model-choice") + (
+            f" You use {model_name(r)}; ask \"what if we switch to …?\" to see another "
+            "model's cost for your workload." if model_name(r) else
+            " No model is named yet: ask \"what would it cost on …?\" to price one for your "
+            "workload."))
     lines.append(_knowledge("s7-quality-barriers"))
     lines.append(_knowledge("faq-q8-cost-and-quality"))
-    return Answer(_lines(*lines), ["s7-risk-factors", "faq-q8"])
+    return Answer(_lines(*lines), ["s6-checklist", "s7-risk-factors", "faq-q8"]
+                  if "model" in ctx.question.lower() else ["s7-risk-factors", "faq-q8"])
 
 
 def monitoring(ctx: Context) -> Answer:
