@@ -224,11 +224,11 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
     if m and m.group(1).lower().startswith("double"):
         return Edit("market", 2.0, m.group(0))
     if m and (m.group(2) or m.group(4)):
-        up = m.group(1).lower().startswith(("raise", "hike", "increase"))
+        rising = m.group(1).lower().startswith(("raise", "hike", "increase"))
         if m.group(4):
             return Edit("market", 0.5, m.group(0))
         n, unit = float(m.group(2)), m.group(3).lower()
-        if up:
+        if rising:
             factor = 1 + n / 100 if unit in ("%", "percent") else n
         else:
             factor = 1 - n / 100 if unit in ("%", "percent") else 1 / n if n else 0.0
