@@ -28,6 +28,11 @@ KIND_INTENT = {
     "input_tokens": "tokens_whatif", "output_tokens": "tokens_whatif", "answer": "answer_whatif",
 }
 WHAT_IF_INTENTS = frozenset(KIND_INTENT.values()) | {"combined_whatif", "follow_up"}
+UNPARSED = ("it is not a change I can recompute. I understand changes to the volume (\"doubles\", "
+            "\"2 million requests a month\"), the model (\"switch to gpt-4o-mini\"), the price per "
+            "million tokens (\"$0.30 per million\"), calls per task, tokens per call, scenario "
+            "probabilities and market prices (\"fall another 10x\", \"stop falling\"); caching, "
+            "batching discounts and splitting traffic between models are not modelled")
 MAX_FACTOR = 1e6  # a what-if may scale a figure up (or down) a million times, no more
 SCENARIO_IDS = ("stabilization", "further_decline", "divergence")
 
@@ -122,7 +127,7 @@ def _value(num: str, scale: str | None) -> float:
 
 _VOLUME_NOUN = (r"(?:volume|traffic|usage|requests?|users?|demand|load|queries|customers|"
                 r"contracts?|documents?|tasks?|conversations|clients|log lines|lines|tickets|"
-                r"jobs|number of \w+|the business|it|we|they)")
+                r"jobs|number of \w+|the business)")
 _GROW = (r"(?:grows?|grew|growing|go(?:es)?|goes up|increases?|rises?|expand\w*|jumps?|get|gets"
          r"|reach|scale)")
 _SHRINK = r"(?:falls?|fell|drops?|decreases?|shrinks?|goes down|declines?|lose|loses)"
@@ -140,7 +145,8 @@ _CONDITIONAL = re.compile(
     r"\bwhat if\b|\bwhat happens?\b|\bwhat would\b|\bsuppose\b|\bimagine\b|\bassume\b|\bsay\b"
     r"|\bif\b|\bwhen\b|\bwith\b|\bhow much\b|\bwould\b|\bcould\b|\bput\b|\bmight\b|\bplan to\b"
     r"|\bexpect\b|\bproject\b|\bwant to\b|\binstead\b|\bon\b|\bswitch|\bmov(?:e|ed|ing)\b"
-    r"|\bdowngrad|\bupgrad|\bswap|\bcost\b|\bbill\b|\bto\b|\bcompar|\bvs\.?|\bversus\b",
+    r"|\bdowngrad|\bupgrad|\bswap|\bcost\b|\bbill\b|\bto\b|\bcompar|\bvs\.?|\bversus\b"
+    r"|\buse\b|\busing\b|\btry\b|\brun\b",
     re.IGNORECASE)
 # A what-if is stated as one ("what if", "suppose", "with", "how much would"...) or asked in a
 # few words ("prices drop 25%?"); "What did 1,000 users cost in 2023?" states none.
@@ -552,7 +558,7 @@ def _token_edits(q: str) -> list[Edit]:
     edits = []
     for kind in ("input", "output"):
         m = (re.search(rf"\b{kind}\s+tokens?\b(?:\s+(?:per|a|each)\s+(?:call|request))?\s*"
-                       rf"(?:were|was|are|is|of|=|to|at|became|become|went to|go to)?\s*"
+                       rf"(?:\w+\s+)?(?:were|was|are|is|of|=|to|at|became|become)?\s*"
                        rf"(?:about\s+)?({_NUM})\s*(k)?\b", q, re.I)
              or re.search(rf"({_NUM})\s*(k)?\s+{kind}\s+tokens?\b", q, re.I))
         if m:
@@ -683,4 +689,6 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
         return Parsed("follow_up", [], problems, scenario, True)
     if problems:
         return Parsed("what_if_problem", [], problems, scenario)
+    if re.search(r"\bwhat if\b|\bsuppose\b|\bimagine\b", q, re.I):
+        return Parsed("what_if_problem", [], [UNPARSED], scenario)
     return Parsed("knowledge", [], problems, scenario)

@@ -545,6 +545,13 @@ def what_if(ctx: Context) -> Answer:
             lines.append(f"Volume: {volume_words(after)}.")
         if after.answers.get("archetype") == "gpu_cloud":
             lines.append(_gpu_cloud_line())
+        if kinds & {"model", "price"} and value is not None and old is not None and \
+                value < old and (after.answers.get("relies_on_cheap_ai_for_quality")
+                                 or after.derived.get("regulated_domain")):
+            lines.append("Before switching, test the cheaper model against your own quality "
+                         "and audit bar: in your field a lower price must not mean a lower "
+                         "standard (s7, faq-q8).")
+            sources |= {"s7-risk-factors", "faq-q8"}
     if after.tier != before.tier:
         lines.append(f"The tier would move from **{before.tier}** to **{after.tier}** "
                      f"(score {before.score} → {after.score}).")
@@ -706,6 +713,16 @@ def on_prem_fit(ctx: Context) -> Answer:
             f"From the article ({SECTION_TITLES['faq-q6']}): "
             f"{_knowledge('faq-q6-costs-stay-high')}"),
             ["faq-q4", "faq-q6"])
+    if "complian" in ctx.question.lower():
+        value, _ = monthly(r)
+        spend = (f" on top of the {ctx.fig('monthly_usd', value)} a month of model spend"
+                 if value is not None and not in_house(r) else "")
+        return Answer(_lines(
+            "I cannot put a figure on compliance: advisor does not model it. Validation, audit "
+            f"trails and data governance come{spend}, and they do not fall with token prices "
+            "(faq-q6); budget them separately.",
+            _on_prem_line(r) if in_house(r) else None,
+            _knowledge("faq-q6-costs-stay-high")), ["faq-q6"])
     if a.get("regulated") or r.derived.get("regulated_domain"):
         return Answer(_lines(
             "No: your answers say you are regulated but not required to run on-premises. "
