@@ -642,13 +642,19 @@ def self_hosting(ctx: Context) -> Answer:
     be = h.get("break_even_requests")
     if verdict == "stay on API":
         lines.append(f"**Stay on the API at your volume**: the break-even against {model_name(r)}"
-                     f" is about {count(be)} requests a month; you serve {count(requests(r))}.")
+                     f" is about {count(be)} requests a month"
+                     + (f" ({count(h['break_even_calls'])} LLM calls)"
+                        if h.get("break_even_calls") and calls_per_task(r) > 1 else "")
+                     + f"; you serve {volume_words(r)}.")
     elif verdict == "never pays":
         lines.append(f"**Self-hosting never pays** under these assumptions: {model_name(r)} "
                      "costs no more per request than the GPU time to serve it.")
     elif verdict == "self-hosting pays":
         lines.append(f"**Self-hosting would pay against {model_name(r)}** at your volume "
-                     f"(break-even about {count(be)} requests a month).")
+                     f"(break-even about {count(be)} requests a month"
+                     + (f", {count(h['break_even_calls'])} LLM calls"
+                        if h.get("break_even_calls") and calls_per_task(r) > 1 else "")
+                     + ").")
     best = _options(ctx, r)
     if h.get("monthly_usd") is not None:
         lines.append(f"Self-hosting would cost about "
@@ -693,8 +699,8 @@ def open_vs_closed(ctx: Context) -> Answer:
                          f"{money(h['monthly_usd'])} a month (faq-q2).")
     else:
         lines.append(f"I cannot price open models for you: {_no_cost_reason(r)}.")
-    lines.append("The article's caution (§7): do not assume open models will entirely replace "
-                 "closed ones. " + _knowledge("s7-open-vs-closed") + " Keep a hybrid: open "
+    lines.append("The article's caution (§7): " + _knowledge("s7-open-vs-closed") + " Keep a "
+                 "hybrid: open "
                  "models where they meet the quality bar, closed ones where the task needs "
                  "the frontier.")
     return Answer(_lines(*lines), ["s1-prices", "s7-risk-factors", "faq-q2"])
@@ -709,7 +715,7 @@ def on_prem_fit(ctx: Context) -> Answer:
             _on_prem_line(r),
             ("What does apply to you: " + "; ".join(keep) + ".") if keep else None,
             "Cloud APIs could only serve work that carries no restricted data, and only where "
-            "your regulator allows it; " + (_if_api_allowed(ctx, r) or "").lower().rstrip("."),
+            "your regulator allows it. " + (_if_api_allowed(ctx, r) or ""),
             f"From the article ({SECTION_TITLES['faq-q6']}): "
             f"{_knowledge('faq-q6-costs-stay-high')}"),
             ["faq-q4", "faq-q6"])
@@ -963,15 +969,14 @@ def cautions(ctx: Context) -> Answer:
     q = ctx.question.lower()
     lines = []
     if "open" in q or "closed" in q or "replace" in q:
-        lines.append("Don't assume open models replace closed ones: "
-                     + _knowledge("s7-open-vs-closed")
+        lines.append(_knowledge("s7-open-vs-closed")
                      + " Plan a hybrid of open and closed models.")
         if r.answers.get("assumes_open_source_replaces_closed"):
             lines.append("Your answers say your plans assume this, so it applies to you.")
     elif "quality" in q or "trust" in q:
         lines.append(_knowledge("s7-quality-barriers"))
     else:
-        lines.append("Don't plan on a linear decline: " + _knowledge("s7-linear-decline"))
+        lines.append("Don't plan on a linear decline. " + _knowledge("s7-linear-decline"))
         if r.answers.get("assumes_linear_price_decline"):
             lines.append("Your answers say your plans assume this, so it applies to you.")
         value, _ = monthly(r)
