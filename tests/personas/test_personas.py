@@ -136,3 +136,34 @@ def test_persona(path: Path, core: Any) -> None:
 def test_persona_report_is_deterministic(path: Path, core: Any) -> None:
     first = _assess(path, core)
     assert _assess(path, core) == first
+
+
+@pytest.mark.parametrize("path", PERSONAS, ids=[p.stem for p in PERSONAS])
+def test_persona_invariants(path: Path, core: Any) -> None:
+    """What spec/result.md and spec/costs.md promise for every answers file, not one persona."""
+    result, report = _assess(path, core)
+    rulebase = core[0]
+    rule_ids = {r.id for r in rulebase.rules}
+    ids = [r["id"] for r in result["recommendations"]]
+    costs = result["costs"] or {}
+    # A recommendation that conflicts with a stated constraint is never given.
+    if (costs.get("current") or {}).get("basis") == "in_house":
+        assert not {"stay-on-api", "multi-provider-strategy", "evaluate-self-hosting"} & set(ids)
+        assert "plan-owned-capacity" in ids
+    # Reasons are words from the user's answers, never rule ids or unfilled slots.
+    for rec in result["recommendations"]:
+        for because in rec["because"]:
+            assert because not in rule_ids and "{" not in because, because
+    # Order by relevance: the summed weight never rises down the list.
+    relevance = [r["relevance"] for r in result["recommendations"]]
+    assert relevance == sorted(relevance, reverse=True)
+    # A caution applies only when the user's own plans show the assumption.
+    for caution in result["cautions"]:
+        assert caution["applies"] == (caution["shown_because"] == "your_plans")
+    # A figure that cannot be computed is missing, never $0.
+    if costs.get("current") is None or (costs["current"] or {}).get("monthly_usd") is None:
+        assert "$0.00" not in report and "about $0 " not in report
+    # Both units wherever a request fans out into several LLM calls.
+    if costs.get("monthly_calls") and costs.get("monthly_requests") and (
+            costs["monthly_calls"] != costs["monthly_requests"]):
+        assert "LLM calls" in report
