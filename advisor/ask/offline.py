@@ -538,8 +538,9 @@ def what_if(ctx: Context) -> Answer:
                              f"{ctx.fig('expected_monthly_usd', expected)}.")
         per = cost(after, "per_task_usd")
         if per is not None and ("calls_per_task" in kinds or calls_per_task(after) > 1):
-            lines.append(f"One task: {ctx.fig('per_task_usd', per)} "
-                         f"({calls_per_task(after):g} calls); {volume_words(after)}.")
+            n_calls = calls_per_task(after)
+            lines.append(f"One task: {ctx.fig('per_task_usd', per)} ({n_calls:g} call"
+                         f"{'' if n_calls == 1 else 's'}); {volume_words(after)}.")
         elif kinds & {"volume_factor", "requests", "daily_users", "add_requests"} and \
                 calls_per_task(after) > 1:
             lines.append(f"Volume: {volume_words(after)}.")
