@@ -10,7 +10,6 @@ inputs give the same bytes, whether the run was fresh or resumed.
 
 from __future__ import annotations
 
-import json
 import os
 import sqlite3
 from collections import Counter
@@ -20,6 +19,7 @@ from typing import IO, Any, NamedTuple
 
 from advisor.batch.output import SPILL_CACHE_KIB
 from advisor.batch.worker import DONE, DONE_UNRECORDED, Outcome
+from advisor.core.jsonout import dumps
 from advisor.core.rulebase import RuleBase
 from advisor.data.files import open_atomic
 
@@ -196,12 +196,12 @@ class PortfolioSummary:
 
     def _write_json(self, fh: IO[str]) -> None:
         """A JSON object whose two long lists hold one compact item per line."""
-        head = json.dumps(self.header(), indent=2, ensure_ascii=False)
+        head = dumps(self.header(), indent=2, ensure_ascii=False)
         fh.write(head[:-2] + ",\n")  # reopen the object: drop the closing "\n}"
         fh.write('  "table": [')
         for i, r in enumerate(self.spill.by_exposure()):
             fh.write(",\n    " if i else "\n    ")
-            fh.write(json.dumps({"report": r.report, "source": r.source,
+            fh.write(dumps({"report": r.report, "source": r.source,
                                  "organization": r.organization, "role": r.role,
                                  "tier": r.tier, "score": r.score,
                                  "monthly_usd": r.monthly_usd}, ensure_ascii=False))
@@ -209,7 +209,7 @@ class PortfolioSummary:
         fh.write('  "invalid_items": [')
         for i, (_, source, error) in enumerate(self.spill.invalid()):
             fh.write(",\n    " if i else "\n    ")
-            fh.write(json.dumps({"source": source, "error": error}, ensure_ascii=False))
+            fh.write(dumps({"source": source, "error": error}, ensure_ascii=False))
         fh.write("\n  ]\n}\n" if self.invalid else "]\n}\n")
 
     def _write_markdown(self, fh: IO[str]) -> None:

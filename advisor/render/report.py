@@ -312,7 +312,10 @@ def render(result: Result, rulebase: RuleBase, fmt: str = "md") -> str:
     if result.narrative is None:
         result.narrative = builtin_narrative(result, rulebase, context)
     if fmt == "json":
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+        # Strict JSON: assess refuses input whose figures are not finite, so allow_nan=False
+        # never fires on a valid result; it keeps NaN/Infinity out if one ever slipped by.
+        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, sort_keys=False,
+                          allow_nan=False) + "\n"
     name = {"md": "report.md.j2", "html": "report.html.j2"}[fmt]
     context["headline"] = environment().get_template("_headline.md.j2").render(context).strip()
     return environment().get_template(name).render(context)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from advisor.cli.options import non_negative_int
@@ -40,7 +39,9 @@ def run(args: argparse.Namespace) -> int:
     if fmt == "json":
         data = [{"model": p.model, "provider": p.provider, "input_per_mtok": p.input_per_mtok,
                  "output_per_mtok": p.output_per_mtok, "source": p.source} for p in rows]
-        emit(json.dumps(data, indent=2) + "\n", None)
+        from advisor.core.jsonout import dumps
+
+        emit(dumps(data, indent=2) + "\n", None)
         return 0
     if not rows:
         print("no model matches", file=sys.stderr)
