@@ -656,14 +656,15 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
         price = _price_edits(text)
         edits += price
         edits += _calls_edit(text, problems)
+        market = None
         if not any(e.kind == "probabilities" for e in edits):
             market = None if price else _market_edit(text, problems)
-            if market is not None:
-                edits.append(market)
             edits += _volume_edits(text, answers, problems)
         if not price:
             edits += _model_edits(text, prices, current_model, follow_up, problems)
         edits += _token_edits(text)
+        if market is not None:  # last: a market change in the same breath applies to the new model
+            edits.append(market)
         if not edits:
             edits += _answer_edits(q, answers, rulebase)
         if not edits and follow_up:
