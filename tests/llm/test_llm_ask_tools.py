@@ -124,3 +124,27 @@ def test_a_follow_up_builds_on_the_what_if_in_force(server, startup, rulebase, p
     assert reply.source == "llm", reply.note
     assert "$8,100" in reply.text
     assert tool_results(server.requests[1])[0]["monthly_requests"] == 1_200_000
+
+
+def test_the_command_uses_the_tools_and_prints_json(server, capsys) -> None:
+    import json
+
+    from fake_openai import EXAMPLES
+
+    from advisor.cli.main import main
+
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 2})])
+        return f"Doubling the volume costs ${done[0]['monthly_usd']:,.0f} a month [s5-scenarios]."
+
+    server.behaviour = model
+    rc = main(["ask", str(EXAMPLES / "startup-chat-wrapper.json"), "what if our volume doubles?",
+               "--llm", MODEL, "--llm-base-url", server.base_url, "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert rc == 0
+    assert data["source"] == "llm" and "$4,050" in data["answer"]
+    assert data["recomputed"]["costs"]["monthly_requests"] == 600_000
+    assert data["sources"] == [{"key": "s5-scenarios",
+                                "title": "§5 Three scenarios for the next 12–24 months"}]
