@@ -26,6 +26,7 @@ from advisor.core.rulebase import RuleBase
 
 __all__ = ["CANNOT", "Answer", "Conversation", "answer"]
 
+MAX_QUESTION = 600  # characters: a question is a sentence or two, not a document
 EMPTY = ("Ask a question in plain words, for example \"why this tier?\" or \"what if our volume "
          "doubles?\".")
 
@@ -69,6 +70,10 @@ class Conversation:
         question = " ".join(str(question).split())
         if not question:
             return Answer(EMPTY + "\n", [], answered=False, intent="empty")
+        if len(question) > MAX_QUESTION:
+            return Answer(f"I cannot take a question that long ({len(question):,} characters): "
+                          f"ask it in under {MAX_QUESTION} characters, one question at a "
+                          "time.\n", [], answered=False, intent="too_long")
         answers = (self.whatif.answers_file if self.whatif else self.answers_file).answers
         parsed = parse(question, answers, self.rulebase, self.prices,
                        current_model=answers.get("model"),

@@ -87,3 +87,13 @@ def test_partial_migration_is_named_not_guessed(rulebase, prices) -> None:
         "could we save by moving half the traffic to gpt-4o-mini")
     assert "moving only part of the traffic" in reply.text
     assert reply.figures["monthly_usd"] == pytest.approx(126)  # the whole workload, said so
+
+
+def test_a_question_too_long_is_refused_plainly(rulebase, prices) -> None:
+    import time
+
+    chat = Conversation(WRAPPER, rulebase, prices)
+    start = time.perf_counter()
+    reply = chat.ask("1" * 5000 + " requests a month")
+    assert time.perf_counter() - start < 1
+    assert not reply.answered and reply.text.startswith("I cannot take a question that long")
