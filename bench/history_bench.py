@@ -102,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("rows", nargs="?", type=int, default=1_000_000)
     parser.add_argument("--json", metavar="OUT")
+    parser.add_argument("--pairs", type=int, help="ignored (bench/run.py passes it)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="advisor-history-bench-") as home:
         path = os.path.join(home, "advisor.sqlite3")

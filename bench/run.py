@@ -227,6 +227,7 @@ BENCHMARKS: dict[str, Callable[[int, str], Row | list[Row]]] = {
     "B5": lambda p, h: _script_rows("batch_bench.py", p, h),
     "B6": lambda p, h: _script_rows("tui_bench.py", p, h),
     "B8": lambda p, h: _script_rows("llm_bench.py", p, h),
+    "B11": lambda p, h: _script_rows("history_bench.py", p, h),
     "L": l1,
     "A1": a1,
 }
