@@ -59,4 +59,6 @@ def _silence_stdout() -> None:
 
 
 def warn(message: str) -> None:
-    print(f"advisor: warning: {message}", file=sys.stderr)
+    from advisor.render.formatting import terminal_escape
+
+    print(f"advisor: warning: {terminal_escape(message)}", file=sys.stderr)
