@@ -750,6 +750,12 @@ def _recs(r: Result) -> list[Any]:
             if not (in_house(r) and x.id in CONFLICTS_ON_PREM)]
 
 
+def _because(rec: Any) -> str:
+    """' Because …' from the answers that selected it, when the core gives them in words."""
+    words = [b for b in getattr(rec, "because", ()) or () if isinstance(b, str) and " " in b]
+    return f" Because {'; '.join(words)}." if words else ""
+
+
 def top_actions(ctx: Context) -> Answer:
     r = ctx.now
     lines = []
@@ -763,7 +769,8 @@ def top_actions(ctx: Context) -> Answer:
     recs = _recs(r)
     if recs:
         lines.append("Your recommendations, in priority order:\n\n" + "\n".join(
-            f"{i}. **{x.title}.** {x.why} *({SECTION_TITLES.get(x.source, x.source)})*"
+            f"{i}. **{x.title}.**{_because(x)} {x.why} "
+            f"*({SECTION_TITLES.get(x.source, x.source)})*"
             for i, x in enumerate(recs[:5], start=1)))
     if not lines:
         lines.append("No recommendation is triggered by these answers; answering the open "
