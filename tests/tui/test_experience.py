@@ -318,6 +318,13 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         first = tmp_path / "acme-copilot-inc-ai-exposure-2026-01-01.html"
         assert first.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
         assert status(dialog) == f"✓ Report saved to {first}"  # the full path
+        # Typing another format's extension chooses that format.
+        report.value = "typed.json"
+        await pilot.pause()
+        assert buttons[2].value and [b.BUTTON_INNER for b in buttons] == [" ", " ", "●"]
+        buttons[1].value = True
+        await pilot.pause()
+        assert report.value == "typed.html"
         # A name without an extension gets the format's.
         report.value = "board"
         await pilot.press("enter")
@@ -386,3 +393,39 @@ async def test_save_onto_a_fifo_does_not_replace_it_or_hang(
         assert status(dialog).startswith(("✗", "!", "✓"))
         assert app.is_running
     assert stat.S_ISFIFO(fifo.stat().st_mode)
+
+
+# ---------------------------------------------------------------- worded for the role
+
+@pytest.mark.parametrize(("role", "words"), [("investor", "the company"),
+                                             ("enterprise_it", "your AI systems")])
+async def test_questions_are_worded_for_the_role(role: str, words: str) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pick_role(pilot, role)
+        seen = []
+        while isinstance(app.screen, QuestionScreen):
+            prompt = str(app.screen.query_one("#prompt").render())
+            seen.append(prompt)
+            if role == "investor":
+                assert "you serve" not in prompt and "your product" not in prompt, prompt
+            else:
+                assert "customers" not in prompt and "your product" not in prompt, prompt
+            await pilot.press("ctrl+o" if not app.screen.question.required else "i", "enter")
+            await pilot.pause()
+        assert sum(words in p for p in seen) >= 3, seen
+        # Numbers as people type them, and the bill beside the computed cost in the panel.
+        app.show_question("model")
+        await pilot.pause()
+        await pilot.press(*"Azure OpenAI GPT-4o", "enter")
+        assert app.session.answers["model"] == "Azure OpenAI GPT-4o"
+        assert app.screen.question.id == "monthly_requests"
+        await pilot.press(*"1.5M", "enter")
+        assert app.session.answers["monthly_requests"] == 1_500_000
+        app.show_question("monthly_api_spend_usd")
+        await pilot.pause()
+        await pilot.press(*"$38,000", "enter")
+        assert app.session.answers["monthly_api_spend_usd"] == 38_000
+        text = str(app.screen.live_panel.text.render())
+        assert "Bill  $38,000" in text and "Today" in text

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import EXAMPLES
-from tests.tui.conftest import make_app, pick_role
+from tests.tui.conftest import make_app, pick_role, settle
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
@@ -23,7 +23,7 @@ async def open_file(pilot: Any, name: str) -> None:
     box.value = str(EXAMPLES / name)
     box.focus()
     await pilot.press("enter")
-    await pilot.pause()
+    await settle(pilot)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -40,6 +40,7 @@ def test_first_question(snap_compare: Any, size: tuple[int, int]) -> None:
         await pilot.pause()
         await pick_role(pilot, "startup")
         await pilot.press("down")  # a highlighted option shows its hint under the list
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=size, run_before=run_before)
 
@@ -86,5 +87,49 @@ def test_first_question_light_theme(snap_compare: Any) -> None:
         await pilot.pause()
         await pilot.press("ctrl+t")
         await pick_role(pilot, "investor")
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_question_at_60x20(snap_compare: Any) -> None:
+    """Below 70 columns the live panel folds into one line beside Back and Next."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await pick_role(pilot, "investor")
+        await pilot.press("v", "enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(60, 20), run_before=run_before)
+
+
+def test_results_scenarios(snap_compare: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await open_file(pilot, "startup-chat-wrapper.json")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        pilot.app.screen.show_tab("scenarios")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_save_dialog(snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        await open_file(pilot, "startup-chat-wrapper.json")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        # The folder shown is the test's temporary one: blank it for a stable picture.
+        from textual.content import Content
+
+        pilot.app.screen.query_one(".heading").update(Content("Save"))
+        await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -387,7 +387,8 @@ def _placeholder(q: Question) -> str:
         if q.id == MODEL_QUESTION:
             return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5"
         return "type an answer"
-    example = "e.g. 300k or 1.5M" if q.type == "int" else "e.g. $38,000 or 72%"
+    example = ("e.g. $38,000" if q.id.endswith("_usd") else "e.g. 72%" if q.id.endswith("_pct")
+               else "e.g. 300k or 1.5M" if q.type == "int" else "e.g. 2.5 or 1.5k")
     if q.min is not None and q.min < 0 and q.max is not None:
         example = f"{q.min:,g} to {q.max:,g}"
     return example + ("" if q.required else "; empty = don't know")

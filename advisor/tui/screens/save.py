@@ -182,6 +182,13 @@ class SaveScreen(ModalScreen[None]):
     @on(Input.Changed)
     def _name_changed(self, event: Input.Changed) -> None:
         self._confirm.pop(event.input.id or "", None)
+        if event.input.id == "report-path":
+            # Typing another format's extension chooses that format ("board.html").
+            ext = event.value.strip().rpartition(".")[2].lower()
+            formats = [f for f, _ in FORMATS]
+            if "." in event.value and ext in formats and ext != self._format():
+                buttons = list(self.query_one("#format", RadioSet).query(RadioButton))
+                buttons[formats.index(ext)].value = True
 
     def _status(self, text: str, ok: bool | None) -> None:
         mark = (("✓ ", "bold $text-success") if ok else
