@@ -146,7 +146,7 @@ _CONDITIONAL = re.compile(
     r"|\bif\b|\bwhen\b|\bwith\b|\bhow much\b|\bwould\b|\bcould\b|\bput\b|\bmight\b|\bplan to\b"
     r"|\bexpect\b|\bproject\b|\bwant to\b|\binstead\b|\bon\b|\bswitch|\bmov(?:e|ed|ing)\b"
     r"|\bdowngrad|\bupgrad|\bswap|\bcost\b|\bbill\b|\bto\b|\bcompar|\bvs\.?|\bversus\b"
-    r"|\buse\b|\busing\b|\btry\b|\brun\b",
+    r"|\buse\b|\busing\b|\btry\b|\brun\b|\bafford",
     re.IGNORECASE)
 # A what-if is stated as one ("what if", "suppose", "with", "how much would"...) or asked in a
 # few words ("prices drop 25%?"); "What did 1,000 users cost in 2023?" states none.
@@ -188,6 +188,17 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
                  r"at today|steady|level)|\bno (?:further )?(?:price )?(?:fall|drop|decline)s?\b",
                  q, re.I) and re.search(_PRICE_NOUN, q, re.I):
         return Edit("market", 1.0, "prices stop falling")
+    m = re.search(r"\b(?:at\s+)?half\s+(?:the\s+)?(?:price|cost)\b", q, re.I)
+    if m:
+        return Edit("market", 0.5, m.group(0))
+    m = re.search(rf"\b({_NUM})\s*%\s*(?:off|discount|cheaper|lower)\b|\bdiscount of ({_NUM})\s*%",
+                  q, re.I)
+    if m:
+        n = float(m.group(1) or m.group(2))
+        if not 0 < n < 100:
+            problems.append("a discount must be between 0% and 100%")
+            return None
+        return Edit("market", 1 - n / 100, m.group(0))
     m = re.search(r"\ban(?:other)? order of magnitude\b", q, re.I)
     if m and re.search(_PRICE_NOUN + r"|\bcheaper\b", q, re.I):
         return Edit("market", 0.1, "prices fall another order of magnitude")
@@ -297,6 +308,12 @@ def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[
             problems.append(f"{m.group(0).strip()!r} is beyond what I can compute")
             return []
         return [Edit("requests", n, m.group(0))]
+    m = re.search(rf"\b(?:what (?:does|do|would|will)|how much (?:does|do|would|will))\s+"
+                  rf"(?:a\s+)?({_NUM})\s*{_SC}\s+(?:more\s+)?(?:requests|queries|calls|tasks|"
+                  rf"lines|log lines|documents|contracts|tickets|conversations|records|items)\s+"
+                  rf"(?:a month\s+)?cost", q, re.I)
+    if m:
+        return [Edit("requests", _value(m.group(1), m.group(2)), m.group(0))]
     # relative: "volume doubles", "double the users", "3x more users", "grow ten times"
     factor = None
     said = ""
