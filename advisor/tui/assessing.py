@@ -31,12 +31,24 @@ class Outcome:
 _COMPUTE_ERRORS = (OverflowError, ArithmeticError, RecursionError, ValueError, TypeError)
 
 
+_PLAIN = (("a valid integer", "a whole number (300k and 1.5M work too)"),
+          ("a valid number", "a number ($38,000 and 72% work too)"),
+          ("greater than or equal to", "at least"), ("less than or equal to", "at most"),
+          ("String should have at most", "at most"))
+
+
 def describe(exc: InputError) -> str:
-    """An InputError as one inline line, without the file name (the screen shows which field)."""
+    """An InputError as one inline line, without the file name (the screen shows which field),
+    in plain words: "at most 1,000,000,000,000", not "less than or equal to 1000000000000"."""
+    import re
+
     text = exc.message
     if exc.expected:
         text += f" (expected {exc.expected})"
-    return text
+    for technical, plain in _PLAIN:
+        text = text.replace(technical, plain)
+    text = re.sub(r"(?<![\d.,])(\d{1,18})\.0(?![\d.])", r"\1", text)  # "got 300.0" -> 300
+    return re.sub(r"(?<![\d.,])\d{5,18}(?![\d.])", lambda m: f"{int(m[0]):,}", text)
 
 
 class Assessor:

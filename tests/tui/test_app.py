@@ -204,7 +204,7 @@ async def test_inline_validation_keeps_the_person_on_the_question() -> None:
         app.show_question("gross_margin_pct")
         await pilot.pause()
         await pilot.press("ctrl+u", *"300")
-        assert "less than or equal to 100" in str(app.screen.query_one("#error").render())
+        assert "at most 100" in str(app.screen.query_one("#error").render())
         await pilot.press("enter")
         assert app.screen.question.id == "gross_margin_pct"
         assert app.session.answers["gross_margin_pct"] == 62

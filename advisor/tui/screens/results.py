@@ -52,11 +52,26 @@ def section(key: str) -> str:
 
 
 def summary_header(result: Any, role_label: str) -> Content:
-    """The tier line: coloured by tier, with score, confidence, role and organization."""
+    """The tier line: coloured by tier, with score, confidence, role and organization, and the
+    monthly cost now against the bill and 2023 when they are known."""
+    costs = result.costs or {}
+    now = (costs.get("current") or {}).get("monthly_usd")
+    then = (costs.get("baseline_2023") or {}).get("monthly_usd")
+    bill = (result.answers or {}).get("monthly_api_spend_usd")
+    money_line: list[str | tuple[str, str]] = []
+    if now is not None or bill is not None:
+        money_line.append(("\nMonthly cost ", "bold"))
+        if now is not None:
+            money_line.append(f"{money(now)} today")
+        if bill is not None:
+            money_line.append(f"{' · ' if now is not None else ''}bill {money(bill)}")
+        if then is not None:
+            money_line.append(f" · {money(then)} at 2023 prices")
     return Content.assemble(
         (TIER_LABELS.get(result.tier, result.tier), TIER_STYLES.get(result.tier, "bold")),
         f"   score {result.score} / 100   confidence {percent(result.confidence)}\n",
-        (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"))
+        (role_label, "dim"), (f" · {result.organization}" if result.organization else "", "dim"),
+        *money_line)
 
 
 def summary_items(result: Any, questionnaire: Any = None) -> list[tuple[str, Content]]:

@@ -17,7 +17,7 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Static
@@ -129,12 +129,13 @@ class SaveScreen(ModalScreen[None]):
         }
 
         #save-dialog .row Button {
+            width: auto;
+            min-width: 8;
             margin: 0 0 0 1;
         }
 
         #save-status {
             height: auto;
-            margin-bottom: 1;
         }
     }
     """
@@ -164,8 +165,7 @@ class SaveScreen(ModalScreen[None]):
                 yield app.make_input(value=answers, id="answers-path")
                 yield Button("Save answers", id="save-answers", compact=True)
             yield Static("", id="save-status")
-            with Vertical(classes="row"):
-                yield Button("Close", id="close", compact=True)
+            yield Button("Close", id="close", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#report-path", Input).focus()
