@@ -530,9 +530,10 @@ def what_if(ctx: Context) -> Answer:
             lines.append(f"Today's monthly cost at these settings: "
                          f"{ctx.fig('monthly_usd', value)}.")
         else:
-            lines.append(f"**{ctx.fig('monthly_usd', value)} a month** with {changes}. Your "
-                         f"assessment: {money(old) if old is not None else 'no figure'}"
-                         f"{' (' + basis + ')' if basis else ''}.")
+            lines.append(f"**{ctx.fig('monthly_usd', value)} a month** with {changes}. "
+                         + (f"Your assessment: {money(old)}" if old is not None else
+                            f"Your assessment has no cost: {_no_cost_reason(before)}")
+                         + f"{' (' + basis + ')' if basis else ''}.")
             if expected is not None:
                 lines.append(f"Expected in 12–24 months across the scenarios: "
                              f"{ctx.fig('expected_monthly_usd', expected)}.")
@@ -838,7 +839,7 @@ def confidence(ctx: Context) -> Answer:
     if r.missing:
         lines.append("\n".join(f"- {m.prompt}" for m in r.missing[:8]))
     basis = cost(r, "volume_basis")
-    if basis:
+    if basis and monthly(r)[0] is not None:
         lines.append("The costs rest on " + {
             "answered": "the token sizes you gave.",
             "inferred_from_bill": "token volume inferred from your bill.",
