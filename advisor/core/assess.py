@@ -266,7 +266,7 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
                             shown_because=_caution_basis(c, values, outcome))
                 for c in rulebase.cautions
                 if (outcome := c.when.evaluate(values)) is not False]
-    missing = [MissingAnswer(q.id, q.prompt)
+    missing = [MissingAnswer(q.id, q.prompt_for(role))
                for q in rulebase.questionnaire.relevant_for(role, values)
                if answers.get(q.id) is None and q.weight > 0]
     return Result(
