@@ -433,6 +433,8 @@ def _scenario_lines(ctx: Context, r: Result, sid: str) -> list[str]:
         if sid == "divergence" and s.multiplier == 1:
             lines.append("Your domain counts as regulated, so in divergence your prices hold: "
                          "validated specialist models form a premium tier.")
+    elif r.answers.get("archetype") == "gpu_cloud":
+        lines.append(f"{head}: {s.summary}")
     else:
         lines.append(f"{head}: I cannot put a figure on it for you: {_no_cost_reason(r)}. "
                      + s.summary)
@@ -517,11 +519,15 @@ def what_if(ctx: Context) -> Answer:
             e.kind == "probabilities" for e in _chain(ctx))
         if value is None:
             reason = _no_cost_reason(after)
-            lines.append(f"I cannot recompute a cost for that: {reason}. Name a model (\"what "
-                         "would it cost on gpt-4o-mini?\") and I will.")
             if after.answers.get("archetype") == "gpu_cloud":
                 lines.append(_gpu_cloud_line())
+                lines.append(f"I cannot put a dollar figure on it: {reason}. What to watch is "
+                             "the rental price and utilisation of their GPUs as the same work "
+                             "needs fewer of them (s2-medium).")
                 sources.add("s2-medium")
+            else:
+                lines.append(f"I cannot recompute a cost for that: {reason}. Name a model "
+                             "(\"what would it cost on gpt-4o-mini?\") and I will.")
             return _finish(ctx, lines, sources, answered=True)
         if wants_expected and expected is not None:
             lines.append(f"**{ctx.fig('expected_monthly_usd', expected)} a month** expected in "
