@@ -6,7 +6,7 @@ results with :mod:`marshal` (plain data, fastest to load) or :mod:`pickle` (advi
 objects) under a key that changes whenever the input, or the code building it, changes.
 Any problem (no cache folder, a read-only disk, a stale or damaged file, a file or folder
 another user could write, a FIFO or device in a file's place) means a cache miss, never an
-error: the caller recomputes and carries on. Each file starts with a SHA-256 of its content,
+error: the caller recomputes and carries on. Each file starts with its length and CRC-32,
 so a flipped byte is a miss rather than a wrong value; files are opened without blocking and
 checked (owner, mode, regular file) on the descriptor that is then read.
 """
@@ -14,18 +14,18 @@ checked (owner, mode, regular file) on the descriptor that is then read.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import marshal
 import os
 import stat
 import sys
+import zlib
 from typing import Any
 
 from advisor import __version__
 
 _FORMAT = f"{__version__}-py{sys.version_info[0]}{sys.version_info[1]}-m{marshal.version}"
-_MAGIC = b"advisor-cache-2\n"
-_DIGEST = 32  # bytes of SHA-256 after the magic
+_MAGIC = b"advisor-cache-3\n"
+_CHECK = 12  # after the magic: the payload's length (8 bytes) and CRC-32 (4 bytes)
 MAX_ENTRY_BYTES = 64 * 1024 * 1024
 
 
@@ -83,13 +83,19 @@ def _read_private(path: str) -> bytes | None:
     finally:
         os.close(fd)
     blob = b"".join(chunks)
-    head = len(_MAGIC) + _DIGEST
+    head = len(_MAGIC) + _CHECK
     if len(blob) < head or not blob.startswith(_MAGIC):
         return None
     payload = blob[head:]
-    if hashlib.sha256(payload).digest() != blob[len(_MAGIC):head]:
+    if blob[len(_MAGIC):head] != _check(payload):
         return None
     return payload
+
+
+def _check(payload: bytes) -> bytes:
+    """Length and CRC-32 of a payload: any truncation or flipped bit is caught (damage, not
+    an attack: an entry another user could write is never read at all)."""
+    return len(payload).to_bytes(8, "big") + zlib.crc32(payload).to_bytes(4, "big")
 
 
 def _owned(info: os.stat_result) -> bool:
@@ -133,7 +139,7 @@ def save(kind: str, key: str, value: Any, *, prune: bool = True,
             import pickle
 
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-        write_atomic(path, _MAGIC + hashlib.sha256(data).digest() + data)
+        write_atomic(path, _MAGIC + _check(data) + data)
         os.chmod(path, 0o600)
     except (OSError, ValueError, TypeError, AttributeError):
         pass

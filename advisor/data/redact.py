@@ -9,23 +9,33 @@ store, failure records, error messages, the narrative cache key).
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from functools import cache
 
 MASK = "***"
-#: Query parameters whose values are secrets (matched without regard to case, - or _).
-_SECRET_PARAMS = re.compile(r"(key|token|secret|password|passwd|pwd|auth|signature|sig|"
-                            r"credential|session)", re.IGNORECASE)
-#: ``scheme://userinfo@`` anywhere in free text.
-_USERINFO = re.compile(r"(?i)\b([a-z][a-z0-9+.-]*://)[^/\s?#@]*@")
-#: ``?name=value`` / ``&name=value`` of a secret-looking name anywhere in free text.
-_QUERY_SECRET = re.compile(r"(?i)([?&;][^=&\s#]*(?:key|token|secret|password|passwd|pwd|auth|"
-                           r"signature|sig|credential|session)[^=&\s#]*=)[^&\s#]*")
+_SECRET_WORDS = ("key|token|secret|password|passwd|pwd|auth|signature|sig|credential|"
+                 "session")
+
+
+@cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Compiled on first use: redaction runs on error and storage paths, never on start-up."""
+    return (
+        # Query parameters whose values are secrets (matched without regard to case).
+        re.compile(f"({_SECRET_WORDS})", re.IGNORECASE),
+        # ``scheme://userinfo@`` anywhere in free text.
+        re.compile(r"\b([A-Za-z][A-Za-z0-9+.-]*://)[^/\s?#@]*@"),
+        # ``?name=value`` / ``&name=value`` of a secret-looking name in free text.
+        re.compile(rf"([?&;][^=&\s#]*(?:{_SECRET_WORDS})[^=&\s#]*=)[^&\s#]*", re.IGNORECASE),
+    )
 
 
 def redact_url(url: str | None) -> str | None:
     """``url`` with its credentials replaced by ``***``; None stays None."""
     if not url:
         return url
+    from urllib.parse import parse_qsl, urlsplit, urlunsplit
+
+    secret = _patterns()[0]
     try:
         parts = urlsplit(url)
     except ValueError:
@@ -36,15 +46,16 @@ def redact_url(url: str | None) -> str | None:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(_SECRET_PARAMS.search(k) for k, _ in pairs):
-            query = "&".join(f"{k}={MASK if _SECRET_PARAMS.search(k) else v}" for k, v in pairs)
+        if any(secret.search(k) for k, _ in pairs):
+            query = "&".join(f"{k}={MASK if secret.search(k) else v}" for k, v in pairs)
     fragment = MASK if parts.fragment else ""
     return urlunsplit((parts.scheme, netloc, parts.path, query, fragment))
 
 
 def redact_urls(text: str) -> str:
     """Every URL credential in free text (an error message, a log line) replaced."""
-    if not text:
+    if not text or ("@" not in text and "=" not in text):
         return text
-    text = _USERINFO.sub(lambda m: f"{m.group(1)}{MASK}@", text)
-    return _QUERY_SECRET.sub(lambda m: f"{m.group(1)}{MASK}", text)
+    _, userinfo, query = _patterns()
+    text = userinfo.sub(lambda m: f"{m.group(1)}{MASK}@", text)
+    return query.sub(lambda m: f"{m.group(1)}{MASK}", text)

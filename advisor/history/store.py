@@ -15,7 +15,6 @@ store problem never costs the user the report they asked for.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sqlite3
@@ -26,8 +25,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from advisor.data.redact import redact_urls
 
 STORE_NAME = "advisor.sqlite3"
 BUSY_TIMEOUT_MS = 10_000
@@ -177,6 +174,8 @@ class PayloadCodec:
         data = _container(texts)
         self._load_current()
         if self.current is None:
+            import hashlib
+
             zdict = data[-_DICT_BYTES:]
             ident = hashlib.sha256(zdict).digest()[:8]
             self.db.execute("INSERT OR IGNORE INTO payload_dicts (id, data) VALUES (?, ?)",
@@ -308,9 +307,18 @@ def assessment_row(answers: dict[str, Any], result: Any, report: str, report_for
             result.confidence, current.get("monthly_usd"), result.rules_digest,
             _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data), report, report_format,
             narrative.get("source"), narrative.get("model"), narrative.get("usd"),
-            redact_urls(source) if source else source, report_path,
+            _redacted(source), report_path,
             narrative.get("input_tokens"), narrative.get("output_tokens"), input_sha256)
 
+
+
+def _redacted(source: str | None) -> str | None:
+    """A source that is a URL keeps no credential (a file path is kept as it is)."""
+    if not source or "://" not in source:
+        return source
+    from advisor.data.redact import redact_urls
+
+    return redact_urls(source)
 
 
 def now_iso() -> str:
