@@ -560,6 +560,7 @@ def what_if(ctx: Context) -> Answer:
                          "and audit bar: in your field a lower price must not mean a lower "
                          "standard (s7, faq-q8).")
             sources |= {"s7-risk-factors", "faq-q8"}
+    before = w.before or before  # like with like when token sizes were fixed from the bill
     if after.tier != before.tier:
         lines.append(f"The tier would move from **{before.tier}** to **{after.tier}** "
                      f"(score {before.score} → {after.score}).")
@@ -846,11 +847,19 @@ def confidence(ctx: Context) -> Answer:
         lines.append("\n".join(f"- {m.prompt}" for m in r.missing[:8]))
     basis = cost(r, "volume_basis")
     if basis and monthly(r)[0] is not None:
-        lines.append("The costs rest on " + {
+        line = "The costs rest on " + {
             "answered": "the token sizes you gave.",
-            "inferred_from_bill": "token volume inferred from your bill.",
+            "inferred_from_bill": "token volume inferred from your bill: at your model's price, "
+                                  "the bill divided by your requests gives the tokens per "
+                                  "request.",
             "default_sizes": "default token sizes per request (an assumption in the report)."
-        }.get(basis, f"{basis}."))
+        }.get(basis, f"{basis}.")
+        import re
+
+        if re.search(r"\btokens?\b|how did you|based on|rest on|where do", ctx.question, re.I):
+            lines.insert(0, line)
+        else:
+            lines.append(line)
     elif (cost(r, "monthly_input_tokens") is None and cost(r, "reported_spend_usd") is not None):
         lines.append(f"You gave no token sizes, so the costs rest on your reported bill of "
                      f"{ctx.fig('bill_usd', cost(r, 'reported_spend_usd'))} a month.")

@@ -5,7 +5,7 @@ its assumptions (scenario probabilities, prices per million tokens); the changed
 validated and assessed again. A market-wide price change (×N) is a price override for the
 model in use after the other edits. When the token volume was inferred from the bill, the
 token sizes per call are kept fixed, so a volume what-if scales the cost rather than
-re-reading the same bill.
+re-reading the same bill; the bill itself (today's) leaves a what-if that changes the cost.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ class WhatIf:
     labels: list[str]
     market: float  # the market-wide price factor in force (1.0 = today's prices)
     edits: list[Edit]  # every edit in force, in order
+    before: Result | None = None  # the assessment with the token sizes kept fixed, if they were
 
 
 def requests_of(answers: dict[str, Any], days: float) -> float | None:
@@ -94,9 +95,18 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
     days = float(rulebase.defaults.get("days_per_month", 30))
     labels: list[str] = []
     market = 1.0
+    frozen_base = None
     if any(e.kind in ("volume_factor", "requests", "daily_users", "add_requests", "model",
                       "price", "calls_per_task", "market") for e in edits):
-        _freeze_tokens(answers, base, prices, overrides)
+        frozen = dict(answers)
+        _freeze_tokens(frozen, base, prices, overrides)
+        # The bill is today's; under a changed volume or price it would change too, so it
+        # leaves the what-if (else every what-if would report a gap with an old bill).
+        frozen.pop("monthly_api_spend_usd", None)
+        if frozen != answers:  # compare like with like: the base with the same fixed sizes
+            answers = frozen
+            same = {**data, "answers": dict(frozen)}
+            frozen_base = assess(validate_answers(same, file="<what-if>"), rulebase, prices)
     for e in edits:
         before = requests_of(answers, days)
         if e.kind == "volume_factor":
@@ -167,7 +177,8 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
     if assumptions:
         data["assumptions"] = assumptions
     changed = validate_answers(data, file="<what-if>")
-    return WhatIf(changed, assess(changed, rulebase, prices), labels, market, list(edits))
+    return WhatIf(changed, assess(changed, rulebase, prices), labels, market, list(edits),
+                  frozen_base)
 
 
 def _market_label(factor: float) -> str:
