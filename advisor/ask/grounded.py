@@ -254,6 +254,7 @@ def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
                                          *(e.text for e in entries)])
             violations = guard.check(text, facts=allowed, tier=ctx.now.tier, max_chars=2500,
                                      truncated=turn.truncated)
+            violations += constraint_violations(text, ctx)
             for v in violations:
                 access.record_failure(v.kind, settings.model, v.span,
                                       f"ask attempt {drafts}: {v.message}")
@@ -279,6 +280,36 @@ def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
         return _priced(offline, spent)
     finally:
         access.close()
+
+
+_API_ADVICE = re.compile(r"\bstay(?:ing)? on (?:the |an |your )?(?:cloud )?apis?\b"
+                         r"|\bmulti[- ]?provider\b|\b(?:move|switch|migrate) (?:\w+ ){0,2}to "
+                         r"(?:an? |the )?(?:cloud |hosted |open[- ]model )?apis?\b",
+                         re.IGNORECASE)
+_ZERO_COST = re.compile(r"\$\s?0(?:\.0+)?(?![\d.,]*[1-9])")
+
+
+def constraint_violations(text: str, ctx: Context) -> list[Any]:
+    """What in a draft contradicts the user's constraints: API advice to an organisation that
+    must stay on-premises (unless the question itself quoted it), or a $0 cost where the
+    assessment has none (no model, in-house hardware, no usage)."""
+    from advisor.ask.offline import in_house, monthly
+    from advisor.llm.guard import Violation
+
+    out = []
+    if in_house(ctx.now):
+        m = _API_ADVICE.search(text)
+        if m and not _API_ADVICE.search(ctx.question):
+            out.append(Violation("contradicts_constraint", m.group(0),
+                                 f"the answer advised {m.group(0)!r} to an organisation that "
+                                 "must stay on-premises"))
+    if monthly(ctx.now)[0] is None or in_house(ctx.now):
+        m = _ZERO_COST.search(text)
+        if m:
+            out.append(Violation("contradicts_constraint", m.group(0),
+                                 "the answer gave a $0 cost where the assessment has no cost "
+                                 "(no model, no usage or in-house hardware)"))
+    return out
 
 
 def _retry(violations: list[Any]) -> str:

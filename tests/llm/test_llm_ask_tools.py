@@ -148,3 +148,31 @@ def test_the_command_uses_the_tools_and_prints_json(server, capsys) -> None:
     assert data["recomputed"]["costs"]["monthly_requests"] == 600_000
     assert data["sources"] == [{"key": "s5-scenarios",
                                 "title": "§5 Three scenarios for the next 12–24 months"}]
+
+
+def test_api_advice_to_an_on_premises_organisation_falls_back(server, rulebase,
+                                                              prices) -> None:
+    from pathlib import Path
+
+    onprem = str(Path(__file__).resolve().parents[1] / "ask" / "assessments"
+                 / "enterprise-onprem-gpus.json")
+    server.behaviour = lambda body: "You should stay on the API and use a multi-provider setup."
+    reply = answer("should we self-host or use an API?", onprem, rulebase, prices,
+                   settings(server))
+    assert reply.source == "offline"
+    assert "must stay on-premises" in reply.note
+    assert "stay on the API" not in reply.text
+
+
+def test_a_zero_cost_for_an_assessment_without_a_model_falls_back(server, rulebase,
+                                                                  prices) -> None:
+    from pathlib import Path
+
+    no_model = str(Path(__file__).resolve().parents[1] / "ask" / "assessments"
+                   / "developer-no-model.json")
+    server.behaviour = lambda body: "Your workload costs $0.00 a month [s1-prices]."
+    reply = answer("how much will this cost us per month?", no_model, rulebase, prices,
+                   settings(server))
+    assert reply.source == "offline"
+    assert reply.text.startswith("I cannot give a monthly cost")
+    assert "$0 cost" in reply.note
