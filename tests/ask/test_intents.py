@@ -97,3 +97,47 @@ def test_a_question_too_long_is_refused_plainly(rulebase, prices) -> None:
     reply = chat.ask("1" * 5000 + " requests a month")
     assert time.perf_counter() - start < 1
     assert not reply.answered and reply.text.startswith("I cannot take a question that long")
+
+
+#: Paraphrases tried after the parser was written (so not a measure of honesty like the
+#: corpus, but a guard against regressions in wording the corpus does not use).
+PARAPHRASES = [
+    ("startup-contract-review.json", "whats the bill if we triple contracts", "volume_whatif"),
+    ("startup-contract-review.json", "if we processed 100k contracts monthly, cost?",
+     "volume_whatif"),
+    ("startup-contract-review.json", "what if the price per million went to $2 in and $8 out",
+     "price_per_mtok_whatif"),
+    ("startup-contract-review.json", "prices up by a third?", "price_change_whatif"),
+    ("enterprise-high-volume.json", "is our spend too concentrated on one provider",
+     "budget_share"),
+    ("enterprise-high-volume.json", "what if we cut traffic by 30%", "volume_whatif"),
+    ("enterprise-high-volume.json", "what if we use 1,000 input tokens instead of 1,800",
+     "tokens_whatif"),
+    ("startup-tiny-4o-mini.json", "what r we paying", "monthly_cost"),
+    ("startup-tiny-4o-mini.json", "is gpt-4o-mini the right model for us", "quality_risk"),
+    ("startup-tiny-4o-mini.json", "should we be worried", "why_tier"),
+    ("startup-tiny-4o-mini.json", "what happens if openai raises prices 3x",
+     "price_change_whatif"),
+    ("startup-tiny-4o-mini.json", "compare 4o mini vs 4.1 nano for us", "model_whatif"),
+    ("investor-gpu-cloud.json", "what would change the rating", "why_tier"),
+    ("investor-gpu-cloud.json", "if tpus take over, what happens", "gpu_demand"),
+    ("investor-wrapper-seed.json", "can openai kill them", "moat"),
+    ("investor-wrapper-seed.json", "would you invest", "out_of_scope"),
+    ("enterprise-legal-regulated.json", "can we use gpt-4o-mini for contract drafts",
+     "model_whatif"),
+    ("enterprise-legal-regulated.json", "what does compliance cost us", "on_prem_fit"),
+    ("developer-agent-platform.json", "what if input tokens drop to 1500", "tokens_whatif"),
+    ("developer-agent-platform.json", "what if we cached half the tokens", "what_if_problem"),
+    ("developer-batch-nano.json", "what does a million lines cost", "volume_whatif"),
+    ("developer-batch-nano.json", "what if we use the batch api at half price",
+     "price_change_whatif"),
+    ("enterprise-onprem-gpus.json", "do we need to buy more GPUs for 3x the load",
+     "volume_whatif"),
+]
+
+
+@pytest.mark.parametrize(("assessment", "question", "intent"), PARAPHRASES)
+def test_paraphrases(assessment, question, intent, rulebase, prices) -> None:
+    reply = Conversation(str(HERE / "assessments" / assessment), rulebase, prices).ask(question)
+    assert reply.intent == intent, reply.text
+    assert "$0.00" not in reply.text
