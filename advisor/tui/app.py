@@ -26,6 +26,9 @@ from advisor.tui.drafts import DraftInfo, DraftWriter
 from advisor.tui.screens.start import StartScreen
 from advisor.tui.session import REVIEW, Session
 
+#: ``review_return`` when the review was opened from the results (Esc goes back to them).
+RESULTS = "__results__"
+
 
 class AdvisorApp(App[None]):
     """``advisor`` with no arguments: the interactive assessment."""
@@ -292,11 +295,12 @@ class AdvisorApp(App[None]):
             self.review_return = came_from
         self.session.current = REVIEW
         self.autosave()
+        focus = focus or (came_from if came_from != RESULTS else None)
         screen = self.screen
         if isinstance(screen, ReviewScreen):
-            screen.refill(focus or came_from)
+            screen.refill(focus)
         else:
-            self._show(ReviewScreen(focus=focus or came_from))
+            self._show(ReviewScreen(focus=focus))
 
     def show_results(self) -> None:
         from advisor.tui.screens.results import ResultsScreen

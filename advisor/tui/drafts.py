@@ -45,10 +45,10 @@ class DraftInfo:
 
 
 #: The largest draft read (real ones are a few kilobytes); larger files are skipped.
-MAX_DRAFT_BYTES = 1024 * 1024
+MAX_DRAFT_BYTES = 256 * 1024
 
 #: How many of the newest draft files are read at most (the start screen offers five).
-MAX_DRAFTS_READ = 50
+MAX_DRAFTS_READ = 20
 
 
 def list_drafts() -> list[DraftInfo]:

@@ -140,6 +140,18 @@ async def test_review_round_trip_keeps_the_place() -> None:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen.qid == "regulated"
+        # From the results, Edit (ctrl+r) then Esc goes back to the results.
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ResultsScreen)
 
 
 # ---------------------------------------------------------------- keyboard scrolling

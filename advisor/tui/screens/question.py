@@ -160,7 +160,7 @@ class QuestionScreen(Screen[None]):
                     yield Static("", id="prompt")
                     yield OptionList(id="choices")
                     yield Static("", id="option-hint")
-                    yield app.make_input(id="value")
+                    yield app.make_input(id="value", max_length=1000)
                     yield Static("", id="error", classes="error")
                     yield Static("", id="help")
                 # Outside the scrolling pane: Back and Next stay in view at any size.

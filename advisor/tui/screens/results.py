@@ -771,7 +771,9 @@ class ResultsScreen(Screen[None]):
         self.app.show_save()  # type: ignore[attr-defined]
 
     def action_review(self) -> None:
-        self.app.show_review()  # type: ignore[attr-defined]
+        from advisor.tui.app import RESULTS
+
+        self.app.show_review(came_from=RESULTS)  # type: ignore[attr-defined]
 
 
 _ASK_LOCK = threading.Lock()

@@ -134,8 +134,13 @@ class ReviewScreen(Screen[None]):
     @on(Button.Pressed, "#back-button")
     def action_back(self) -> None:
         """Back to where the person was: the question they left mid-walk, else the last one."""
+        from advisor.tui.app import RESULTS
+
         app: Any = self.app
         where = app.review_return
+        if where == RESULTS and app.live.result is not None:
+            app.show_results()
+            return
         if where is not None and where in {q.id for q in app.session.relevant_questions()}:
             app.show_question(where)
             return
