@@ -319,6 +319,14 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         # The selected format is marked by a filled dot, not by colour alone.
         buttons = list(dialog.query("RadioButton"))
         assert [b.BUTTON_INNER for b in buttons] == ["●", " ", " "]
+        # The cursor starts at the end: two backspaces and "html" make an HTML report.
+        assert report.has_focus
+        await pilot.press("backspace", "backspace", *"html")
+        assert report.value == "acme-copilot-inc-ai-exposure-2026-01-01.html"
+        assert buttons[1].value
+        buttons[0].value = True
+        await pilot.pause()
+        assert report.value == "acme-copilot-inc-ai-exposure-2026-01-01.md"
         # The extension follows the format.
         buttons[1].value = True
         await pilot.pause()

@@ -158,11 +158,11 @@ class SaveScreen(ModalScreen[None]):
                 for i, (_, label) in enumerate(FORMATS):
                     yield MarkedRadio(label, value=i == 0)
             with Horizontal(classes="row"):
-                yield app.make_input(value=report, id="report-path")
+                yield app.make_input(value=report, id="report-path", select_on_focus=False)
                 yield Button("Save report", id="save-report", variant="primary", compact=True)
             yield Label("Answers file (what `advisor assess` reads)")
             with Horizontal(classes="row"):
-                yield app.make_input(value=answers, id="answers-path")
+                yield app.make_input(value=answers, id="answers-path", select_on_focus=False)
                 yield Button("Save answers", id="save-answers", compact=True)
             yield Static("", id="save-status")
             yield Button("Close", id="close", compact=True)
