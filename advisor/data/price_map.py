@@ -20,6 +20,7 @@ from advisor.data import cache
 from advisor.data.paths import config_dir
 
 PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
+MAX_PRICE_MAP_BYTES = 64 * 1024 * 1024  # litellm's map is about 1.5 MB
 
 Rows = dict[str, tuple[float, float, str]]
 
@@ -55,10 +56,12 @@ def read_price_map(path: str | None = None) -> tuple[str, Rows]:
     if (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == ident
             and isinstance(cached[1], str) and isinstance(cached[2], dict)):
         return cached[1], cached[2]
-    try:
-        with open(path, "rb") as fh:
-            raw = json.loads(fh.read())
-    except (OSError, ValueError):
+    from advisor.data.files import read_regular_file
+
+    try:  # a regular file of bounded size (ADVISOR_PRICE_MAP may name anything)
+        data = read_regular_file(path, limit=MAX_PRICE_MAP_BYTES)
+        raw = json.loads(data) if data is not None else None
+    except (OSError, ValueError, RecursionError):
         return "litellm price map (unreadable)", {}
     if not isinstance(raw, dict):
         return "litellm price map (unreadable)", {}
