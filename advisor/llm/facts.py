@@ -64,6 +64,8 @@ def _costs(result: Result) -> dict[str, Any]:
             f"{formatting.per_mtok(current.get('input_per_mtok'))} input / "
             f"{formatting.per_mtok(current.get('output_per_mtok'))} output")
         out["monthly_cost_now"] = _usd(current.get("monthly_usd"))
+        if current.get("basis") == "in_house":
+            out["cost_basis"] = "owned GPUs: cloud price cuts never lower it"
     if c.get("monthly_requests") is not None:
         out["monthly_requests"] = formatting.number(c["monthly_requests"])
     if c.get("monthly_calls") is not None and c.get("monthly_calls") != c.get("monthly_requests"):
@@ -74,7 +76,9 @@ def _costs(result: Result) -> dict[str, Any]:
     if base.get("monthly_usd") is not None:
         out["same_workload_at_gpt4_march_2023_prices"] = f"{_usd(base['monthly_usd'])} a month"
         if current.get("monthly_usd") is not None:
-            out["saving_vs_2023_per_month"] = _usd(base["monthly_usd"] - current["monthly_usd"])
+            difference = base["monthly_usd"] - current["monthly_usd"]
+            key = "saving_vs_2023_per_month" if difference >= 0 else "extra_vs_2023_per_month"
+            out[key] = _usd(abs(difference))
     if c.get("reduction_vs_2023_pct") is not None:
         out["reduction_vs_2023"] = formatting.pct(c["reduction_vs_2023_pct"])
     band = c.get("open_model_band") or {}
@@ -82,15 +86,15 @@ def _costs(result: Result) -> dict[str, Any]:
         out["same_tokens_on_open_models_late_2025"] = (
             f"{_usd(band['low_usd'])} to {_usd(band['high_usd'])} a month")
     if c.get("reported_spend_usd") is not None:
-        out["reported_api_spend"] = f"{formatting.usd(c['reported_spend_usd'])} a month"
+        out["reported_api_spend"] = f"{formatting.money(c['reported_spend_usd'])} a month"
         computed = current.get("monthly_usd")
         if (computed and c.get("volume_basis") != "inferred_from_bill"
                 and abs(c["reported_spend_usd"] / computed - 1) * 100 > BILL_GAP_PCT):
             gap = c["reported_spend_usd"] / computed - 1
             out["reported_vs_computed"] = (
-                f"the bill is {formatting.whole_pct(abs(gap) * 100)} "
-                f"{'higher' if gap > 0 else 'lower'} than the computed cost: show both figures "
-                "and call the gap something to explain, never 'in line'")
+                f"bill {formatting.whole_pct(abs(gap) * 100)} "
+                f"{'above' if gap > 0 else 'below'} the computed cost: show both; never "
+                "call it 'in line'")
     if c.get("api_share_of_ai_budget") is not None:
         out["api_share_of_ai_budget"] = formatting.percent(c["api_share_of_ai_budget"])
     hosting = c.get("self_hosting") or {}
@@ -101,6 +105,9 @@ def _costs(result: Result) -> dict[str, Any]:
                          "requests a month")
         if hosting.get("monthly_usd") is not None:
             parts.append(f"self-hosting would cost {_usd(hosting['monthly_usd'])} a month")
+        if hosting.get("summary") and current.get("basis") != "in_house":
+            # names the cheapest of the three options with its figure
+            parts = [str(hosting["summary"]), *(p for p in parts if p.startswith("break-even"))]
         out["self_hosting"] = "; ".join(parts)
     scenarios = c.get("scenarios") or {}
     if scenarios.get("expected_monthly_usd") is not None:
@@ -144,7 +151,7 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
         "role": ROLE_LABELS.get(result.role, result.role),
         "tier": result.tier,
         "score": result.score,
-        "score_scale": (f"0 to 100, higher is more exposed; high from "
+        "score_scale": (f"0-100, higher = more exposed; high from "
                         f"{formatting.number(rulebase.tier_high)}, medium from "
                         f"{formatting.number(rulebase.tier_medium)}"),
         "confidence": formatting.percent(result.confidence),
