@@ -33,6 +33,10 @@ STANDING_INSTRUCTIONS: dict[str, str] = {
     "html": "Earlier drafts were rejected for HTML: write plain Markdown only.",
     "too_long": ("Earlier drafts were rejected for length: stay well under the word limit, "
                  "two or three short paragraphs or lists in all."),
+    "contradicts_constraint": ("Earlier answers were rejected for ignoring the person's "
+                               "constraints: never advise an API to an organisation that must "
+                               "stay on-premises, and never state a $0 cost where none is "
+                               "computed."),
 }
 
 Messages = list[dict[str, str]]
