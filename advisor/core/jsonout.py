@@ -10,7 +10,19 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
+
+#: Characters a terminal or a text viewer acts on rather than shows: C0 controls (JSON
+#: escapes those already), DEL, C1 controls (8-bit CSI), line/paragraph separators and the
+#: bidi embeddings, overrides and isolates. In JSON text they can only stand inside strings,
+#: where ``\uXXXX`` means the same character, so escaping them changes no value.
+_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u2028-\u202e\u2066-\u2069]")
+
+
+def terminal_safe(text: str) -> str:
+    """JSON text with every character a terminal would act on written as ``\\uXXXX``."""
+    return _UNSAFE.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
 
 
 def finite(value: Any) -> Any:
@@ -40,5 +52,6 @@ def non_finite_paths(value: Any, prefix: str = "") -> list[str]:
 
 
 def dumps(value: Any, **kwargs: Any) -> str:
-    """``json.dumps`` that never writes NaN or Infinity (they become null)."""
-    return json.dumps(finite(value), allow_nan=False, **kwargs)
+    """``json.dumps`` that never writes NaN or Infinity (they become null), nor a raw
+    control or bidi character (see :func:`terminal_safe`)."""
+    return terminal_safe(json.dumps(finite(value), allow_nan=False, **kwargs))

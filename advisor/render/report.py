@@ -314,8 +314,11 @@ def render(result: Result, rulebase: RuleBase, fmt: str = "md") -> str:
     if fmt == "json":
         # Strict JSON: assess refuses input whose figures are not finite, so allow_nan=False
         # never fires on a valid result; it keeps NaN/Infinity out if one ever slipped by.
-        return json.dumps(result.to_dict(), indent=2, ensure_ascii=False, sort_keys=False,
-                          allow_nan=False) + "\n"
+        # Control and bidi characters of free text are written as \uXXXX (same value).
+        from advisor.core.jsonout import terminal_safe
+
+        return terminal_safe(json.dumps(result.to_dict(), indent=2, ensure_ascii=False,
+                                        sort_keys=False, allow_nan=False)) + "\n"
     name = {"md": "report.md.j2", "html": "report.html.j2"}[fmt]
     context["headline"] = environment().get_template("_headline.md.j2").render(context).strip()
     return environment().get_template(name).render(context)

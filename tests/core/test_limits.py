@@ -138,3 +138,14 @@ def test_strict_json_helpers() -> None:
     assert finite(data) == {"a": [1.0, None, {"b": None}], "c": None, "d": "inf"}
     assert non_finite_paths(data) == ["a[1]", "a[2].b", "c"]
     assert json.loads(dumps(data)) == finite(data)
+
+
+def test_json_out_writes_control_and_bidi_characters_escaped() -> None:
+    from advisor.core.jsonout import terminal_safe
+
+    value = {"organization": "Acme \u202eevil\u2066 \x9b31m \x1b[2J é"}
+    text = dumps(value, ensure_ascii=False)
+    assert json.loads(text) == value
+    assert not any(ch in text for ch in "\u202e\u2066\x9b\x1b")
+    assert "é" in text
+    assert terminal_safe('"plain"') == '"plain"'

@@ -40,5 +40,8 @@ def run(args: argparse.Namespace) -> int:
                                      for c in w.changes], "tier": w.tier, "score": w.score}
                         for w in ws] for d, ws in changes.items()},
     }
-    emit(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n", None)
+    from advisor.core.jsonout import terminal_safe
+
+    emit(terminal_safe(json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)) + "\n",
+         None)
     return 0
