@@ -1,10 +1,11 @@
 """Ask: a conversation about one assessment, answered offline by default.
 
-Each question is parsed into an intent and what-if edits (``intents``); edits are recomputed
-by the core (``whatif``); the answer is built from the result, the recomputation and the
-article's facts (``offline``); with an LLM, the model works through tools that run the core
-and its draft is checked by the guard before it is shown (``grounded``), any failure falling
-back to the offline answer.
+Each question is parsed into an intent and what-if edits (``intents``, with its vocabulary in
+``vocabulary.toml``); edits are recomputed by the core (``whatif``); the answer is built from
+the result, the recomputation and the article's facts (``offline`` and ``advice``, reading the
+result through ``context``; money as people say it in ``figures``); with an LLM, the model
+works through tools that run the core and its draft is checked by the guard before it is shown
+(``grounded``), any failure falling back to the offline answer.
 
 The conversation keeps the what-if in force: a follow-up ("and if it doubles again?", "and
 with gpt-4o-mini?", "what would that be in scenario 3?") builds on it; a new what-if starts
@@ -17,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from advisor.ask.answer import Answer
+from advisor.ask.context import CANNOT, Context
 from advisor.ask.intents import WHAT_IF_INTENTS, Edit, parse
-from advisor.ask.offline import CANNOT, Context, answer_for
+from advisor.ask.offline import answer_for
 from advisor.ask.whatif import WhatIf, apply
 from advisor.core.errors import InputError
 from advisor.core.result import Result

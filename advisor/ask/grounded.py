@@ -20,8 +20,8 @@ import re
 from typing import Any
 
 from advisor.ask.answer import Answer
+from advisor.ask.context import CANNOT, Context, cost, ordered
 from advisor.ask.intents import MAX_FACTOR, SCENARIO_IDS, Edit
-from advisor.ask.offline import CANNOT, Context, cost, ordered
 from advisor.ask.whatif import WhatIf, apply
 from advisor.core.errors import InputError
 from advisor.core.result import Result
@@ -293,7 +293,7 @@ def constraint_violations(text: str, ctx: Context) -> list[Any]:
     """What in a draft contradicts the user's constraints: API advice to an organisation that
     must stay on-premises (unless the question itself quoted it), or a $0 cost where the
     assessment has none (no model, in-house hardware, no usage)."""
-    from advisor.ask.offline import in_house, monthly
+    from advisor.ask.context import in_house, monthly
     from advisor.llm.guard import Violation
 
     out = []
