@@ -72,7 +72,9 @@ async def test_litellm_is_warmed_up_once_an_llm_is_configured(monkeypatch) -> No
     app.llm_model = "openai/gpt-4o-mini"
     async with app.run_test(size=SIZE) as pilot:
         await _results(pilot)
+        await pilot.app.workers.wait_for_complete()
+        assert calls == [1]  # as soon as the results show, before any question
         await pilot.press("ctrl+y")
         await pilot.press("w", "h", "y")
         await pilot.app.workers.wait_for_complete()
-    assert calls == [1]
+    assert calls == [1]  # once

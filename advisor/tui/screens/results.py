@@ -671,8 +671,9 @@ class ResultsScreen(Screen[None]):
 
     @on(TabbedContent.TabActivated)
     def _ask_tab_shown(self, event: TabbedContent.TabActivated) -> None:
-        if getattr(event.pane, "id", None) == "ask":
-            self._ask_warm_llm()
+        # Any tab shown means the results are up: warm litellm now if an LLM is configured,
+        # so the first question (or narrative) does not wait for its import.
+        self._ask_warm_llm()
 
     @on(Input.Changed, "#ask-input")
     def _ask_typing(self, event: Input.Changed) -> None:
