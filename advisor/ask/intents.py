@@ -163,7 +163,9 @@ _FOLLOW_UP = re.compile(
     r"^\W*(?:(?:ok(?:ay)?|so|right|fine|now)\W+)?(?:and|then|also|plus|what about|how about)\b"
     r"|\b(?:again|on top of (?:that|this)|after that|in the meantime|at that size"
     r"|at the same time|for those calls|what would that be|that scenario)\b"
-    r"|\b(?:too|as well)\b\W*(?:,|$|what|how)", re.IGNORECASE)
+    r"|\b(?:too|as well)\b\W*(?:,|$|what|how)"
+    r"|\bthen\W*$|\bin that case\b|\b(?:that|this) (?:mean|means|be|cost|costs|look)\b"
+    r"|\bat (?:that|this) (?:volume|size|level|price|scale)\b", re.IGNORECASE)
 
 
 def _factor_problem(factor: float, what: str) -> str | None:

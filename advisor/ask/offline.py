@@ -258,8 +258,8 @@ def _scenario_lines(ctx: Context, r: Result, sid: str) -> list[str]:
     elif s.monthly_cost_usd is not None:
         value, _ = monthly(r)
         lines.append(f"{head}: your monthly cost would be about "
-                     f"**{ctx.fig(f'{sid}_monthly_usd', s.monthly_cost_usd)}** (today's "
-                     f"{money(value)} ×{s.multiplier:g}). {s.summary}")
+                     f"**{ctx.fig(f'{sid}_monthly_usd', s.monthly_cost_usd)}** "
+                     f"({money(value)} a month ×{s.multiplier:g}). {s.summary}")
         if sid == "divergence" and s.multiplier == 1:
             lines.append("Your domain counts as regulated, so in divergence your prices hold: "
                          "validated specialist models form a premium tier.")
@@ -599,10 +599,16 @@ def follow_up(ctx: Context) -> Answer:
     if ctx.parsed.edits:
         return what_if(ctx)
     if ctx.parsed.scenario:
-        return scenario_explain(ctx)
-    if "expected" in ctx.question.lower():
-        return expected_cost(ctx)
-    return monthly_cost(ctx)
+        reply = scenario_explain(ctx)
+    elif "expected" in ctx.question.lower():
+        reply = expected_cost(ctx)
+    else:
+        return monthly_cost(ctx)  # names the what-if in force itself
+    if ctx.whatif is not None:
+        reply.text = (f"With the what-if in force ({'; '.join(ctx.whatif.labels)}), not "
+                      f"today's figures:\n\n" + reply.text)
+        reply.recomputed = ctx.whatif.result
+    return reply
 
 
 ANSWERS: dict[str, Callable[[Context], Answer]] = {
