@@ -141,3 +141,16 @@ def test_paraphrases(assessment, question, intent, rulebase, prices) -> None:
     reply = Conversation(str(HERE / "assessments" / assessment), rulebase, prices).ask(question)
     assert reply.intent == intent, reply.text
     assert "$0.00" not in reply.text
+
+
+def test_a_follow_up_that_points_back_uses_the_what_if_in_force(rulebase, prices) -> None:
+    chat = Conversation(str(HERE / "assessments" / "investor-vertical-saas.json"), rulebase,
+                        prices)
+    chat.ask("what if they grow 5x")
+    reply = chat.ask("what does that mean in scenario 2?")
+    assert reply.intent == "follow_up" and "$2,000" in reply.text
+    assert reply.text.startswith("With the what-if in force")
+    assert chat.ask("what is the expected cost then?").figures["expected_monthly_usd"] == \
+        pytest.approx(5 * 2920)
+    fresh = chat.ask("what does scenario 2 mean for them")  # no pointer: the assessment
+    assert "$400" in fresh.text
