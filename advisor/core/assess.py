@@ -121,7 +121,7 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
     hosting = costs.get("self_hosting") or {}
     be = hosting.get("break_even_requests")
     if be is not None:
-        facts["break_even"] = "about " + wording.volume(be, hosting.get("break_even_calls"))
+        facts["break_even"] = wording.volume(be, hosting.get("break_even_calls"))
     put("cheapest", hosting.get("summary"), str)
     put("gpus_busy", hosting.get("gpus_busy"),
         lambda v: "less than a tenth of a GPU busy" if v < 0.1 else f"{v:.1f} GPUs busy")
