@@ -24,10 +24,9 @@ from advisor.core.errors import InputError
 from advisor.tui.assessing import Assessor, Outcome
 from advisor.tui.drafts import DraftInfo, DraftWriter
 from advisor.tui.screens.start import StartScreen
-from advisor.tui.session import REVIEW, Session
+from advisor.tui.session import RESULTS, REVIEW, Session
 
 #: ``review_return`` when the review was opened from the results (Esc goes back to them).
-RESULTS = "__results__"
 
 
 class AdvisorApp(App[None]):

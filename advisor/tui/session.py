@@ -35,6 +35,8 @@ def _assumed(cond: Any, values: Mapping[str, Any], ahead: set[str]) -> bool | No
 
 #: Sentinel meaning "no question: the walk is over and the review screen is next".
 REVIEW = "__review__"
+#: Where the app returns to after Review when results are showing.
+RESULTS = "__results__"
 
 
 class Session:

@@ -772,7 +772,7 @@ class ResultsScreen(Screen[None]):
         self.app.show_save()  # type: ignore[attr-defined]
 
     def action_review(self) -> None:
-        from advisor.tui.app import RESULTS
+        from advisor.tui.session import RESULTS
 
         self.app.show_review(came_from=RESULTS)  # type: ignore[attr-defined]
 

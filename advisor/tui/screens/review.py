@@ -134,7 +134,7 @@ class ReviewScreen(Screen[None]):
     @on(Button.Pressed, "#back-button")
     def action_back(self) -> None:
         """Back to where the person was: the question they left mid-walk, else the last one."""
-        from advisor.tui.app import RESULTS
+        from advisor.tui.session import RESULTS
 
         app: Any = self.app
         where = app.review_return
