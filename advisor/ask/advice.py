@@ -84,10 +84,12 @@ def why_tier(ctx: Context) -> Answer:
              + (f"; you answered that the business is: {archetype}." if archetype else ".")]
     if up:
         lines.append("What raises it:\n\n" + "\n".join(
-            f"- **{x.points:+g}** `{x.id}`: {x.explanation} *({x.source})*" for x in up[:6]))
+            f"- **{x.points:+g}** {x.explanation} *({SECTION_TITLES.get(x.source, x.source)})*"
+            for x in up[:6]))
     if down:
         lines.append("What protects you:\n\n" + "\n".join(
-            f"- **{x.points:+g}** `{x.id}`: {x.explanation} *({x.source})*" for x in down[:4]))
+            f"- **{x.points:+g}** {x.explanation} *({SECTION_TITLES.get(x.source, x.source)})*"
+            for x in down[:4]))
     if not r.fired_rules:
         lines.append("No rule fired: nothing in the answers raises the exposure.")
     asked = [{"low": "lower"}.get(w.lower(), w.lower()) for w in

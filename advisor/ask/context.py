@@ -136,13 +136,13 @@ def gpus(result: Result) -> str:
     busy = h.get("gpus_busy", None if hours is None else hours / 730)
     parts = []
     if busy is not None:
-        parts.append(f"this volume keeps about {busy:.1f} GPU(s) busy around the clock "
+        parts.append(f"this volume keeps about {_gpu_count(busy)} busy around the clock "
                      f"({count(hours)} GPU-hours a month)" if hours is not None else
-                     f"this volume keeps about {busy:.1f} GPU(s) busy")
+                     f"this volume keeps about {_gpu_count(busy)} busy")
     if owned:
         spare = h.get("spare_gpus", None if busy is None else owned - busy)
         short = h.get("gpu_shortfall")
-        parts.append(f"you own {owned:g} GPU(s)"
+        parts.append(f"you own {_gpu_count(owned)}"
                      + (f", so about {spare:.1f} are spare" if spare and spare > 0 else "")
                      + (f", about {short:.1f} short: more GPUs are needed" if short else ""))
     return "; ".join(parts) if parts else "the GPU need cannot be sized without token counts"
@@ -205,3 +205,9 @@ def gpu_cloud_line() -> str:
 
 def paragraphs(*parts: str | None) -> str:
     return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _gpu_count(n: float) -> str:
+    """"1 GPU", "2.5 GPUs", "16 GPUs"."""
+    text = f"{n:.1f}".removesuffix(".0")
+    return f"{text} GPU" if text == "1" else f"{text} GPUs"

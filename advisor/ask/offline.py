@@ -498,8 +498,8 @@ def self_hosting(ctx: Context) -> Answer:
     if h.get("monthly_usd") is not None:
         lines.append(f"Self-hosting would cost about "
                      f"{ctx.fig('self_hosting_monthly_usd', h['monthly_usd'])} a month "
-                     f"({h.get('gpus_needed')} GPU(s) busy, plus the always-on minimum and the "
-                     "people to run it).")
+                     f"(operations plus {_gpus(h)} around the clock; the always-on GPUs do "
+                     "the first part of the work, so they are counted once).")
     if best is not None:
         which, amount = best
         words = {"current_api": f"staying on {model_name(r)}",
@@ -636,3 +636,10 @@ def answer_for(ctx: Context) -> Answer:
     if ctx.whatif is not None:
         reply.what_if = list(ctx.whatif.labels)
     return reply
+
+
+def _gpus(h: dict[str, Any]) -> str:
+    """"2 GPUs" or "1 GPU": what the self-hosting figure pays for."""
+    n = max(h.get("gpus_needed") or 0, h.get("always_on_gpus") or 0)
+    n = int(n) if float(n).is_integer() else n
+    return f"{n:g} GPU" if n == 1 else f"{n:g} GPUs"
