@@ -277,7 +277,7 @@ def test_the_ask_command(capsys) -> None:
     out = capsys.readouterr().out
     assert rc == 0
     assert out.rstrip().endswith(
-        "Sources: s5-scenarios (§5 Three scenarios for the next 12–24 months)")
+        "Sources: §5 Three scenarios for the next 12–24 months")
 
 
 def test_the_ask_command_with_a_bad_file(tmp_path, capsys) -> None:

@@ -44,7 +44,7 @@ def _text(reply: Any) -> str:
     if reply.note:
         out += [_terminal_safe(reply.note), ""]
     if reply.sources:
-        out.append("Sources: " + "; ".join(f"{k} ({SECTION_TITLES[k]})" for k in reply.sources))
+        out.append("Sources: " + "; ".join(SECTION_TITLES[k] for k in reply.sources))
     else:
         out.append("Sources: none" if not reply.answered else "Sources: this assessment")
     return "\n".join(out) + "\n"
