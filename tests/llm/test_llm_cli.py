@@ -90,7 +90,7 @@ def test_offline_ask_does_not_import_litellm(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env=_env(tmp_path), cwd=ROOT, timeout=60, check=False)
     assert out.returncode == 0, out.stderr
-    assert "Sources: faq-q2" in out.stdout
+    assert "Sources: FAQ 2: savings from self-hosting" in out.stdout
 
 
 def test_config_file_turns_the_llm_narrative_on(tmp_path: Path, server: FakeOpenAI) -> None:
