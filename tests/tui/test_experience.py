@@ -235,7 +235,7 @@ async def test_tiny_terminals_do_not_crash(size: tuple[int, int]) -> None:
     app = make_app()
     async with app.run_test(size=size) as pilot:
         await settle(pilot)
-        await pilot.press("A", "enter", "enter", "a", "enter", "ctrl+r")
+        await pilot.press("A", "enter", "down", "enter", "a", "enter", "ctrl+r")
         await pilot.pause()
         await pilot.press("ctrl+n")
         await settle(pilot)
@@ -263,7 +263,10 @@ async def test_the_organization_typed_is_never_lost(advisor_home: Path) -> None:
         # Letters typed on the role list still go to the organization.
         await pilot.press(*" AG")
         assert box.value == "Nordlicht AG" and box.has_focus
-        await pilot.press("enter", "down", "enter")
+        await pilot.press("enter", "enter")  # no role highlighted yet: Enter picks nothing
+        await pilot.pause()
+        assert app.session is None
+        await pilot.press("down", "down", "enter")
         await pilot.pause()
         assert app.session.organization == "Nordlicht AG"
         assert app.session.role == "enterprise_it"

@@ -57,7 +57,8 @@ class StartScreen(Screen[None]):
             yield Label("Organization (optional, printed on the report)", classes="heading")
             yield app.make_input(placeholder="e.g. Acme Copilot; Enter, then pick your role",
                                  id="organization", max_length=200, select_on_focus=False)
-            yield Label("Start a new assessment: who are you?", classes="heading")
+            yield Label("Start a new assessment: who are you? (↑/↓, then Enter)",
+                        classes="heading")
             yield OptionList(*[Option(role_option(questionnaire.role_labels.get(role, role)),
                                       id=role) for role in questionnaire.roles], id="roles")
             yield Label("Or open an answers file", classes="heading")
@@ -87,6 +88,9 @@ class StartScreen(Screen[None]):
         self.query_one("#open-error", Static).update("")
         # With a draft, resuming it is one Enter away; without, the organization comes first
         # (Enter then moves to the roles). Typing on a list goes to the organization anyway.
+        # No role is highlighted until the person moves to one: Enter never picks a role
+        # they did not choose (the newest draft, in contrast, is one Enter away on purpose).
+        self.query_one("#roles", OptionList).highlighted = None
         if self._drafts:
             self.query_one("#drafts", OptionList).focus()
         else:
