@@ -7,8 +7,8 @@ to run.
 
 Hostile folders are walked safely:
 
-- each file is an item once, however many links or command-line paths reach it, and a
-  symlink loop ends (folders are entered once each, by device and inode);
+- each file is an item once, however many links (symbolic or hard) or command-line paths
+  reach it, and a symlink loop ends (files and folders are known by device and inode);
 - a FIFO, device or socket is never opened (it could block for ever or never end): it is an
   invalid item that says what it is;
 - a folder or ``.jsonl`` file that cannot be read is an invalid item, never skipped silently;
@@ -85,6 +85,7 @@ class _Entry(NamedTuple):
     path: str  # as the user will recognise it
     identity: str  # the real path
     error: str | None  # set: an invalid item with this message, never opened
+    key: str = ""  # what makes it the same file: device and inode (hard links too)
 
 
 def _file_entry(path: str) -> _Entry:
@@ -96,9 +97,11 @@ def _file_entry(path: str) -> _Entry:
         return _Entry(path, identity, "no such file")
     except OSError as exc:
         return _Entry(path, identity, f"cannot read the file: {exc.strerror}")
+    key = f"{info.st_dev}:{info.st_ino}"
     if not stat.S_ISREG(info.st_mode):
-        return _Entry(path, identity, f"{_kind(info.st_mode)}, not an answers file; skipped")
-    return _Entry(path, identity, None)
+        return _Entry(path, identity, f"{_kind(info.st_mode)}, not an answers file; skipped",
+                      key)
+    return _Entry(path, identity, None, key)
 
 
 def _walk(folder: str, skip: set[str], dirs_seen: set[tuple[int, int]]) -> Iterator[_Entry]:
@@ -166,7 +169,7 @@ def iter_items(paths: Iterable[str], *, exclude: Path | None = None) -> Iterator
     seq = 0
     try:
         for entry in _entries(paths, skip):
-            if not seen.first(entry.identity):
+            if not seen.first(entry.key or entry.identity):
                 continue
             path = entry.path
             stem = Path(path).stem

@@ -38,6 +38,13 @@ def test_symlink_loops_end_and_each_file_is_listed_once(tmp_path: Path) -> None:
     assert all(i.error is None for i in items)
 
 
+def test_a_hard_link_is_the_same_file(tmp_path: Path) -> None:
+    root = tmp_path / "in"
+    _write(root / "a.json", "A")
+    os.link(root / "a.json", root / "b.json")
+    assert len(list(iter_items([str(root)]))) == 1
+
+
 @pytest.mark.parametrize("name", ["pipe.json", "pipe.jsonl"])
 def test_a_fifo_is_an_invalid_item_never_opened(tmp_path: Path, name: str) -> None:
     root = tmp_path / "in"
