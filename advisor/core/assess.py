@@ -59,7 +59,8 @@ def derive(role: str, values: dict[str, Any], costs: dict[str, Any] | None,
     costs = costs or {}
     hosting = costs.get("self_hosting") or {}
     verdict = hosting.get("verdict")
-    pays = {"self-hosting pays": True, "stay on API": False, "never pays": False}.get(verdict)
+    pays = {"self-hosting pays": True, "stay on API": False, "never pays": False}.get(
+        str(verdict)) if verdict is not None else None
     in_house = costs.get("in_house")
     if in_house is None and values.get("on_prem_required") is False and values.get(
             "model") is None:
@@ -192,8 +193,7 @@ def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation, values: dict
             reasons.setdefault(rec_id, []).append((rule.weight, said))
     chosen = [rulebase.recommendations[r] for r in weight
               if r in rulebase.recommendations and rulebase.recommendations[r].addressed_to(role)
-              and not (rulebase.recommendations[r].unless is not None
-                       and rulebase.recommendations[r].unless.evaluate(values) is True)]
+              and not _ruled_out(rulebase.recommendations[r].unless, values)]
     chosen.sort(key=lambda r: (-weight[r.id], r.rank))
     items = []
     for i, r in enumerate(chosen, start=1):
@@ -226,6 +226,11 @@ def _caution_basis(caution: Any, values: dict[str, Any], shown: bool | None) -> 
     if shown is True:
         return "your_field"
     return "unanswered"
+
+
+def _ruled_out(unless: Any, values: dict[str, Any]) -> bool:
+    """A recommendation's ``unless`` condition holds for these answers."""
+    return unless is not None and unless.evaluate(values) is True
 
 
 def _require_finite(costs: dict[str, Any] | None, answers_file: AnswersFile) -> None:
