@@ -34,7 +34,8 @@ _COMPUTE_ERRORS = (OverflowError, ArithmeticError, RecursionError, ValueError, T
 _PLAIN = (("a valid integer", "a whole number (300k and 1.5M work too)"),
           ("a valid number", "a number ($38,000 and 72% work too)"),
           ("greater than or equal to", "at least"), ("less than or equal to", "at most"),
-          ("String should have at most", "at most"))
+          ("String should have at most", "at most"),
+          (", or your own price for it under assumptions.prices", ""))
 
 
 def describe(exc: InputError) -> str:
