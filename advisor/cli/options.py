@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from advisor.core.numbers import parse_number
+
 #: Report formats `assess` and `batch` write; the renderer's own list.
 from advisor.render.formats import REPORT_FORMATS
 
@@ -40,27 +42,25 @@ def positive_int(text: str) -> int:
 
 
 def bounded_int(text: str, low: int, high: int) -> int:
-    """A whole number in ``[low, high]``; longer digit strings are refused before parsing."""
-    stripped = text.strip()
-    if len(stripped) > 20:
-        raise argparse.ArgumentTypeError(f"{stripped[:20]!r}…: at most {high:,}")
-    try:
-        value = int(stripped)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    """A whole number in ``[low, high]``, typed as people do ("300k", "1.5M", "2,000")."""
+    value = parse_number(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number "
+                                         "(300k and 1.5M work too)")
+    if not isinstance(value, int):
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number")
     if not low <= value <= high:
-        raise argparse.ArgumentTypeError(f"{text!r} must be from {low:,} to {high:,}")
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} must be from {low:,} to {high:,}")
     return value
 
 
 def non_negative_float(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    value = parse_number(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a number")
     if not (0 <= value <= 1e15):
-        raise argparse.ArgumentTypeError(f"{text!r} must be a number from 0 to 1e15")
-    return value
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} must be a number from 0 to 1e15")
+    return float(value)
 
 
 def positive_float(text: str) -> float:

@@ -283,3 +283,14 @@ def test_wheel_ships_rules_and_templates_and_works_outside_checkout(tmp_path: Pa
                          capture_output=True, text=True, cwd=elsewhere, env=env, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "## Where you stand" in out.stdout
+
+
+def test_cost_reads_numbers_as_people_type_them_and_never_prices_zero_tokens() -> None:
+    proc = advisor("cost", "--model", "OpenAI GPT-4o", "--requests", "300k")
+    assert proc.returncode == 0, proc.stderr
+    assert "300,000 requests" in proc.stdout
+    assert "default request sizes" in proc.stdout  # an assumption, said as one
+    assert "$0 a month" not in proc.stdout and "$0.00" not in proc.stdout
+    proc = advisor("cost", "--model", "gpt-4o", "--users", "1,000", "--per-user", "10",
+                   "--input-tokens", "1.5k", "--output-tokens", "0")
+    assert "$13,500 a month" in proc.stdout  # the article's prologue, at GPT-4's launch price

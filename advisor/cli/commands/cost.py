@@ -23,8 +23,10 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     vol.add_argument("--users", type=non_negative_int, metavar="U", help="daily users")
     p.add_argument("--per-user", type=non_negative_float, metavar="R",
                    help="requests per user per day (with --users)")
-    p.add_argument("--input-tokens", type=non_negative_int, default=0, metavar="I")
-    p.add_argument("--output-tokens", type=non_negative_int, default=0, metavar="O")
+    p.add_argument("--input-tokens", type=non_negative_int, default=None, metavar="I",
+                   help="input tokens per LLM call (default: a chat request's documented size)")
+    p.add_argument("--output-tokens", type=non_negative_int, default=None, metavar="O",
+                   help="output tokens per LLM call (default: a chat request's documented size)")
     p.add_argument("--calls-per-task", type=positive_int, default=1, metavar="C")
     p.add_argument("--industry", help="industry (regulated ones keep prices in divergence)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -53,20 +55,30 @@ def run(args: argparse.Namespace) -> int:
 
 
 def cost_text(c: dict[str, Any]) -> str:
-    usd, num = formatting.usd, formatting.number
+    """The calculator's figures for a terminal, rounded as people say them."""
+    usd, qty = formatting.money, formatting.quantity
     cur = c["current"] or {}
+    basis = {"default_sizes": "default request sizes, an assumption: give --input-tokens and "
+                              "--output-tokens",
+             "inferred_from_bill": "sizes inferred from the bill"}.get(c.get("volume_basis") or "")
+    calls = c.get("monthly_calls")
+    volume = f"{qty(c['monthly_requests'])} requests"
+    if calls is not None and calls != c["monthly_requests"]:
+        volume += f", {qty(calls)} LLM calls"
     lines = [
         f"Model            {cur.get('model')}  ({formatting.per_mtok(cur.get('input_per_mtok'))}"
         f" in / {formatting.per_mtok(cur.get('output_per_mtok'))} out per M tokens)",
-        f"Volume           {num(c['monthly_requests'])} requests, {num(c['monthly_calls'])} calls,"
-        f" {num(c['monthly_input_tokens'])} in + {num(c['monthly_output_tokens'])} out tokens"
-        " a month",
+        f"Volume           {volume}, {qty(c['monthly_input_tokens'])} input + "
+        f"{qty(c['monthly_output_tokens'])} output tokens a month"
+        + (f"\n                 ({basis})" if basis else ""),
         f"Today            {usd(cur.get('monthly_usd'))} a month, {usd(c['per_task_usd'])}"
         " per request",
     ]
     if c["baseline_2023"]:
         lines.append(f"GPT-4, Mar 2023  {usd(c['baseline_2023']['monthly_usd'])} a month"
-                     f"  (reduction {formatting.pct(c['reduction_vs_2023_pct'])})")
+                     f"  ({formatting.whole_pct(c['reduction_vs_2023_pct'])} less today)"
+                     if c.get("reduction_vs_2023_pct") is not None else
+                     f"GPT-4, Mar 2023  {usd(c['baseline_2023']['monthly_usd'])} a month")
     if c["open_model_band"]:
         band = c["open_model_band"]
         lines.append(f"Open-model band  {usd(band['low_usd'])} – {usd(band['high_usd'])} a month"
@@ -77,16 +89,16 @@ def cost_text(c: dict[str, Any]) -> str:
                                                                  "Further decline"),
                            ("divergence", "Divergence")):
             lines.append(f"  {label:<17}{usd(s[sid]['monthly_usd'])} a month"
-                         f"  (p={s[sid]['probability']:g}, ×{s[sid]['multiplier']:g})")
+                         f"  ({formatting.percent(s[sid]['probability'])} likely, "
+                         f"prices ×{s[sid]['multiplier']:g})")
         lines.append(f"  {'Expected':<17}{usd(s['expected_monthly_usd'])} a month")
     h = c["self_hosting"]
     if h:
         be = h["break_even_requests"]
-        lines.append(f"Self-hosting     {usd(h['monthly_usd'])} a month; break-even "
-                     f"{num(be) + ' requests a month' if be is not None else 'never'}; "
-                     f"verdict: {h['verdict'] or 'n/a'}")
+        lines.append(f"Self-hosting     {usd(h['monthly_usd'])} a month; pays from "
+                     f"{qty(be) + ' requests a month' if be is not None else 'no volume'}")
         if h.get("summary"):
             lines.append(f"Cheapest option  {h['summary']}")
-    for key, why in sorted(c["notes"].items()):
-        lines.append(f"Note: {key}: {why}")
+    for why in (c.get("notes") or {}).values():
+        lines.append(f"Note: {why}")
     return "\n".join(lines) + "\n"
