@@ -120,7 +120,16 @@ def _words_to_digits(q: str) -> str:
 
 
 def _value(num: str, scale: str | None) -> float:
-    return float(num.replace(",", "")) * _SCALE.get((scale or "").lower(), 1.0)
+    return _float(num) * _SCALE.get((scale or "").lower(), 1.0)
+
+
+def _float(text: str) -> float:
+    """A number as typed ("1,000,000", "1e400"): thousands separators dropped, and a value
+    too large for a float is infinity, which every caller refuses in words."""
+    try:
+        return float(text.replace(",", "").replace("_", ""))
+    except (ValueError, OverflowError):
+        return math.nan
 
 
 # ---------------------------------------------------------------------------- edits
@@ -170,7 +179,8 @@ _FOLLOW_UP = re.compile(
 
 def _factor_problem(factor: float, what: str) -> str | None:
     if not math.isfinite(factor) or factor > MAX_FACTOR or (0 < factor < 1 / MAX_FACTOR):
-        return (f"a {what} change of ×{factor:g} is beyond what I can compute (I recompute "
+        said = f"of ×{factor:g}" if math.isfinite(factor) else "that large"
+        return (f"a {what} change {said} is beyond what I can compute (I recompute "
                 f"changes up to ×{MAX_FACTOR:,.0f}); give a smaller factor")
     if factor <= 0:
         return f"a {what} change must leave something to compute"
@@ -196,7 +206,7 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
     m = re.search(rf"\b({_NUM})\s*%\s*(?:off|discount|cheaper|lower)\b|\bdiscount of ({_NUM})\s*%",
                   q, re.I)
     if m:
-        n = float(m.group(1) or m.group(2))
+        n = _float(m.group(1) or m.group(2))
         if not 0 < n < 100:
             problems.append("a discount must be between 0% and 100%")
             return None
@@ -216,7 +226,7 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
                 r"(?:\s+(?:by|another|again|a further|further|to|in))*\s*")
         m = re.search(head + rf"({_NUM})\s*(%|percent|x|×|times|fold)", q, re.I)
         if m:
-            n, unit = float(m.group(1)), m.group(2).lower()
+            n, unit = _float(m.group(1)), m.group(2).lower()
             if unit in ("%", "percent"):
                 if direction == "down" and n >= 100:
                     problems.append("prices cannot fall by 100% or more")
@@ -246,7 +256,7 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
         rising = m.group(1).lower().startswith(("raise", "hike", "increase"))
         if m.group(4):
             return Edit("market", 0.5, m.group(0))
-        n, unit = float(m.group(2)), m.group(3).lower()
+        n, unit = _float(m.group(2)), m.group(3).lower()
         if rising:
             factor = 1 + n / 100 if unit in ("%", "percent") else n
         else:
@@ -262,7 +272,7 @@ def _market_edit(q: str, problems: list[str]) -> Edit | None:
     m = re.search(rf"({_NUM})\s*(?:x|×|times)\s+cheaper|gets?\s+({_NUM})\s*(?:x|×|times)\s+cheaper",
                   q, re.I)
     if m:
-        n = float(m.group(1) or m.group(2))
+        n = _float(m.group(1) or m.group(2))
         problem = _factor_problem(1 / n if n else 0.0, "price")
         if problem:
             problems.append(problem)
@@ -334,14 +344,14 @@ def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[
                         rf"\bto\s+{_TIMES}\s+(?:their|our|the)\s+{_VOLUME_NOUN}"):
             m = re.search(pattern, q, re.I)
             if m:
-                factor, said = float(m.group(1)), m.group(0)
+                factor, said = _float(m.group(1)), m.group(0)
                 break
     if factor is None:
         m = re.search(rf"\b(cut|cuts|reduce|reduces|lower|lowers|trim|increase|increases|grow|"
                       rf"grows|raise|raises|boost|boosts)\s+(?:the\s+|our\s+|their\s+)?"
                       rf"{_VOLUME_NOUN}\s+by\s+({_NUM})\s*(?:%|percent)", q, re.I)
         if m:
-            pct = float(m.group(2)) / 100
+            pct = _float(m.group(2)) / 100
             up = m.group(1).lower().startswith(("increase", "grow", "raise", "boost"))
             factor, said = (1 + pct if up else 1 - pct), m.group(0)
     if factor is None:
@@ -350,7 +360,7 @@ def _volume_edits(q: str, answers: dict[str, Any], problems: list[str]) -> list[
              or re.search(rf"()({_NUM})\s*(?:%|percent)\s+(more|less|fewer)\s+{_VOLUME_NOUN}",
                           q, re.I))
         if m:
-            pct = float(m.group(2)) / 100
+            pct = _float(m.group(2)) / 100
             verb = (m.group(1) or (m.group(3) if m.lastindex and m.lastindex >= 3 else "")).lower()
             if m.re.pattern.startswith("()"):
                 verb = m.group(3).lower()
@@ -414,7 +424,7 @@ def _price_edits(q: str) -> list[Edit]:
     money = rf"(?:\$\s*({_NUM})|({_NUM})\s*(?:\$|usd|dollars?|cents?))"
     found = []
     for m in re.finditer(money, q, re.I):
-        value = float((m.group(1) or m.group(2)).replace(",", ""))
+        value = _float(m.group(1) or m.group(2))
         if "cent" in m.group(0).lower():
             value /= 100
         tail = q[m.end():m.end() + 60]
@@ -447,7 +457,7 @@ def _calls_edit(q: str, problems: list[str]) -> list[Edit]:
                   q, re.I) or re.search(
         rf"\bcalls?\s+per\s+{task}\s+from\s+{_NUM}\s+to\s+({_NUM})()", q, re.I)
     if m:
-        value = float(m.group(2) or m.group(1)) if m.group(2) else float(m.group(1))
+        value = _float(m.group(2) or m.group(1)) if m.group(2) else _float(m.group(1))
         return _calls(value, m.group(0), problems)
     for pattern in (rf"({_NUM})\s+(?:single\s+)?(?:llm\s+|model\s+|api\s+)?calls?\s+"
                     rf"(?:per|a|an|each|for each|every|in each|in a)\s+{task}",
@@ -457,7 +467,7 @@ def _calls_edit(q: str, problems: list[str]) -> list[Edit]:
                     rf"\b(?:down|up|go|goes|get|gets|cut|cuts)\s+to\s+({_NUM})\s+calls?\b"):
         m = re.search(pattern, q, re.I)
         if m:
-            return _calls(float(m.group(1)), m.group(0), problems)
+            return _calls(_float(m.group(1)), m.group(0), problems)
     return []
 
 
@@ -498,7 +508,7 @@ def _probability_edits(q: str, current: dict[str, float], defaults: dict[str, fl
         return [Edit("probabilities", dict(defaults), "the article's 50/30/20")]
     m = re.search(rf"\b({_NUM})\s*/\s*({_NUM})\s*/\s*({_NUM})\b", q)
     if m and re.search(r"scenario|split|probabilit|odds|weights", q, re.I):
-        values = [float(m.group(i)) for i in (1, 2, 3)]
+        values = [_float(m.group(i)) for i in (1, 2, 3)]
         scale = 100 if sum(values) > 1.5 else 1
         return _probabilities(dict(zip(SCENARIO_IDS, (v / scale for v in values), strict=True)),
                               current, m.group(0), problems)
@@ -511,7 +521,7 @@ def _probability_edits(q: str, current: dict[str, float], defaults: dict[str, fl
             names.append((m.start(), m.end(), sid))
     if not names:
         return []
-    pcts = [(m.start(), m.end(), float(m.group(1)) / 100)
+    pcts = [(m.start(), m.end(), _float(m.group(1)) / 100)
             for m in re.finditer(rf"({_NUM})\s*(?:%|percent)", q, re.I)]
     given: dict[str, float] = {}
     paired: set[int] = set()
@@ -634,7 +644,7 @@ def _bare_factor(q: str, last_kind: str | None) -> list[Edit]:
     if m.group(1):
         factor = _FACTOR_WORD[m.group(1).lower()]
     else:
-        factor = float(m.group(2))
+        factor = _float(m.group(2))
         if last_kind == "market" and re.search(r"fall|drop|down|cheaper|cut", q, re.I):
             factor = 1 / factor if factor else factor
     kind = "market" if last_kind == "market" else "volume_factor"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 
 from advisor.core.numbers import parse_number
 
@@ -11,6 +12,9 @@ from advisor.render.formats import REPORT_FORMATS
 
 __all__ = ["REPORT_FORMATS", "add_home", "add_llm_options", "bounded_int", "non_negative_float",
            "non_negative_int", "positive_int"]
+
+#: "1e3": scientific notation is how machines write numbers, not people; a count is refused.
+_EXPONENT = re.compile(r"\d\s*[eE]\s*[+-]?\d")
 
 #: The largest whole number any count option accepts: past it, no answer means anything.
 MAX_COUNT = 10**12
@@ -43,7 +47,7 @@ def positive_int(text: str) -> int:
 
 def bounded_int(text: str, low: int, high: int) -> int:
     """A whole number in ``[low, high]``, typed as people do ("300k", "1.5M", "2,000")."""
-    value = parse_number(text)
+    value = None if _EXPONENT.search(text) else parse_number(text)
     if value is None:
         raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a whole number "
                                          "(300k and 1.5M work too)")

@@ -200,6 +200,18 @@ class Volume(Record):
         self.input_per_call = input_per_call
         self.output_per_call = output_per_call
 
+    def tokens(self) -> tuple[float, float] | None:
+        """Input and output tokens a month, or None when they are not known."""
+        if self.input_tokens is None or self.output_tokens is None:
+            return None
+        return self.input_tokens, self.output_tokens
+
+    def per_call(self) -> tuple[float, float] | None:
+        """Input and output tokens per LLM call, or None when they are not known."""
+        if self.input_per_call is None or self.output_per_call is None:
+            return None
+        return self.input_per_call, self.output_per_call
+
 
 def volume(values: dict[str, Any], a: CostAssumptions, notes: dict[str, str],
            price: Price | None = None, in_house: bool | None = None) -> Volume:
@@ -289,14 +301,15 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
     notes: dict[str, str] = {}
     in_house = served_in_house(values, price)
     vol = volume(values, a, notes, price, in_house)
-    tokens_known = vol.input_tokens is not None
+    tokens = vol.tokens()
+    per_call = vol.per_call()
     calls_per_task = _num(values, "calls_per_task") or 1.0
     owned = _num(values, "self_hosted_gpus")
     always_on = owned if owned else a.always_on_gpus
 
     in_house_cost = None
-    if in_house and tokens_known:
-        in_house_cost = hosting_cost(vol.input_tokens + vol.output_tokens, a, always_on)
+    if in_house and tokens is not None:
+        in_house_cost = hosting_cost(sum(tokens), a, always_on)
 
     current = None
     current_usd = api_usd = None
@@ -304,9 +317,8 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
         notes["current"] = ("which model the workload runs on, to price it" if not in_house else
                             "which model runs in house, to size the GPUs it needs")
     else:
-        if tokens_known:
-            api_usd = _cost(vol.input_tokens, vol.output_tokens, price.input_per_mtok,
-                            price.output_per_mtok)
+        if tokens is not None:
+            api_usd = _cost(*tokens, price.input_per_mtok, price.output_per_mtok)
         current_usd = in_house_cost.monthly if in_house_cost is not None else api_usd
         current = {"model": price.model, "input_per_mtok": price.input_per_mtok,
                    "output_per_mtok": price.output_per_mtok, "monthly_usd": _money(current_usd),
@@ -323,12 +335,11 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
         notes.pop("current", None)
 
     baseline = band = reduction = None
-    if tokens_known:
-        base_usd = _cost(vol.input_tokens, vol.output_tokens, a.baseline_input_per_mtok,
-                         a.baseline_output_per_mtok)
+    if tokens is not None:
+        base_usd = _cost(*tokens, a.baseline_input_per_mtok, a.baseline_output_per_mtok)
         baseline = {"monthly_usd": _money(base_usd), "input_per_mtok": a.baseline_input_per_mtok,
                     "output_per_mtok": a.baseline_output_per_mtok, "date": "2023-03"}
-        total_tokens = vol.input_tokens + vol.output_tokens
+        total_tokens = sum(tokens)
         band = {"low_usd": _money(total_tokens / MTOK * a.band_low_per_mtok),
                 "high_usd": _money(total_tokens / MTOK * a.band_high_per_mtok),
                 "low_per_mtok": a.band_low_per_mtok, "high_per_mtok": a.band_high_per_mtok,
@@ -372,9 +383,9 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
                                            "volume to compute it")
 
     per_task = None
-    if price is not None and vol.input_per_call is not None:
-        per_task = calls_per_task * _cost(vol.input_per_call, vol.output_per_call,
-                                          price.input_per_mtok, price.output_per_mtok)
+    if price is not None and per_call is not None:
+        per_task = calls_per_task * _cost(*per_call, price.input_per_mtok,
+                                          price.output_per_mtok)
         if in_house and in_house_cost is not None and vol.requests:
             per_task = in_house_cost.monthly / vol.requests
 
@@ -393,8 +404,8 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
         "monthly_input_tokens": vol.input_tokens,
         "monthly_output_tokens": vol.output_tokens,
         "volume_basis": vol.basis,
-        "tokens_per_call": None if vol.input_per_call is None else {
-            "input": round(vol.input_per_call, 2), "output": round(vol.output_per_call, 2)},
+        "tokens_per_call": None if per_call is None else {
+            "input": round(per_call[0], 2), "output": round(per_call[1], 2)},
         "in_house": in_house,
         "current": current,
         "baseline_2023": baseline,
@@ -452,7 +463,8 @@ def _self_hosting(vol: Volume, price: Price | None, api_usd: float | None,
                   always_on: float, owned: float | None, in_house: bool,
                   in_house_cost: Hosting | None, band: dict[str, Any] | None
                   ) -> dict[str, Any] | None:
-    if vol.input_per_call is None or (vol.requests is None and (in_house or price is None)):
+    per_call = vol.per_call()
+    if per_call is None or (vol.requests is None and (in_house or price is None)):
         if "monthly_requests" not in notes:  # the same question is asked once
             notes["self_hosting"] = ("how many requests the workload serves a month, to size "
                                      "the GPUs it would need")
@@ -462,10 +474,10 @@ def _self_hosting(vol: Volume, price: Price | None, api_usd: float | None,
             notes["self_hosting"] = ("which model the workload runs on, to compare its API "
                                      "with GPUs")
         return None
-    tokens_per_request = calls_per_task * (vol.input_per_call + vol.output_per_call)
+    tokens_per_request = calls_per_task * sum(per_call)
     seconds_per_request = tokens_per_request / a.tokens_per_second_per_gpu
     per_request_api = 0.0 if price is None else calls_per_task * _cost(
-        vol.input_per_call, vol.output_per_call, price.input_per_mtok, price.output_per_mtok)
+        *per_call, price.input_per_mtok, price.output_per_mtok)
     sized = vol.input_tokens is not None
     own = hosting_cost((vol.input_tokens or 0) + (vol.output_tokens or 0), a, always_on)
     api_priced = per_request_api > 0
@@ -516,7 +528,7 @@ def _self_hosting(vol: Volume, price: Price | None, api_usd: float | None,
            "options": {k: _money(v) for k, v in options.items()},
            "cheapest_option": cheapest,
            "status": status,
-           "verdict": _VERDICTS.get(status),
+           "verdict": None if status is None else _VERDICTS.get(status),
            "summary": summary}
     return out
 

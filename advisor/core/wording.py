@@ -46,7 +46,7 @@ def fill(template: str, facts: dict[str, Any]) -> str | None:
         return None
 
 
-class _Strict(dict):  # type: ignore[type-arg]
+class _Strict(dict[str, Any]):
     def __missing__(self, key: str) -> str:
         raise KeyError(key)
 

@@ -87,7 +87,7 @@ def _cost_lines(c: dict[str, Any]) -> list[str]:
         cheapest = h.get("cheapest_option")
         lines.append(f"  options    {shown}" + (
             " (an API only if rules ever allow one)" if in_house else
-            f"; cheapest: {_OPTIONS.get(cheapest, cheapest)}"))
+            f"; cheapest: {_OPTIONS.get(str(cheapest), cheapest)}"))
     if in_house and h.get("gpus_busy") is not None:
         text = f"  own GPUs   {h['gpus_busy']:.1f} busy"
         if h.get("gpus_owned"):

@@ -274,7 +274,8 @@ def test_cost_command_prologue() -> None:
     (["cost", "--model", "nope-model", "--requests", "5"], "unknown model"),
     (["cost", "--model", "gpt-4o", "--users", "5"], "--per-user"),
     (["cost", "--model", "gpt-4o", "--requests", "-5"], "must be from 0 to"),
-    (["cost", "--model", "gpt-4o", "--requests", "5", "--calls-per-task", "0"], "must be from 1 to"),
+    (["cost", "--model", "gpt-4o", "--requests", "5", "--calls-per-task", "0"],
+     "must be from 1 to"),
 ])
 def test_cost_command_bad_input(argv, fragment) -> None:
     proc = subprocess.run([sys.executable, "-m", "advisor", *argv], capture_output=True,

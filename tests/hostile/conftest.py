@@ -199,6 +199,9 @@ def run_advisor(*args: Any, stdin: Any = None, env: dict[str, str | None] | None
     if not full_env.get("ADVISOR_HOME"):
         full_env["ADVISOR_HOME"] = tempfile.mkdtemp(prefix="advisor-hostile-home-")
     full_env.setdefault("PYTHONUTF8", "1")
+    # Reports are dated: a fixed day, so a report made by a module-scoped fixture (before the
+    # root conftest's per-test environment) compares byte for byte with later ones.
+    full_env.setdefault("SOURCE_DATE_EPOCH", "1780000000")
     for key, value in (env or {}).items():
         if value is None:
             full_env.pop(key, None)

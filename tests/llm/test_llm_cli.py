@@ -75,7 +75,8 @@ def test_assess_with_an_llm_always_exits_zero(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("module", ["advisor.llm.narrative", "advisor.llm.settings",
-                                    "advisor.llm.guard", "advisor.ask.conversation", "advisor.core.knowledge",
+                                    "advisor.llm.guard", "advisor.ask.conversation",
+                                    "advisor.core.knowledge",
                                     "advisor.history.failures"])
 def test_importing_the_llm_layer_does_not_import_litellm(module: str) -> None:
     code = (f"import sys, {module}; assert 'litellm' not in sys.modules, 'litellm imported'; "

@@ -350,11 +350,13 @@ async def test_ask_answers_in_a_worker_or_says_it_is_unavailable(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _results_app(pilot)
-        monkeypatch.setitem(sys.modules, "advisor.ask.conversation", None)  # import raises ImportError
+        # None in sys.modules: importing the module raises ImportError
+        monkeypatch.setitem(sys.modules, "advisor.ask.conversation", None)
         await ask(pilot, "why high?")
         log = " ".join(str(w.render()) for w in screen.query("#ask-log Static"))
         assert "You: why high?" in log and "Ask is not available" in log
-        monkeypatch.setitem(sys.modules, "advisor.ask.conversation", types.SimpleNamespace(answer=answer))
+        monkeypatch.setitem(sys.modules, "advisor.ask.conversation",
+                            types.SimpleNamespace(answer=answer))
         await ask(pilot, "what about agents?")
         (reply,) = screen.query("#ask-log Markdown")
         assert "agents" in reply.source and "FAQ 5: AI agents and inference cost" in reply.source
