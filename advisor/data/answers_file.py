@@ -35,13 +35,14 @@ def read_answers_file(path: str) -> AnswersFile:
     return load_answers_bytes(read_input_file(path), file=path)
 
 
-def read_input_file(path: str, limit: int = MAX_INPUT_BYTES) -> bytes:
+def read_input_file(path: str, limit: int = MAX_INPUT_BYTES, *, pipes: bool = True) -> bytes:
     """The bytes of the answers file ``path``, at most ``limit`` of them, or an InputError.
 
     Never hangs and never reads without bound: the file is opened non-blocking (a FIFO with
     no writer does not wait), a device or socket is refused, and at most ``limit + 1`` bytes
     are read (``/dev/zero`` or a 60 MB file is refused at once). A pipe (``<(cat x)``,
-    ``/dev/stdin``) is read like a file, within the same limit.
+    ``/dev/stdin``) is read like a file, within the same limit; with ``pipes=False`` (the TUI,
+    drafts, preferences: a person picked a file there) it is refused like a device.
     """
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
     try:
@@ -56,9 +57,9 @@ def read_input_file(path: str, limit: int = MAX_INPUT_BYTES) -> bytes:
         info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise InputError("is a folder, not a file", file=path)
-        fifo = stat.S_ISFIFO(info.st_mode)
+        fifo = pipes and stat.S_ISFIFO(info.st_mode)
         if not (stat.S_ISREG(info.st_mode) or fifo):
-            raise InputError("is not a regular file (a device or a socket)", file=path,
+            raise InputError("is not a regular file (a pipe, a device or a socket)", file=path,
                              expected="an answers file (JSON)")
         if info.st_size > limit:
             raise InputError(f"the file is too large ({info.st_size:,} bytes)", file=path,
