@@ -18,7 +18,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from advisor.llm.secrets import scrub
 from advisor.llm.settings import LLMSettings
@@ -202,6 +202,16 @@ def complete(settings: LLMSettings, messages: Sequence[dict[str, str]], *,
     ``Retry-After`` or an exponential backoff, never more than :data:`BACKOFF_CAP_S` nor the
     call timeout. ``extra`` goes to litellm as is (tests pass ``mock_response``).
     """
+    return _with_retries(settings, sleep,
+                         lambda litellm: _once(litellm, settings, messages, on_chunk, extra))
+
+
+_T = TypeVar("_T", "Completion", "ToolTurn")
+
+
+def _with_retries(settings: LLMSettings, sleep: Callable[[float], None],
+                  call: Callable[[Any], _T]) -> _T:
+    """Run one provider call, retrying rate limits; every other error becomes LLMFailure."""
     try:
         litellm = _litellm()
     except Exception as exc:  # a broken install is a provider problem here
@@ -210,7 +220,7 @@ def complete(settings: LLMSettings, messages: Sequence[dict[str, str]], *,
     while True:
         attempts += 1
         try:
-            result = _once(litellm, settings, messages, on_chunk, extra)
+            result = call(litellm)
             result.attempts = attempts
             return result
         except LLMFailure as failure:
@@ -314,32 +324,8 @@ def complete_with_tools(settings: LLMSettings, messages: Sequence[dict[str, Any]
                         sleep: Callable[[float], None] = time.sleep, **extra: Any) -> ToolTurn:
     """One turn of a tool-calling exchange (OpenAI-style ``tools``), with the same timeout,
     rate-limit retries and failure kinds as :func:`complete`."""
-    try:
-        litellm = _litellm()
-    except Exception as exc:  # a broken install is a provider problem here
-        raise LLMFailure("provider_error", f"litellm cannot be loaded: {exc}") from None
-    attempts = 0
-    while True:
-        attempts += 1
-        try:
-            turn = _once_tools(litellm, settings, messages, tools, extra)
-            turn.attempts = attempts
-            return turn
-        except LLMFailure as failure:
-            failure.attempts = attempts
-            raise
-        except Exception as exc:  # every provider error becomes a failure
-            classified = _classify(exc, settings, litellm)
-            classified.attempts = attempts
-            if classified.kind != "rate_limit" or attempts > settings.max_retries:
-                if classified.kind == "rate_limit":
-                    classified = LLMFailure("rate_limit", f"still rate-limited after "
-                                            f"{attempts} attempts", attempts=attempts)
-                raise classified from None
-            wait = _retry_after(exc)
-            backoff = BACKOFF_BASE_S * 2 ** (attempts - 1)
-            sleep(max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,
-                               settings.timeout)))
+    return _with_retries(settings, sleep,
+                         lambda litellm: _once_tools(litellm, settings, messages, tools, extra))
 
 
 def warm_up() -> bool:
