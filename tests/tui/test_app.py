@@ -333,6 +333,11 @@ async def _results_app(pilot: Any) -> Any:
 
 async def ask(pilot: Any, question: str) -> None:
     await pilot.press("ctrl+y")
+    for _ in range(50):  # on a loaded machine the tab switch and focus take a few frames
+        focused = pilot.app.focused
+        if focused is not None and focused.id == "ask-input":
+            break
+        await pilot.pause(0.05)
     await pilot.press(*question, "enter")
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -350,7 +355,11 @@ async def test_ask_answers_in_a_worker_or_says_it_is_unavailable(
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         screen = await _results_app(pilot)
-        # None in sys.modules: importing the module raises ImportError
+        # None in sys.modules: importing the module raises ImportError (and the package must
+        # not still hold it as an attribute from an earlier import in this process)
+        import advisor.ask
+
+        monkeypatch.delattr(advisor.ask, "conversation", raising=False)
         monkeypatch.setitem(sys.modules, "advisor.ask.conversation", None)
         await ask(pilot, "why high?")
         log = " ".join(str(w.render()) for w in screen.query("#ask-log Static"))

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import EXAMPLES
 from tests.tui.conftest import SIZE, make_app, settle
+from tests.tui.test_app import ask
 
 pytestmark = pytest.mark.asyncio
 
@@ -26,10 +27,7 @@ async def _results(pilot: Any, name: str = "developer-agent-platform.json") -> A
 
 
 async def _ask(pilot: Any, question: str) -> None:
-    await pilot.press("ctrl+y")
-    await pilot.press(*question, "enter")
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    await ask(pilot, question)
     await pilot.pause()
 
 

@@ -38,7 +38,7 @@ def cost_note(costs: dict[str, Any] | None) -> str:
     notes = (costs or {}).get("notes") or {}
     for key in ("current", "monthly_requests", "monthly_input_tokens", "baseline_2023"):
         if notes.get(key):
-            return str(notes[key])
+            return f"Still needed: {notes[key]}."
     return "no figure yet"
 
 
