@@ -57,12 +57,17 @@ class PriceBook:
                  overrides: dict[str, Price] | None = None, *,
                  entries: dict[str, Price] | None = None,
                  loader: Callable[[], tuple[str, dict[str, tuple[float, float, str]]]]
-                 | None = None, source_label: str = "litellm price map") -> None:
+                 | None = None, source_label: str = "litellm price map",
+                 exact: Callable[[str], tuple[str, tuple[float, float, str] | None]]
+                 | None = None) -> None:
         self._rows = rows
         if entries is not None:
             self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider)
                           for k, p in entries.items()}
         self._loader = loader
+        #: One row by its exact key without loading the whole map (and the map's label):
+        #: a run names one model, and building thousands of rows costs more than assessing.
+        self._exact = exact
         self._overrides = dict(overrides or {})
         self.source_label = source_label
         self._name_index: _Index | None = None
@@ -77,16 +82,23 @@ class PriceBook:
         return self._rows
 
     def lookup_full(self, name: str) -> Price | None:
-        """Look ``name`` up in the whole map (loading it if needed)."""
-        rows = self._load()
-        if name in rows:
-            return self._price(name, rows[name])
+        """Look ``name`` up by its exact key, then without a provider prefix of that provider."""
+        get = self._row
+        row = get(name)
+        if row is not None:
+            return self._price(name, row)
         if "/" in name:
             provider, _, bare = name.partition("/")
-            row = rows.get(bare)
+            row = get(bare)
             if row is not None and row[2] == provider:
                 return self._price(name, row)
         return None
+
+    def _row(self, name: str) -> tuple[float, float, str] | None:
+        if self._rows is None and self._exact is not None:
+            self.source_label, row = self._exact(name)
+            return row
+        return self._load().get(name)
 
     def _price(self, name: str, row: tuple[float, float, str]) -> Price:
         return Price(name, row[0], row[1], row[2], self.source_label)

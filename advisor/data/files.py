@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from collections.abc import Iterator
 from typing import IO, Any
 
@@ -22,6 +21,8 @@ def open_atomic(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
         raise ValueError(f"open_atomic writes with mode 'w' or 'wb', not {mode!r}")
     target = os.fspath(path)
     folder = os.path.dirname(target)
+    import tempfile  # only when writing: most runs only read
+
     # A short temp name: the target may already be as long as the file system allows.
     fd, tmp = tempfile.mkstemp(prefix=".advisor-", suffix=".tmp", dir=folder or ".")
     try:

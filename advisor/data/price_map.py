@@ -44,17 +44,51 @@ def _bundled_map_path() -> str | None:
 
 
 def read_price_map(path: str | None = None) -> tuple[str, Rows]:
-    """The map's label and rows, parsed or loaded from the cache of an identical file."""
+    """The map's label and every row, parsed or loaded from the cache of an identical file."""
+    label, table = _price_table(path)
+    rows: Rows = {}
+    for line in table.split("\n"):
+        if line:
+            name, pin, pout, provider = line.split("\t")
+            rows[name] = (float(pin), float(pout), provider)
+    return label, rows
+
+
+def find_price(name: str, path: str | None = None) -> tuple[str, tuple[float, float, str] | None]:
+    """The map's label and the row of ``name`` (its exact key), without building every row."""
+    label, table = _price_table(path)
+    if "\t" in name or "\n" in name:
+        return label, None
+    at = table.find(f"\n{name}\t")
+    if at < 0:
+        return label, None
+    line = table[at + 1:table.index("\n", at + 1)]
+    _, pin, pout, provider = line.split("\t")
+    return label, (float(pin), float(pout), provider)
+
+
+def _price_table(path: str | None = None) -> tuple[str, str]:
+    """The map as one text table ("\\nname\\tin\\tout\\tprovider" per model), once per process.
+
+    One string loads from the cache in microseconds, where thousands of rows would take
+    milliseconds: a run prices one model, found by :func:`find_price` with ``str.find``.
+    """
     path = path or price_map_path()
     if path is None:
-        return "litellm price map (not installed)", {}
+        return "litellm price map (not installed)", ""
     ident = _identity(path)
     if ident is None:
-        return "litellm price map (unreadable)", {}
+        return "litellm price map (unreadable)", ""
+    return _table_for(path, ident)
+
+
+@functools.cache
+def _table_for(path: str, ident: str) -> tuple[str, str]:
+    """The table of the map file at ``path`` as it is now (``ident``), once per process."""
     key = f"{zlib.crc32(ident.encode()):08x}"
     cached = cache.load("prices", key)
     if (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == ident
-            and isinstance(cached[1], str) and isinstance(cached[2], dict)):
+            and isinstance(cached[1], str) and isinstance(cached[2], str)):
         return cached[1], cached[2]
     from advisor.data.files import read_regular_file
 
@@ -62,14 +96,16 @@ def read_price_map(path: str | None = None) -> tuple[str, Rows]:
         data = read_regular_file(path, limit=MAX_PRICE_MAP_BYTES)
         raw = json.loads(data) if data is not None else None
     except (OSError, ValueError, RecursionError):
-        return "litellm price map (unreadable)", {}
+        return "litellm price map (unreadable)", ""
     if not isinstance(raw, dict):
-        return "litellm price map (unreadable)", {}
+        return "litellm price map (unreadable)", ""
     label = _label(path)
-    rows = {p.model: (p.input_per_mtok, p.output_per_mtok, p.provider)
-            for p in entries_from_map(raw, label).values()}
-    cache.save("prices", key, (ident, label, rows))
-    return label, rows
+    lines = [f"{p.model}\t{p.input_per_mtok!r}\t{p.output_per_mtok!r}\t{p.provider}"
+             for p in entries_from_map(raw, label).values()
+             if "\t" not in p.model + p.provider and "\n" not in p.model + p.provider]
+    table = "\n" + "\n".join(lines) + "\n"
+    cache.save("prices", key, (ident, label, table))
+    return label, table
 
 
 def _identity(path: str) -> str | None:
@@ -100,18 +136,19 @@ def user_price_file() -> str:
 def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
     """Read a user price file: ``[models."name"] input_per_mtok = .. output_per_mtok = ..``."""
     path = os.fspath(path)
-    import tomllib
-
     from advisor.data.files import read_regular_file
 
     try:
         raw = read_regular_file(path)
-        if raw is None:
-            return {}
-        data = tomllib.loads(raw.decode("utf-8-sig"))
     except OSError as exc:
         raise InputError(f"cannot read the price file: {exc.strerror or exc}",
                          file=str(path)) from None
+    if raw is None:
+        return {}
+    import tomllib  # only when there is a price file: most runs have none
+
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InputError("the price file is not UTF-8 text", file=str(path)) from None
     except tomllib.TOMLDecodeError as exc:
@@ -138,10 +175,11 @@ def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
 
 def price_book(map_path: str | None = None) -> PriceBook:
     """A price book over litellm's map (read on first lookup), without user overrides."""
-    return PriceBook(loader=lambda: read_price_map(map_path))
+    return PriceBook(loader=lambda: read_price_map(map_path),
+                     exact=lambda name: find_price(name, map_path))
 
 
 def default_price_book() -> PriceBook:
     """The price book every edge uses: litellm's map plus the user's ``prices.toml``."""
     return PriceBook(overrides=load_price_overrides(user_price_file()),
-                     loader=read_price_map)
+                     loader=read_price_map, exact=find_price)

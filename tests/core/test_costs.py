@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import subprocess
@@ -384,16 +385,24 @@ def test_price_book_handles_a_missing_map(tmp_path) -> None:
 
 
 def test_a_price_book_reads_the_map_once(monkeypatch, advisor_home) -> None:
-    """A batch prices the same few models for every item: the book loads the map once."""
+    """A batch prices the same few models for every item: the map is read once a process,
+    and one model is found without building every row."""
     from advisor.data import price_map
 
+    price_map._table_for.cache_clear()
     calls: list[int] = []
-    real = price_map.read_price_map
-    monkeypatch.setattr(price_map, "read_price_map", lambda *a: calls.append(1) or real(*a))
+    built: list[int] = []
+    real, real_rows = price_map._table_for.__wrapped__, price_map.read_price_map
+    monkeypatch.setattr(price_map, "_table_for",
+                        functools.cache(lambda *a: calls.append(1) or real(*a)))
+    monkeypatch.setattr(price_map, "read_price_map",
+                        lambda *a: built.append(1) or real_rows(*a))
     book = price_map.default_price_book()
     first = book.lookup("gpt-4o")
     assert all(book.lookup("gpt-4o") == first for _ in range(50))
-    assert calls == [1] and first is not None and first.input_per_mtok > 0
+    assert calls == [1] and built == [] and first is not None and first.input_per_mtok > 0
+    assert book.lookup("anthropic/claude-haiku-4-5") is not None  # provider prefix, same table
+    assert calls == [1]
 
 
 # ----------------------------------------------------------------- issue 12: the costs.md changes

@@ -1,4 +1,5 @@
-"""Folders: platformdirs' per-user folders, or everything under ``ADVISOR_HOME``/``--home``."""
+"""Folders: platformdirs' per-user folders (the XDG rule answered directly on plain Linux, and
+checked against platformdirs here), or everything under ``ADVISOR_HOME``/``--home``."""
 
 from __future__ import annotations
 
@@ -7,11 +8,32 @@ import subprocess
 import sys
 
 import platformdirs
+import pytest
 
 from advisor.data import paths
 
+KINDS = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
+         "cache": platformdirs.user_cache_dir}
 
-def test_platform_folders_come_from_platformdirs(monkeypatch) -> None:
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+@pytest.mark.parametrize("xdg", [None, "", "/srv/xdg-{kind}", "relative/{kind}", " /srv/sp "])
+@pytest.mark.parametrize("home", ["/home/ann", "/root", "relative-home", ""])
+def test_platform_folders_agree_with_platformdirs(monkeypatch, kind: str, xdg: str | None,
+                                                  home: str) -> None:
+    for variable, _ in paths._XDG.values():
+        monkeypatch.delenv(variable, raising=False)
+    if xdg is not None:
+        monkeypatch.setenv(paths._XDG[kind][0], xdg.format(kind=kind))
+    monkeypatch.setenv("HOME", home)
+    fast = paths._xdg_dir(kind)
+    expected = KINDS[kind]("advisor", appauthor=False)
+    if fast is not None:
+        assert fast == expected
+    assert paths.platform_dir(kind) == expected
+
+
+def test_folders_without_advisor_home(monkeypatch) -> None:
     monkeypatch.delenv("ADVISOR_HOME", raising=False)
     monkeypatch.delenv("ADVISOR_CACHE_DIR", raising=False)
     paths.set_home(None)
