@@ -167,7 +167,8 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
 def _generic_because(rule: Any, values: dict[str, Any], rulebase: RuleBase) -> str:
     """A rule without its own wording: the answers it read, as the questionnaire words them."""
     q = rulebase.questionnaire.by_id
-    parts = [f"{q[n].prompt.rstrip('?')}: {q[n].label_for(values[n]).lower()}"
+    role = values.get("role")
+    parts = [f"{q[n].prompt_for(role).rstrip('?')}: {q[n].label_for(values[n]).lower()}"
              for n in rule.reads if n in q and values.get(n) is not None]
     return "you answered " + "; ".join(parts) if parts else rule.explanation.rstrip(".")
 

@@ -36,9 +36,9 @@ def questionnaire_markdown(q: Questionnaire, role: str | None) -> str:
         lines += [f"## {section.title}", ""]
         for x in items:
             req = " (required)" if x.required else ""
-            lines.append(f"### `{x.id}`{req}: {x.prompt}")
+            lines.append(f"### `{x.id}`{req}: {x.prompt_for(role)}")
             lines.append("")
-            lines.append(x.help)
+            lines.append(x.help_for(role))
             lines.append("")
             lines.append(f"- Answer: {_type_text(x)}")
             for o in x.options:
@@ -57,7 +57,8 @@ def questionnaire_json(q: Questionnaire, role: str | None) -> dict[str, Any]:
         "role": role,
         "sections": [{"id": s.id, "title": s.title} for s in q.sections],
         "questions": [
-            {"id": x.id, "section": x.section, "prompt": x.prompt, "help": x.help,
+            {"id": x.id, "section": x.section, "prompt": x.prompt_for(role),
+             "help": x.help_for(role),
              "type": x.type, "required": x.required,
              "options": [{"value": o.value, "label": o.label, "hint": o.hint}
                          for o in x.options],
