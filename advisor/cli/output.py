@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import sys
+from collections.abc import Iterator
 
 from advisor.core.errors import InputError
 from advisor.data.files import TargetError, check_target, write_output
@@ -22,16 +24,23 @@ def check_output_target(output: str | None, *, inputs: tuple[str, ...] = ()) -> 
 def emit(text: str, output: str | None, *, inputs: tuple[str, ...] = ()) -> None:
     """Write ``text`` to ``output`` (atomically for a file), or to stdout."""
     if output:
-        try:
+        with output_errors(output):
             write_output(output, text, inputs=inputs)
-        except TargetError as exc:
-            raise InputError(str(exc), file=output) from None
-        except OSError as exc:
-            reason = ("no process is reading the pipe" if exc.errno == errno.ENXIO
-                      else exc.strerror or str(exc))
-            raise InputError(f"cannot write the output: {reason}", file=output) from None
         return
     write_stdout(text)
+
+
+@contextlib.contextmanager
+def output_errors(output: str, what: str = "the output") -> Iterator[None]:
+    """A user-named output that cannot be written is an input error naming it, not a trace."""
+    try:
+        yield
+    except TargetError as exc:
+        raise InputError(str(exc), file=output) from None
+    except OSError as exc:
+        reason = ("no process is reading the pipe" if exc.errno == errno.ENXIO
+                  else exc.strerror or str(exc))
+        raise InputError(f"cannot write {what}: {reason}", file=output) from None
 
 
 def write_stdout(text: str) -> None:

@@ -346,19 +346,11 @@ class _Stdout:
 def _atomic_output(output: str) -> Iterator[IO[str]]:
     """``-o``: atomically for a file, through for a device or FIFO (never replaced), as
     ``assess -o`` writes (advisor.data.files.check_target)."""
-    import errno
+    from advisor.cli.output import output_errors
+    from advisor.data.files import open_output
 
-    from advisor.data.files import TargetError, open_output
-
-    try:
-        with open_output(output) as fh:
-            yield fh
-    except TargetError as exc:
-        raise InputError(str(exc), file=output) from None
-    except OSError as exc:
-        reason = ("no process is reading the pipe" if exc.errno == errno.ENXIO
-                  else exc.strerror or str(exc))
-        raise InputError(f"cannot write the export: {reason}", file=output) from None
+    with output_errors(output, "the export"), open_output(output) as fh:
+        yield fh
 
 
 # ---------------------------------------------------------------------- prune
