@@ -17,7 +17,8 @@ TAG = re.compile(r"<\s*/?\s*([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 
 
 def _tags(html: str) -> list[tuple[str, str]]:
-    return TAG.findall(html)
+    """(tag, attributes) of every tag; the slash of a self-closing ``<br />`` is not one."""
+    return [(tag, attrs.strip().removesuffix("/").strip()) for tag, attrs in TAG.findall(html)]
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -57,10 +58,20 @@ def test_hostile_markdown_yields_no_markup_but_structure(hostile: str) -> None:
     assert "\x00" not in html
 
 
+@pytest.mark.parametrize("text", ["\\\r0", "line\\\nbreak", "two  \nspaces"])
+def test_hard_line_breaks_are_allowed_markup(text: str) -> None:
+    html = str(to_html(text))
+    assert "<br />" in html
+    _assert_allowed(html)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
 def test_any_text_renders_to_allowed_tags_only(text: str) -> None:
-    html = str(to_html(text))
+    _assert_allowed(str(to_html(text)))
+
+
+def _assert_allowed(html: str) -> None:
     for tag, attrs in _tags(html):
         assert tag.lower() in ALLOWED_TAGS, html
         assert not attrs.strip() or attrs.strip().startswith('class="language-'), html
