@@ -28,13 +28,15 @@ def percent(share: float | None) -> str:
     return f"{share * 100:.0f}%"
 
 
-def volume(requests: float | None, calls: float | None) -> str:
-    """A monthly volume naming both units when a request makes more than one LLM call."""
+def volume(requests: float | None, calls: float | None, *, exact: bool = False) -> str:
+    """A monthly volume naming both units when a request makes more than one LLM call;
+    ``exact`` writes every digit (the TUI's and ``explain``'s working figures)."""
     if requests is None:
         return "an unknown number of requests"
-    text = f"{count(requests)} requests"
+    say = (lambda x: f"{round(x):,}") if exact else count
+    text = f"{say(requests)} requests"
     if calls is not None and round(calls) != round(requests):
-        text += f" ({count(calls)} LLM calls)"
+        text += f" ({say(calls)} LLM calls)"
     return text
 
 

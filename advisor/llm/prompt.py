@@ -16,7 +16,6 @@ from typing import Any
 from advisor.llm.facts import Facts
 
 PROMPT_VERSION = "narrative-v1"
-ASK_PROMPT_VERSION = "ask-v1"
 NARRATIVE_MAX_WORDS = 300  # with the headline and the date line, the summary stays under 400
 ASK_MAX_WORDS = 200
 MAX_STANDING = 3
@@ -68,16 +67,6 @@ def retry_messages(messages: Messages, problems: Sequence[str]) -> Messages:
     return [*messages, {"role": "user", "content": _render("retry.j2", problems=list(problems))}]
 
 
-def ask_messages(facts: Facts, *, role: str, question: str, entries: Sequence[Any],
-                 computed: str, standing: Sequence[str] = ()) -> Messages:
-    system = _render("ask_system.j2", role=role, max_words=ASK_MAX_WORDS,
-                     standing=list(standing))
-    user = _render("ask_user.j2", facts_json=facts.as_json(), entries=list(entries),
-                   computed=computed or "(nothing computed for this question)",
-                   question=question)
-    return [{"role": "system", "content": system}, {"role": "user", "content": user}]
-
-
 def cache_key(messages: Messages, model: str, version: str = PROMPT_VERSION) -> str:
     """sha256 of the prompt text, the model and the prompt version."""
     h = hashlib.sha256()
@@ -85,9 +74,6 @@ def cache_key(messages: Messages, model: str, version: str = PROMPT_VERSION) -> 
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
-
-
-ASK_TOOLS_PROMPT_VERSION = "ask-tools-v1"
 
 
 def ask_tools_messages(facts_json: str, *, role: str, question: str, entries: Sequence[Any],

@@ -8,6 +8,8 @@ from advisor.core.answers import AnswersFile
 from advisor.core.explain import WhatIf, trace, what_if
 from advisor.core.prices import PriceBook
 from advisor.core.rulebase import RuleBase
+from advisor.core.wording import volume as volume_words
+from advisor.render.formats import OPTION_NAMES
 from advisor.render.formatting import number, terminal_escape, usd
 
 
@@ -49,17 +51,6 @@ def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook
 _BASIS = {"answered": "the token sizes you gave",
           "inferred_from_bill": "tokens inferred from your bill at the model's price",
           "default_sizes": "default request sizes (an assumption; give yours to firm it up)"}
-_OPTIONS = {"current_api": "current model's API", "open_model_api": "open-model API",
-            "self_hosting": "own GPUs"}
-
-
-def _volume(requests: float, calls: float | None) -> str:
-    text = f"{number(requests)} requests"
-    if calls is not None and round(calls) != round(requests):
-        text += f" ({number(calls)} LLM calls)"
-    return text
-
-
 def _cost_lines(c: dict[str, Any]) -> list[str]:
     """What the costs rest on (spec/costs.md): the basis, the three options, the break-even."""
     lines = ["Costs:"]
@@ -71,8 +62,8 @@ def _cost_lines(c: dict[str, Any]) -> list[str]:
         lines.append(f"  today      {usd(current['monthly_usd'])} a month {where}")
     if c.get("monthly_requests") is not None:
         basis = _BASIS.get(c.get("volume_basis") or "", "")
-        lines.append(f"  volume     {_volume(c['monthly_requests'], c.get('monthly_calls'))} a "
-                     f"month" + (f", on {basis}" if basis else ""))
+        said = volume_words(c["monthly_requests"], c.get("monthly_calls"), exact=True)
+        lines.append(f"  volume     {said} a month" + (f", on {basis}" if basis else ""))
     if c.get("reported_spend_usd") is not None and not in_house:
         text = f"  bill       {usd(c['reported_spend_usd'])} a month"
         if c.get("spend_differs"):
@@ -82,19 +73,20 @@ def _cost_lines(c: dict[str, Any]) -> list[str]:
     h = c.get("self_hosting") or {}
     options = h.get("options") or {}
     if options:
-        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in _OPTIONS.items()
+        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in OPTION_NAMES.items()
                           if k in options and not (in_house and k == "current_api"))
         cheapest = h.get("cheapest_option")
         lines.append(f"  options    {shown}" + (
             " (an API only if rules ever allow one)" if in_house else
-            f"; cheapest: {_OPTIONS.get(str(cheapest), cheapest)}"))
+            f"; cheapest: {OPTION_NAMES.get(str(cheapest), cheapest)}"))
     if in_house and h.get("gpus_busy") is not None:
         text = f"  own GPUs   {h['gpus_busy']:.1f} busy"
         if h.get("gpus_owned"):
             text += f" of {number(h['gpus_owned'])} owned, {h.get('spare_gpus') or 0:.1f} spare"
         lines.append(text + "; x1 in every scenario (depreciated, not repriced)")
     elif h.get("break_even_requests") is not None:
-        volume = _volume(h["break_even_requests"], h.get("break_even_calls"))
+        volume = volume_words(h["break_even_requests"], h.get("break_even_calls"),
+                              exact=True)
         lines.append(f"  break-even about {volume} a month against the current model "
                      f"({h.get('verdict')})")
     elif h.get("verdict"):

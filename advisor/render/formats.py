@@ -6,6 +6,10 @@ from __future__ import annotations
 REPORT_FORMATS = ("md", "json", "html")
 EXTENSIONS = {"md": ".md", "json": ".json", "html": ".html"}
 
+#: The three ways to buy the work (costs.md: self-hosting), as a person reads them.
+OPTION_NAMES = {"current_api": "your current model's API", "open_model_api": "an open-model API",
+                "self_hosting": "your own GPUs"}
+
 TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
 ROLE_LABELS = {"startup": "Startup", "enterprise_it": "Enterprise IT", "investor": "Investor",
                "developer": "Developer"}

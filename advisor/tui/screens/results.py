@@ -34,7 +34,9 @@ from textual.widgets import (
 )
 
 from advisor.core.sources import SECTION_TITLES
+from advisor.core.wording import volume
 from advisor.render.charts import cost_bars
+from advisor.render.formats import OPTION_NAMES
 from advisor.render.formatting import money, percent, usd
 from advisor.tui.widgets.cost_chart import CostChart
 from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
@@ -136,17 +138,6 @@ class ItemList(VerticalScroll):
             self.mount_all([Static(text, classes=kind) for kind, text in items])
 
 
-_OPTION_NAMES = {"current_api": "your current model's API", "open_model_api": "an open-model API",
-                 "self_hosting": "your own GPUs"}
-
-
-def _volume(requests: Any, calls: Any) -> str:
-    text = f"{requests:,.0f} requests"
-    if calls is not None and round(calls) != round(requests):
-        text += f" ({calls:,.0f} LLM calls)"
-    return text
-
-
 class ReportView(Static):
     """The report's Markdown drawn as one widget (Rich's renderer): a board report with its
     tables shows at once, where a Markdown widget per block took over a second."""
@@ -196,21 +187,22 @@ def costs_content(result: Any) -> Content:
         parts.append(f"  ({reduction:.1f}% less today)")
     requests = costs.get("monthly_requests")
     if requests is not None:
-        parts += ["\n", ("Volume ", "bold"), _volume(requests, costs.get("monthly_calls"))
-                  + " a month" + {"inferred_from_bill": " (tokens inferred from your bill)",
-                                  "default_sizes": " (default request sizes assumed)"}.get(
-                                      costs.get("volume_basis") or "", "")]
+        basis = {"inferred_from_bill": " (tokens inferred from your bill)",
+                 "default_sizes": " (default request sizes assumed)"}.get(
+                     costs.get("volume_basis") or "", "")
+        said = volume(requests, costs.get("monthly_calls"), exact=True)
+        parts += ["\n", ("Volume ", "bold"), f"{said} a month{basis}"]
     hosting = costs.get("self_hosting") or {}
     options = hosting.get("options") or {}
     if options:
-        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in _OPTION_NAMES.items()
+        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in OPTION_NAMES.items()
                           if k in options and not (in_house and k == "current_api"))
         cheapest = hosting.get("cheapest_option")
         parts += ["\n", ("Options ", "bold"), shown]
         if in_house:
             parts.append(" (an API only if rules ever allow one)")
-        elif cheapest in _OPTION_NAMES:
-            parts.append(f"; the cheapest is {_OPTION_NAMES[cheapest]}")
+        elif cheapest in OPTION_NAMES:
+            parts.append(f"; the cheapest is {OPTION_NAMES[cheapest]}")
     if hosting.get("verdict"):
         parts += ["\n", ("Own GPUs " if in_house else "Self-hosting ", "bold"),
                   self_hosting_line(hosting, costs)]
@@ -240,12 +232,12 @@ def self_hosting_line(hosting: dict[str, Any], costs: dict[str, Any]) -> str:
     own = f"own GPUs would cost about {usd(monthly)} a month"
     calls = costs.get("monthly_calls")
     be_calls = hosting.get("break_even_calls")
-    be = _volume(break_even, be_calls)
+    be = volume(break_even, be_calls, exact=True)
     if verdict == "self-hosting pays":
-        return (f"pays: this workload's {_volume(requests, calls)} a month are past the "
+        return (f"pays: this workload's {volume(requests, calls, exact=True)} a month are past the "
                 f"break-even of {be}; {own}")
     return (f"stay on the API: the break-even is {be} a month and this workload has "
-            f"{_volume(requests, calls)}; {own}")
+            f"{volume(requests, calls, exact=True)}; {own}")
 
 
 def parse_probability(text: str) -> float | None:
