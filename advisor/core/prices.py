@@ -12,23 +12,30 @@ from collections.abc import Callable
 from typing import Any
 
 from advisor.core.errors import InputError
+from advisor.core.model_traits import ModelTraits, decode, traits_from_entry
 from advisor.core.records import Record
 
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
+
+#: One model in the table: input and output USD per million tokens, provider, and its traits
+#: in their compact form (:func:`advisor.core.model_traits.decode`; "" when none are known).
+Row = tuple[float, float, str, str]
 
 
 class Price(Record):
     """USD per million tokens for one model, and where the figure came from."""
 
-    __slots__ = ("model", "input_per_mtok", "output_per_mtok", "provider", "source")
+    __slots__ = ("model", "input_per_mtok", "output_per_mtok", "provider", "source", "traits")
 
     def __init__(self, model: str, input_per_mtok: float, output_per_mtok: float,
-                 provider: str, source: str) -> None:
+                 provider: str, source: str, traits: ModelTraits | None = None) -> None:
         self.model = model
         self.input_per_mtok = input_per_mtok
         self.output_per_mtok = output_per_mtok
         self.provider = provider
         self.source = source
+        #: cache-read and batch prices, capabilities and retirement, where the map lists them
+        self.traits = traits
 
 
 def entries_from_map(raw: dict[str, Any], source: str) -> dict[str, Price]:
@@ -42,7 +49,7 @@ def entries_from_map(raw: dict[str, Any], source: str) -> dict[str, Price]:
         if entry.get("mode", "chat") not in _CHAT_MODES:
             continue
         out[name] = Price(name, pin * 1e6, pout * 1e6, str(entry.get("litellm_provider", "")),
-                          source)
+                          source, traits_from_entry(entry))
     return out
 
 
@@ -53,26 +60,30 @@ class PriceBook:
     has thousands of models and a run needs one or two.
     """
 
-    def __init__(self, rows: dict[str, tuple[float, float, str]] | None = None,
+    def __init__(self, rows: dict[str, Row] | None = None,
                  overrides: dict[str, Price] | None = None, *,
                  entries: dict[str, Price] | None = None,
-                 loader: Callable[[], tuple[str, dict[str, tuple[float, float, str]]]]
+                 loader: Callable[[], tuple[str, dict[str, Row]]]
                  | None = None, source_label: str = "litellm price map",
-                 exact: Callable[[str], tuple[str, tuple[float, float, str] | None]]
-                 | None = None) -> None:
+                 exact: Callable[[str], tuple[str, Row | None]]
+                 | None = None,
+                 family: Callable[[str], tuple[str, dict[str, Row]]] | None = None) -> None:
         self._rows = rows
         if entries is not None:
-            self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider)
+            self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider,
+                              p.traits.encode() if p.traits is not None else "")
                           for k, p in entries.items()}
         self._loader = loader
         #: One row by its exact key without loading the whole map (and the map's label):
         #: a run names one model, and building thousands of rows costs more than assessing.
         self._exact = exact
+        #: Every row of one provider, for the smaller-model lever, the same way.
+        self._family = family
         self._overrides = dict(overrides or {})
         self.source_label = source_label
         self._name_index: _Index | None = None
 
-    def _load(self) -> dict[str, tuple[float, float, str]]:
+    def _load(self) -> dict[str, Row]:
         """The rows, asking the loader the first time they are needed (a run names one model)."""
         if self._rows is None:
             if self._loader is None:
@@ -94,14 +105,27 @@ class PriceBook:
                 return self._price(name, row)
         return None
 
-    def _row(self, name: str) -> tuple[float, float, str] | None:
+    def _row(self, name: str) -> Row | None:
         if self._rows is None and self._exact is not None:
             self.source_label, row = self._exact(name)
             return row
         return self._load().get(name)
 
-    def _price(self, name: str, row: tuple[float, float, str]) -> Price:
-        return Price(name, row[0], row[1], row[2], self.source_label)
+    def _price(self, name: str, row: Row) -> Price:
+        return Price(name, row[0], row[1], row[2], self.source_label,
+                     decode(row[3]) if row[3] else None)
+
+    def siblings(self, provider: str) -> list[Price]:
+        """Every model the map lists for ``provider``, with its traits: the candidates for a
+        smaller model of the same provider (costs.md, levers). Read only when a lever needs
+        them, from the one table already loaded (no second read of the map)."""
+        if not provider:
+            return []
+        if self._rows is None and self._family is not None:
+            self.source_label, rows = self._family(provider)
+        else:
+            rows = {k: r for k, r in self._load().items() if r[2] == provider}
+        return [self._price(k, r) for k, r in sorted(rows.items())]
 
     def names(self) -> list[str]:
         return sorted(set(self._load()) | set(self._overrides))

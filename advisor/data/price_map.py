@@ -12,17 +12,21 @@ import functools
 import importlib.util
 import json
 import os
+import re
 import zlib
 
 from advisor.core.errors import InputError
-from advisor.core.prices import Price, PriceBook, entries_from_map
+from advisor.core.prices import Price, PriceBook, Row, entries_from_map
 from advisor.data import cache
 from advisor.data.paths import config_dir
 
 PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
 MAX_PRICE_MAP_BYTES = 64 * 1024 * 1024  # litellm's map is about 1.5 MB
 
-Rows = dict[str, tuple[float, float, str]]
+Rows = dict[str, Row]
+
+#: The table's layout; part of the cache key, so a cache written in another layout is a miss.
+TABLE_FORMAT = "2"
 
 
 def price_map_path() -> str | None:
@@ -49,12 +53,12 @@ def read_price_map(path: str | None = None) -> tuple[str, Rows]:
     rows: Rows = {}
     for line in table.split("\n"):
         if line:
-            name, pin, pout, provider = line.split("\t")
-            rows[name] = (float(pin), float(pout), provider)
+            name, pin, pout, provider, traits = line.split("\t")
+            rows[name] = (float(pin), float(pout), provider, traits)
     return label, rows
 
 
-def find_price(name: str, path: str | None = None) -> tuple[str, tuple[float, float, str] | None]:
+def find_price(name: str, path: str | None = None) -> tuple[str, Row | None]:
     """The map's label and the row of ``name`` (its exact key), without building every row."""
     label, table = _price_table(path)
     if "\t" in name or "\n" in name:
@@ -63,8 +67,20 @@ def find_price(name: str, path: str | None = None) -> tuple[str, tuple[float, fl
     if at < 0:
         return label, None
     line = table[at + 1:table.index("\n", at + 1)]
-    _, pin, pout, provider = line.split("\t")
-    return label, (float(pin), float(pout), provider)
+    _, pin, pout, provider, traits = line.split("\t")
+    return label, (float(pin), float(pout), provider, traits)
+
+
+def find_family(provider: str, path: str | None = None) -> tuple[str, Rows]:
+    """The map's label and every row of one provider (the smaller-model lever's candidates),
+    found in the one table with a regular expression instead of building every row."""
+    label, table = _price_table(path)
+    if not provider or "\t" in provider or "\n" in provider:
+        return label, {}
+    pattern = re.compile(r"\n([^\t\n]*)\t([^\t\n]*)\t([^\t\n]*)\t" + re.escape(provider)
+                         + r"\t([^\t\n]*)(?=\n)")
+    return label, {m[1]: (float(m[2]), float(m[3]), provider, m[4])
+                   for m in pattern.finditer(table)}
 
 
 def _price_table(path: str | None = None) -> tuple[str, str]:
@@ -85,7 +101,7 @@ def _price_table(path: str | None = None) -> tuple[str, str]:
 @functools.cache
 def _table_for(path: str, ident: str) -> tuple[str, str]:
     """The table of the map file at ``path`` as it is now (``ident``), once per process."""
-    key = f"{zlib.crc32(ident.encode()):08x}"
+    key = f"{zlib.crc32((TABLE_FORMAT + ident).encode()):08x}"
     cached = cache.load("prices", key)
     if (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == ident
             and isinstance(cached[1], str) and isinstance(cached[2], str)):
@@ -100,7 +116,8 @@ def _table_for(path: str, ident: str) -> tuple[str, str]:
     if not isinstance(raw, dict):
         return "litellm price map (unreadable)", ""
     label = _label(path)
-    lines = [f"{p.model}\t{p.input_per_mtok!r}\t{p.output_per_mtok!r}\t{p.provider}"
+    lines = [f"{p.model}\t{p.input_per_mtok!r}\t{p.output_per_mtok!r}\t{p.provider}\t"
+             f"{p.traits.encode() if p.traits is not None else ''}"
              for p in entries_from_map(raw, label).values()
              if "\t" not in p.model + p.provider and "\n" not in p.model + p.provider]
     table = "\n" + "\n".join(lines) + "\n"
@@ -176,10 +193,11 @@ def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
 def price_book(map_path: str | None = None) -> PriceBook:
     """A price book over litellm's map (read on first lookup), without user overrides."""
     return PriceBook(loader=lambda: read_price_map(map_path),
-                     exact=lambda name: find_price(name, map_path))
+                     exact=lambda name: find_price(name, map_path),
+                     family=lambda provider: find_family(provider, map_path))
 
 
 def default_price_book() -> PriceBook:
     """The price book every edge uses: litellm's map plus the user's ``prices.toml``."""
     return PriceBook(overrides=load_price_overrides(user_price_file()),
-                     loader=read_price_map, exact=find_price)
+                     loader=read_price_map, exact=find_price, family=find_family)
