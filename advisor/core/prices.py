@@ -113,7 +113,7 @@ class PriceBook:
 
     def _price(self, name: str, row: Row) -> Price:
         return Price(name, row[0], row[1], row[2], self.source_label,
-                     decode(row[3]) if row[3] else None)
+                     decode(row[3]) if len(row) > 3 and row[3] else None)
 
     def siblings(self, provider: str) -> list[Price]:
         """Every model the map lists for ``provider``, with its traits: the candidates for a
