@@ -32,7 +32,7 @@ class Question(Record):
 
     __slots__ = ("id", "section", "prompt", "help", "type", "roles", "source", "options",
                  "required", "relevant", "relevant_spec", "min", "max", "max_length", "weight",
-                 "risk", "fixed", "prompts", "helps")
+                 "risk", "fixed", "prompts", "helps", "unit", "example", "default")
 
     def __init__(self, id: str, section: str, prompt: str, help: str, type: str,
                  roles: tuple[str, ...], source: str, options: tuple[Option, ...] = (),
@@ -40,7 +40,8 @@ class Question(Record):
                  relevant_spec: Any = None, min: float | None = None, max: float | None = None,
                  max_length: int | None = None, weight: float = 1.0, risk: tuple[Any, ...] = (),
                  fixed: bool = False, prompts: dict[str, str] | None = None,
-                 helps: dict[str, str] | None = None) -> None:
+                 helps: dict[str, str] | None = None, unit: str = "", example: str = "",
+                 default: Any = None) -> None:
         self.id = id
         self.section = section
         self.prompt = prompt
@@ -60,6 +61,11 @@ class Question(Record):
         self.fixed = fixed
         self.prompts = dict(prompts or {})  # role -> the prompt worded for that role
         self.helps = dict(helps or {})  # role -> the help worded for that role
+        # How a number is typed in the TUI: what it counts, an example, and the value the box
+        # starts with (None: it starts empty). Presentation only; validation uses min/max.
+        self.unit = unit
+        self.example = example
+        self.default = default
 
     def prompt_for(self, role: str | None) -> str:
         """The prompt as ``role`` is asked it (an investor about the company assessed, enterprise
@@ -152,6 +158,9 @@ def _question(raw: dict[str, Any]) -> Question:
             prompts={str(k): str(v) for k, v in dict(raw.get("prompts", {})).items()},
             helps={str(k): " ".join(str(v).split())
                    for k, v in dict(raw.get("helps", {})).items()},
+            unit=str(raw.get("unit", "")),
+            example=str(raw.get("example", "")),
+            default=raw.get("default"),
         )
     except KeyError as exc:
         raise RulePackError(f"question {raw.get('id')!r} lacks field {exc.args[0]!r}") from exc

@@ -27,6 +27,8 @@ def parse_text(question: Question, text: str) -> Any:
     number = parse_number(raw)
     if number is None:
         return raw
+    if question.min == 0 and question.max == 1 and raw.endswith("%"):
+        number = number / 100  # a share (0 to 1) typed as a percentage: 60% is 0.6
     if question.type == "number":
         return float(number) if abs(number) < 1e300 else raw
     return number

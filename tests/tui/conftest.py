@@ -57,7 +57,7 @@ async def pick_role(pilot: Pilot[Any], role: str) -> None:
     roles = app.assessor.rulebase.questionnaire.roles
     app.screen.query_one("#roles").focus()
     await pilot.pause()
-    for _ in range(roles.index(role) + 1):  # nothing is highlighted before the first move
+    for _ in range(roles.index(role)):  # the list highlights its first role when focused
         await pilot.press("down")
     await pilot.press("enter")
     await pilot.pause()

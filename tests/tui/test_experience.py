@@ -257,19 +257,60 @@ async def test_the_organization_typed_is_never_lost(advisor_home: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         box = app.screen.query_one("#organization")
-        assert box.has_focus
+        roles = app.screen.query_one("#roles")
+        assert box.has_focus and roles.highlighted is None
         await pilot.press(*"Nordlicht", "enter")
-        assert app.screen.query_one("#roles").has_focus
+        assert roles.has_focus and roles.highlighted == 0  # the first role, Enter picks it
         # Letters typed on the role list still go to the organization.
         await pilot.press(*" AG")
         assert box.value == "Nordlicht AG" and box.has_focus
-        await pilot.press("enter", "enter")  # no role highlighted yet: Enter picks nothing
-        await pilot.pause()
         assert app.session is None
-        await pilot.press("down", "down", "enter")
+        await pilot.press("enter", "down", "enter")
         await pilot.pause()
         assert app.session.organization == "Nordlicht AG"
         assert app.session.role == "enterprise_it"
+
+
+async def test_enter_on_the_role_list_picks_the_first_role(advisor_home: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press(*"Acme", "enter", "enter")
+        await pilot.pause()
+        assert app.session.role == "startup" and app.session.organization == "Acme"
+
+
+@pytest.mark.parametrize("key", ["1", "2", "3", "4"])
+async def test_a_digit_picks_its_role(advisor_home: Path, key: str) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        roles = app.assessor.rulebase.questionnaire.roles
+        await pilot.press("3")  # in the organization box a digit is part of the name
+        assert app.session is None
+        await pilot.press("enter", key)
+        await pilot.pause()
+        assert app.session.role == roles[int(key) - 1]
+        assert app.session.organization == "3"
+
+
+async def test_a_digit_on_the_drafts_picks_a_role(advisor_home: Path) -> None:
+    """With a draft to resume, the drafts list has the focus; 1–4 still start a new one."""
+    first = make_app()
+    async with first.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await pilot.pause()
+        await pilot.press("down", "enter")  # an answer, so a draft is kept
+        await settle(pilot)
+        first.drafts.close()
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.query_one("#drafts").has_focus
+        await pilot.press("4")
+        await pilot.pause()
+        assert app.session.role == "developer"
 
 
 async def test_the_theme_is_remembered(advisor_home: Path) -> None:

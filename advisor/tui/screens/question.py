@@ -85,6 +85,23 @@ class QuestionScreen(Screen[None]):
             margin-top: 1;
         }
 
+        #value-row {
+            height: auto;
+        }
+
+        #value {
+            width: 1fr;
+        }
+
+        #unit {
+            width: auto;
+            max-width: 50%;
+            height: 3;
+            padding: 0 1;
+            content-align: left middle;
+            color: $text-muted;
+        }
+
         #nav {
             dock: bottom;
             height: 1;
@@ -160,7 +177,9 @@ class QuestionScreen(Screen[None]):
                     yield Static("", id="prompt")
                     yield OptionList(id="choices")
                     yield Static("", id="option-hint")
-                    yield app.make_input(id="value", max_length=1000)
+                    with Horizontal(id="value-row"):
+                        yield app.make_input(id="value", max_length=1000)
+                        yield Static("", id="unit")  # what the number counts
                     yield Static("", id="error", classes="error")
                     yield Static("", id="help")
                 # Outside the scrolling pane: Back and Next stay in view at any size.
@@ -233,11 +252,18 @@ class QuestionScreen(Screen[None]):
             choices.highlighted = chosen
             self._show_hint(chosen)
             choices.focus(scroll_visible=False)
-            box.display = False
+            self.query_one("#value-row").display = False
         else:
             box.display = True
+            self.query_one("#value-row").display = True
             self.query_one("#option-hint", Static).display = False
-            box.value = format_value(q, None if current is _UNSET else current)
+            # A question not yet answered starts at its default (calls per request: 1); one
+            # answered "don't know" starts empty, as it was left.
+            start = (q.default if not session.is_answered(qid) and q.default is not None
+                     else None if current is _UNSET else current)
+            box.value = format_value(q, start)
+            self.query_one("#unit", Static).update(q.unit)
+            self.query_one("#unit", Static).display = bool(q.unit)
             box.placeholder = _placeholder(q)
             box.suggester = (SuggestFromList(app.assessor.model_names(), case_sensitive=False)
                              if q.id == MODEL_QUESTION else None)
@@ -383,12 +409,10 @@ _UNSET: Any = _Unset()
 
 
 def _placeholder(q: Question) -> str:
+    """The question's own example (rules/questions.toml), and what an empty box means."""
     if q.type == "string":
         if q.id == MODEL_QUESTION:
-            return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5"
+            return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5, Llama 3.1 70B"
         return "type an answer"
-    example = ("e.g. $38,000" if q.id.endswith("_usd") else "e.g. 72%" if q.id.endswith("_pct")
-               else "e.g. 300k or 1.5M" if q.type == "int" else "e.g. 2.5 or 1.5k")
-    if q.min is not None and q.min < 0 and q.max is not None:
-        example = f"{q.min:,g} to {q.max:,g}"
+    example = q.example or "a number"
     return example + ("" if q.required else "; empty = don't know")

@@ -24,12 +24,14 @@ from advisor.tui.drafts import DraftInfo, list_drafts
 MAX_DRAFTS = 5
 
 
-def role_option(text: str) -> Content:
-    """``Startup founder…: what it covers`` with the part before the colon in bold."""
+def role_option(text: str, number: int | None = None) -> Content:
+    """``1 Startup founder…: what it covers`` with the part before the colon in bold; the
+    number is the key that picks the role directly."""
+    key = (f"{number} ", "bold $text-accent") if number is not None else ("", "")
     head, sep, tail = text.partition(":")
     if not sep:
-        return Content.assemble((text, "bold"))
-    return Content.assemble((head, "bold"), (":" + tail, ""))
+        return Content.assemble(key, (text, "bold"))
+    return Content.assemble(key, (head, "bold"), (":" + tail, ""))
 
 
 class StartScreen(Screen[None]):
@@ -57,10 +59,13 @@ class StartScreen(Screen[None]):
             yield Label("Organization (optional, printed on the report)", classes="heading")
             yield app.make_input(placeholder="e.g. Acme Copilot; Enter, then pick your role",
                                  id="organization", max_length=200, select_on_focus=False)
-            yield Label("Start a new assessment: who are you? (↑/↓, then Enter)",
-                        classes="heading")
-            yield OptionList(*[Option(role_option(questionnaire.role_labels.get(role, role)),
-                                      id=role) for role in questionnaire.roles], id="roles")
+            yield Label(f"Start a new assessment: who are you? (keys 1–{len(questionnaire.roles)}"
+                        ", or ↑/↓ and Enter)", classes="heading")
+            yield OptionList(*[Option(role_option(questionnaire.role_labels.get(role, role),
+                                                  number),
+                                      id=role)
+                               for number, role in enumerate(questionnaire.roles, 1)],
+                             id="roles")
             yield Label("Or open an answers file", classes="heading")
             with Horizontal(classes="row"):
                 yield app.make_input(placeholder="path/to/answers.json", id="open-path")
@@ -88,19 +93,36 @@ class StartScreen(Screen[None]):
         self.query_one("#open-error", Static).update("")
         # With a draft, resuming it is one Enter away; without, the organization comes first
         # (Enter then moves to the roles). Typing on a list goes to the organization anyway.
-        # No role is highlighted until the person moves to one: Enter never picks a role
-        # they did not choose (the newest draft, in contrast, is one Enter away on purpose).
+        # The role list gets the focus only when the person moves to it (Enter after the
+        # organization, Tab, a click): Enter never picks a role before they reach the list.
+        # Once it has the focus, the first role is highlighted and Enter picks it (_list_focused).
         self.query_one("#roles", OptionList).highlighted = None
         if self._drafts:
             self.query_one("#drafts", OptionList).focus()
         else:
             self.query_one("#organization", Input).focus()
 
+    @on(events.DescendantFocus)
+    def _list_focused(self, event: events.DescendantFocus) -> None:
+        """The role list, once it has the focus, highlights its first role (Enter picks it)."""
+        roles = self.query_one("#roles", OptionList)
+        if event.widget is roles and roles.highlighted is None and roles.option_count:
+            roles.highlighted = 0
+
     def on_key(self, event: events.Key) -> None:
-        """Letters typed while a list has the focus are the organization's name, not lost."""
+        """On a list, a digit picks that role directly ("2" for the second); other letters
+        typed while a list has the focus are the organization's name, not lost."""
         focused = self.focused
         char = event.character
         box = self.query_one("#organization", Input)
+        roles = self.query_one("#roles", OptionList)
+        if (isinstance(focused, OptionList) and char and char.isdigit() and len(char) == 1
+                and 1 <= int(char) <= roles.option_count):
+            event.stop()
+            event.prevent_default()
+            option = roles.get_option_at_index(int(char) - 1)
+            self.app.new_session(str(option.id), box.value)  # type: ignore[attr-defined]
+            return
         if (isinstance(focused, OptionList) and char and len(char) == 1 and char.isprintable()
                 and (not char.isspace() or box.value)):
             box.value += char
