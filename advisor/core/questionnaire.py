@@ -19,12 +19,18 @@ QUESTION_TYPES = ("choice", "bool", "int", "number", "string")
 
 
 class Option(Record):
-    __slots__ = ("value", "label", "hint")
+    __slots__ = ("value", "label", "hint", "hints")
 
-    def __init__(self, value: str, label: str, hint: str = "") -> None:
+    def __init__(self, value: str, label: str, hint: str = "",
+                 hints: dict[str, str] | None = None) -> None:
         self.value = value
         self.label = label
         self.hint = hint
+        self.hints = dict(hints or {})  # role -> the hint worded for that role
+
+    def hint_for(self, role: str | None) -> str:
+        """The hint as ``role`` reads it (enterprise IT about its own systems, not customers')."""
+        return self.hints.get(role or "", self.hint)
 
 
 class Question(Record):

@@ -21,12 +21,12 @@ class Rule(Record):
     """One scoring rule of a pack: when its condition is definitely true, it adds points."""
 
     __slots__ = ("id", "when", "when_spec", "points", "explanation", "source", "recommends",
-                 "pack", "reads", "weight", "because")
+                 "pack", "reads", "weight", "because", "label")
 
     def __init__(self, id: str, when: conditions.Condition, when_spec: Any, points: float,
                  explanation: str, source: str, recommends: tuple[str, ...] = (),
                  pack: str = "", reads: tuple[str, ...] = (), weight: float | None = None,
-                 because: tuple[str, ...] = ()) -> None:
+                 because: tuple[str, ...] = (), label: str = "") -> None:
         self.id = id
         self.when = when
         self.when_spec = when_spec
@@ -39,6 +39,7 @@ class Rule(Record):
         # How much the recommendations it selects matter to the user (default: its points).
         self.weight = abs(points) if weight is None else weight
         self.because = because  # the answers behind it, in words ({name} from the facts)
+        self.label = label  # what it is called where a person reads it ("Priced per call")
 
 
 class Recommendation(Record):
@@ -180,7 +181,8 @@ def _rules(pack_id: str, raw: list[dict[str, Any]]) -> list[Rule]:
                               source=r["source"], recommends=tuple(r.get("recommends", ())),
                               pack=pack_id, reads=tuple(dict.fromkeys(when.names())),
                               weight=None if r.get("weight") is None else float(r["weight"]),
-                              because=_texts(r.get("because", ()))))
+                              because=_texts(r.get("because", ())),
+                              label=str(r.get("label", ""))))
         except KeyError as exc:
             raise RulePackError(f"{where} lacks field {exc.args[0]!r}") from exc
     return rules

@@ -60,6 +60,7 @@ class Assessor:
         self._prices = prices
         self.price_warning: str | None = None
         self._lock = threading.Lock()
+        self._labels: dict[str, str] | None = None
 
     @property
     def rulebase(self) -> Any:
@@ -68,6 +69,13 @@ class Assessor:
 
             self._rulebase = load_rulebase()
         return self._rulebase
+
+    @property
+    def rule_labels(self) -> dict[str, str]:
+        """Rule id -> the plain phrase shown for it (``label`` in rules/packs), read once."""
+        if self._labels is None:
+            self._labels = {rule.id: rule.label for rule in self.rulebase.rules if rule.label}
+        return self._labels
 
     @property
     def prices(self) -> Any:

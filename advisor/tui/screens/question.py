@@ -35,11 +35,12 @@ def progress_bar(done: int, total: int, width: int = 20) -> str:
     return "━" * filled + "─" * (width - filled)
 
 
-def choice_rows(question: Question) -> list[tuple[Any, str, str]]:
-    """(value, label, hint) for a question answered by picking from a list."""
+def choice_rows(question: Question, role: str | None = None) -> list[tuple[Any, str, str]]:
+    """(value, label, hint) for a question answered by picking from a list; each hint as
+    ``role`` reads it."""
     if question.type == "bool":
         return list(BOOL_OPTIONS)
-    return [(o.value, o.label, o.hint) for o in question.options]
+    return [(o.value, o.label, o.hint_for(role)) for o in question.options]
 
 
 def option_content(label: str, hint: str, chosen: bool = False) -> Content:
@@ -234,7 +235,7 @@ class QuestionScreen(Screen[None]):
         choices = self.query_one("#choices", OptionList)
         box = self.query_one("#value", Input)
         if q.type in ("choice", "bool"):
-            rows = choice_rows(q)
+            rows = choice_rows(q, role)
             self._values = [value for value, _, _ in rows]
             chosen = (self._values.index(current)
                       if current is not _UNSET and current in self._values else None)

@@ -76,7 +76,8 @@ def summary_header(result: Any, role_label: str) -> Content:
         *money_line)
 
 
-def summary_items(result: Any, questionnaire: Any = None) -> list[tuple[str, Content]]:
+def summary_items(result: Any, questionnaire: Any = None,
+                  labels: Any = None) -> list[tuple[str, Content]]:
     """(kind, text) blocks of the Summary tab: what drives the score (rules with points), the
     findings that matter without moving it, cautions, and the questions left unanswered."""
     drivers = [r for r in result.fired_rules if r.points]
@@ -88,12 +89,13 @@ def summary_items(result: Any, questionnaire: Any = None) -> list[tuple[str, Con
     for rule in drivers:
         items.append(("item", Content.assemble(
             (f"{rule.points:+g} points ", "bold $text-error" if rule.points > 0
-             else "bold $text-success"), (driver_name(rule.id), "bold"), ": ",
+             else "bold $text-success"), (driver_name(rule.id, labels), "bold"), ": ",
             rule.explanation, (f" ({section(rule.source)})", "dim"))))
     if findings:
         items.append(("heading", Content("Findings (they shape the advice, not the score)")))
-        items += [("item", Content.assemble(("• ", "bold"), (driver_name(r.id), "bold"), ": ",
-                                            r.explanation, (f" ({section(r.source)})", "dim")))
+        items += [("item", Content.assemble(("• ", "bold"), (driver_name(r.id, labels), "bold"),
+                                            ": ", r.explanation,
+                                            (f" ({section(r.source)})", "dim")))
                   for r in findings]
     applying = [c for c in result.cautions if c.applies]
     if applying:
@@ -464,7 +466,8 @@ class ResultsScreen(Screen[None]):
             self.query_one("#summary-header", Static).update(
                 summary_header(result, role_label.partition(":")[0]))
             self.query_one("#summary-text", ItemList).show(
-                summary_items(result, app.session.questionnaire))
+                summary_items(result, app.session.questionnaire,
+                              app.assessor.rule_labels))
         elif tab == "recommendations":
             self.query_one("#recommendations-text", ItemList).show(
                 recommendation_items(result))

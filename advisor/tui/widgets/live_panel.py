@@ -6,6 +6,7 @@ screen that shows one shows the same figures.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from textual.app import ComposeResult
@@ -26,8 +27,12 @@ TIER_STYLES = {"high": "bold $text-error", "medium": "bold $text-warning",
 _CASED = {"saas": "SaaS", "tam": "TAM", "api": "API", "ai": "AI", "gpu": "GPU", "gpus": "GPUs"}
 
 
-def driver_name(rule_id: str) -> str:
-    """``thin-wrapper`` -> ``Thin wrapper``, ``tam-assessed`` -> ``TAM assessed``."""
+def driver_name(rule_id: str, labels: Mapping[str, str] | None = None) -> str:
+    """The rule's ``label`` from its pack ("Priced per call"); for a rule without one,
+    ``thin-wrapper`` -> ``Thin wrapper``, ``tam-assessed`` -> ``TAM assessed``."""
+    label = (labels or {}).get(rule_id)
+    if label:
+        return label
     words = [_CASED.get(w, w) for w in rule_id.replace("_", "-").split("-")]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
@@ -42,8 +47,9 @@ def cost_note(costs: dict[str, Any] | None) -> str:
     return "no figure yet"
 
 
-def panel_content(outcome: Outcome) -> Content:
-    """The panel's text for ``outcome`` (a pure function, so it is cheap to test and time)."""
+def panel_content(outcome: Outcome, labels: Mapping[str, str] | None = None) -> Content:
+    """The panel's text for ``outcome`` (a pure function, so it is cheap to test and time);
+    ``labels`` names the drivers (rule id -> label)."""
     parts: list[str | tuple[str, str]] = [("Live assessment", "bold"), "\n\n"]
     if outcome.result is None:
         if outcome.error is not None:
@@ -62,7 +68,7 @@ def panel_content(outcome: Outcome) -> Content:
     for rule in drivers:
         points = f"{rule.points:+g}"
         parts += [(f"{points:>4} ", "$text-error" if rule.points > 0 else "$text-success"),
-                  driver_name(rule.id), "\n"]
+                  driver_name(rule.id, labels), "\n"]
     parts += ["\n", ("Monthly cost", "bold"), "\n"]
     costs = r.costs or {}
     now = (costs.get("current") or {}).get("monthly_usd")
@@ -109,7 +115,9 @@ class LivePanel(VerticalScroll):
 
     def show(self, outcome: Outcome) -> None:
         self._outcome = outcome
-        self.text.update(panel_content(outcome))
+        assessor = getattr(self.app, "assessor", None)
+        labels = assessor.rule_labels if assessor is not None else None
+        self.text.update(panel_content(outcome, labels))
         if self.mini is not None:
             self.mini.update(mini_content(outcome))
 
