@@ -258,6 +258,13 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
         "answered": answered,
         "cost_bars": charts.cost_bars(result),
         "price_bars": charts.price_bars(result, rulebase.anchors),
+        # The HTML's SVG charts, laid out (charts.layout): the summary's small one, the bill
+        # beside the computed costs, the prices per million tokens.
+        "summary_chart": charts.layout(charts.summary_bars(result), formatting.money,
+                                       charts.SUMMARY_WIDTH),
+        "cost_chart": charts.layout(charts.cost_bars(result, with_bill=True), formatting.money),
+        "price_chart": charts.layout(charts.price_bars(result, rulebase.anchors),
+                                     formatting.per_mtok),
         "anchors": rulebase.anchors,
         "sources": sources,
         "tier_high": formatting.number(rulebase.tier_high),
