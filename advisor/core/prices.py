@@ -7,12 +7,14 @@ lookup, because a run names one model and the map holds thousands.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
 from advisor.core.errors import InputError
 from advisor.core.model_traits import ModelTraits, decode, traits_from_entry
+from advisor.core.open_weights import EMPTY, OpenWeight, OpenWeights
 from advisor.core.records import Record
 
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
@@ -23,12 +25,20 @@ Row = tuple[float, float, str, str]
 
 
 class Price(Record):
-    """USD per million tokens for one model, and where the figure came from."""
+    """USD per million tokens for one model, and where the figure came from.
 
-    __slots__ = ("model", "input_per_mtok", "output_per_mtok", "provider", "source", "traits")
+    ``model`` is the map's key for a model found by its listing ("OpenAI GPT-4o" -> "gpt-4o"),
+    but the user's own words for a fine-tuned id and for an open-weight model served in house:
+    those are the names a report must print (spec/answers.md, ``model``).
+    """
+
+    __slots__ = ("model", "input_per_mtok", "output_per_mtok", "provider", "source", "traits",
+                 "fine_tuned", "base_model", "open_weight", "api_priced")
 
     def __init__(self, model: str, input_per_mtok: float, output_per_mtok: float,
-                 provider: str, source: str, traits: ModelTraits | None = None) -> None:
+                 provider: str, source: str, traits: ModelTraits | None = None, *,
+                 fine_tuned: bool = False, base_model: str | None = None,
+                 open_weight: OpenWeight | None = None, api_priced: bool = True) -> None:
         self.model = model
         self.input_per_mtok = input_per_mtok
         self.output_per_mtok = output_per_mtok
@@ -36,6 +46,17 @@ class Price(Record):
         self.source = source
         #: cache-read and batch prices, capabilities and retirement, where the map lists them
         self.traits = traits
+        #: a provider's fine-tuned id (``ft:gpt-4o-mini-2024-07-18:org::abc``), priced at its
+        #: base as litellm prices it: not like-for-like with any other model (costs.md)
+        self.fine_tuned = fine_tuned
+        #: what the price rests on: the base model of a fine-tune ("gpt-4o-mini-2024-07-18"),
+        #: the family and size of an open-weight model ("Llama 3.1 70B"); None otherwise
+        self.base_model = base_model
+        #: family, size and quality class of an open-weight model named as people say it
+        self.open_weight = open_weight
+        #: False when there is no API list price (an open-weight model served in house): the
+        #: two per-token figures are then 0.0 placeholders, never a cost to show
+        self.api_priced = api_priced
 
 
 def entries_from_map(raw: dict[str, Any], source: str) -> dict[str, Price]:
@@ -67,7 +88,8 @@ class PriceBook:
                  | None = None, source_label: str = "litellm price map",
                  exact: Callable[[str], tuple[str, Row | None]]
                  | None = None,
-                 family: Callable[[str], tuple[str, dict[str, Row]]] | None = None) -> None:
+                 family: Callable[[str], tuple[str, dict[str, Row]]] | None = None,
+                 open_weights: OpenWeights | Callable[[], OpenWeights] | None = None) -> None:
         self._rows = rows
         if entries is not None:
             self._rows = {k: (p.input_per_mtok, p.output_per_mtok, p.provider,
@@ -82,6 +104,10 @@ class PriceBook:
         self._overrides = dict(overrides or {})
         self.source_label = source_label
         self._name_index: _Index | None = None
+        #: The open-weight families (rules/open_weights.toml), read only when a name needs
+        #: them: served in house, not found, or asked for suggestions.
+        self._open_weights = open_weights
+        self._suggest_pools: dict[bool, list[tuple[str, str, str | None]]] = {}
 
     def _load(self) -> dict[str, Row]:
         """The rows, asking the loader the first time they are needed (a run names one model)."""
@@ -136,20 +162,44 @@ class PriceBook:
         merged.update(self._overrides)
         return [merged[k] for k in sorted(merged)]
 
-    def lookup(self, name: str, extra: dict[str, Price] | None = None) -> Price | None:
+    def open_weights(self) -> OpenWeights:
+        """The open-weight families, loaded on first use."""
+        if callable(self._open_weights):
+            self._open_weights = self._open_weights()
+        return self._open_weights or EMPTY
+
+    def lookup(self, name: str, extra: dict[str, Price] | None = None, *,
+               in_house: bool = False) -> Price | None:
         """The price of ``name`` as a person writes it, or None.
 
         Exact keys first (the user's own prices, then the map, also ``provider/model`` for a
         bare key of that provider); then the same name without regard to case, spaces,
         underscores or dots-versus-dashes, with provider words ("OpenAI GPT-4o", "Azure
         GPT-4o") understood, and a dated or ``-latest`` release standing for its model.
+
+        A fine-tuned id (``ft:base:org:suffix:id``) is priced at its base, as litellm prices it
+        (the map's ``ft:base`` row, else the base model's). When the work is served in house
+        (``in_house``: on premises or on the organisation's own GPUs), or the name goes through
+        a local serving tool (``ollama/…``), an open-weight model named as people say it
+        ("Llama 3.1 70B") is taken before any cloud listing of it: it has no API price.
         """
         for table in (extra or {}, self._overrides):
             if name in table:
                 return table[name]
+        if isinstance(name, str) and _FINE_TUNE.match(name.strip()):
+            return self._fine_tune(name.strip(), extra)
+        if in_house:
+            served = self.served_in_house(name)
+            if served is not None:
+                return served
         price = self.lookup_full(name)
         if price is not None:
             return price
+        if isinstance(name, str) and "/" in name and not in_house:
+            served = self.served_in_house(name)
+            if served is not None and served.open_weight is not None and (
+                    served.open_weight.local):
+                return served
         key = self.match(name, extra)
         if key is None:
             return None
@@ -157,6 +207,38 @@ class PriceBook:
             if key in table:
                 return table[key]
         return self.lookup_full(key)
+
+    def served_in_house(self, name: str) -> Price | None:
+        """``name`` as an open-weight model served in house, or None when it is not one.
+
+        Named in the user's words (trimmed), with no API price: ``api_priced`` is False and the
+        per-token figures are 0.0, so the cost is the in-house cost (costs.md, owned or
+        on-premises capacity). ``provider`` is "" (no API provider), as for a price of 0 the
+        user sets for a private model."""
+        book = self.open_weights()
+        found = book.find(name)
+        if found is None:
+            return None
+        return Price(name.strip(), 0.0, 0.0, "", book.source, None, base_model=found.label,
+                     open_weight=found, api_priced=False)
+
+    def _fine_tune(self, name: str, extra: dict[str, Price] | None) -> Price | None:
+        """``ft:gpt-4o-mini-2024-07-18:org::abc123`` at the price litellm gives it: the map's
+        fine-tune row of its base (``ft:gpt-4o-mini-2024-07-18``), else the base's own row
+        (Mistral's ``ft:open-mistral-7b:…``). Named in the user's words."""
+        bare = _FINE_TUNE.match(name)
+        assert bare is not None
+        base = bare[1].strip()
+        if not base:
+            return None
+        row = self.lookup_full(f"ft:{base}")
+        if row is not None:
+            return _fine_tuned(name, row, base)
+        priced = self.lookup(base, extra)  # "GPT-4o-mini-2024-07-18" as people write it
+        if priced is None or priced.fine_tuned or not priced.api_priced:
+            return None
+        row = self.lookup_full(f"ft:{priced.model}")
+        return _fine_tuned(name, row or priced, priced.model)
 
     def match(self, name: str, extra: dict[str, Price] | None = None) -> str | None:
         """The known model ``name`` stands for (see :meth:`lookup`), or None."""
@@ -181,38 +263,136 @@ class PriceBook:
         return self._index().recognisable
 
     def closest(self, name: str, n: int = 5) -> list[str]:
-        """Up to ``n`` known names close to ``name``, taken from :meth:`recognisable` first."""
-        import difflib
+        """Up to ``n`` known names close to ``name`` (:meth:`suggest` over API listings)."""
+        return self.suggest(name, n)
 
-        index = self._index()
-        query = _strip_provider_words(_norm(name))
-        if not query:
+    def suggest(self, text: str, limit: int = 8, *, in_house: bool = False) -> list[str]:
+        """Model names ranked by closeness to what a person typed, the closest first.
+
+        For the error on an unknown name and the TUI's pick list. The family counts first,
+        then the size: "llama 3.1 70b" puts 70B listings before 8B or 405B ones, and the same
+        family with the right size before a near family. Candidates are the names people
+        recognise (:meth:`recognisable`), and, when the work is served in house, the
+        open-weight families with their sizes ("Llama 3.1 70B"). Only called off the normal
+        path (a name not found, a TUI keystroke); its pool is built once per book.
+        """
+
+        if not isinstance(text, str) or not text.strip() or len(text) > 300 or limit <= 0:
             return []
+        book = self.open_weights()
+        qkey, qsize = book.query(_strip_provider_words(_norm(text)))
+        if not qkey:
+            return []
+        own = [(label, *book.query(label)) for label in book.names()] if in_house else []
+        known = own + self._pool(recognisable=True)
+        scored = _ranked(qkey, qsize, known)
+        if not scored or scored[0][0] > -_NEAR:
+            # Nothing people know is near: every listing, the known ones first when as close.
+            scored = _ranked(qkey, qsize, known + self._pool(recognisable=False))
         found: list[str] = []
-        for pool in (index.recognisable_keys, index.all_keys):
-            keys = difflib.get_close_matches(query, pool, n=n * 3, cutoff=0.6)
-            # A name that starts with what was typed (gpt-4 -> gpt-4o) reads as closer.
-            ranked = sorted(enumerate(keys),
-                            key=lambda ik: (not ik[1].startswith(query[:4]), ik[0]))
-            for _, key in ranked:
-                shown = index.shown[key]
-                if shown not in found:
-                    found.append(shown)
-            if found:
+        seen: set[str] = set()
+        for _, _, shown in scored:
+            if shown.lower() not in seen:
+                seen.add(shown.lower())
+                found.append(shown)
+            if len(found) == limit:
                 break
-        return found[:n]
+        return found
+
+    def _pool(self, *, recognisable: bool) -> list[tuple[str, str, str | None]]:
+        """(name, family key, size) of the names people recognise (or of every name), built
+        on first use: the family key drops the host ("perplexity/") and packaging words."""
+        pools = self._suggest_pools
+        if recognisable not in pools:
+            query = self.open_weights().query
+            names = (list(self._overrides) + self.recognisable() if recognisable
+                     else sorted(set(self._load()) - set(self.recognisable()), key=_rank))
+            pools[recognisable] = [(n, *query(n)) for n in names]
+        return pools[recognisable]
 
     def resolve(self, name: str, extra: dict[str, Price] | None = None,
-                *, path: str = "answers.model") -> Price:
-        price = self.lookup(name, extra)
+                *, path: str = "answers.model", in_house: bool = False) -> Price:
+        """The price of ``name`` (:meth:`lookup`), or an :class:`InputError` naming the
+        closest names people would recognise and, for an open-weight name, what makes it
+        acceptable (served in house)."""
+        price = self.lookup(name, extra, in_house=in_house)
         if price is None:
-            close = self.closest(name)
+            close = self.suggest(name, 5, in_house=in_house)
             hint = ("; did you mean " + ", ".join(close) + "?") if close else ""
-            raise InputError(f"unknown model {name!r}{hint}", path=path,
-                             expected="a model name such as gpt-4o, claude-sonnet-4-5 or "
-                                      "gemini-2.5-pro, or your own price for it under "
-                                      "assumptions.prices")
+            book = self.open_weights()
+            expected = ("a model name such as gpt-4o, claude-sonnet-4-5 or gemini-2.5-pro, or "
+                        "your own price for it under assumptions.prices")
+            if in_house and book.expected_in_house:
+                expected = book.expected_in_house
+            elif not in_house and book.expected_not_in_house and book.find(name) is not None:
+                expected = book.expected_not_in_house
+            raise InputError(f"unknown model {name!r}{hint}", path=path, expected=expected)
         return price
+
+
+def _ranked(qkey: str, qsize: str | None,
+            pool: list[tuple[str, str, str | None]]) -> list[tuple[float, int, str]]:
+    """Candidates close to the typed family key, best first: the family's closeness (difflib's
+    ratio, 1.0 for the same family), then how well the size fits."""
+    import difflib
+
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(qkey)
+    scored: list[tuple[float, int, str]] = []
+    for order, (shown, key, size) in enumerate(pool):
+        if key == qkey:
+            close = 1.0
+        else:
+            matcher.set_seq1(key)
+            if matcher.real_quick_ratio() < _CUTOFF or matcher.quick_ratio() < _CUTOFF:
+                continue
+            close = matcher.ratio()
+            if close < _CUTOFF:
+                continue
+            if key.startswith(qkey) or qkey.startswith(key):
+                close += 0.05  # what was typed so far (gpt-4 -> gpt-4o)
+        if qsize is not None and size is not None:
+            close += _size_fit(qsize, size)
+        scored.append((-close, order, shown))
+    scored.sort()
+    return scored
+
+
+def _fine_tuned(name: str, priced: Price, base: str) -> Price:
+    return Price(name, priced.input_per_mtok, priced.output_per_mtok, priced.provider,
+                 priced.source, priced.traits, fine_tuned=True, base_model=base)
+
+
+def _size_fit(typed: str, listed: str) -> float:
+    """How well a listing's size fits the one typed: +0.5 the same size, falling to -0.3 for
+    a size four times larger or smaller or more (72B is nearly 70B; 8B is not 70B, but Llama
+    3.1 8B still reads closer to "Llama 3.1 70B" than a stranger family does)."""
+    if typed == listed:
+        return 0.5
+    a, b = _parameters(typed), _parameters(listed)
+    if a is None or b is None or a <= 0 or b <= 0:
+        return -0.5
+    return 0.5 - 0.8 * min(1.0, abs(math.log(a / b)) / math.log(4))
+
+
+def _parameters(size: str) -> float | None:
+    """"70b" -> 70, "8x7b" -> 56, "1t" -> 1000 (billions of parameters)."""
+    try:
+        if "x" in size:
+            n, _, each = size[:-1].partition("x")
+            return float(n) * float(each)
+        return float(size[:-1]) * (1000 if size.endswith("t") else 1)
+    except ValueError:
+        return None
+
+
+def in_house_by_answers(values: dict[str, Any]) -> bool:
+    """Whether the answers say the work runs on the organisation's own hardware, so that an
+    open-weight name is accepted without an API listing (spec/answers.md, ``model``): on
+    premises required, or GPUs of its own for inference."""
+    gpus = values.get("self_hosted_gpus")
+    return values.get("on_prem_required") is True or (
+        isinstance(gpus, int | float) and not isinstance(gpus, bool) and gpus > 0)
 
 
 #: Words people put before a model's name, and the price map's prefixes they stand for ("" =
@@ -242,6 +422,12 @@ _PREFERRED = ("", "openai", "anthropic", "gemini", "mistral", "xai", "deepseek",
               "vertex_ai", "together_ai", "groq", "fireworks_ai", "bedrock", "azure")
 
 _SEPARATORS = re.compile(r"[\s_.]+")
+#: ``ft:<base>:…`` with an optional provider prefix (``openai/ft:…``, ``mistral/ft:…``)
+_FINE_TUNE = re.compile(r"^(?:[a-z_]+/)?ft:([^:]*)", re.IGNORECASE)
+#: How close a name must be to be suggested (difflib's ratio, 0–1).
+_CUTOFF = 0.6
+#: A suggestion this close reads as the same name mistyped ("gpt-4oo" and gpt-4o: 0.91).
+_NEAR = 0.9
 _DASHES = re.compile(r"-{2,}")
 _SLASH = re.compile(r"-*/-*")
 _RELEASE = re.compile(r"-(latest|\d{8}|\d{4}-\d{2}-\d{2}|\d{4}|v\d+(-\d+)?)$")

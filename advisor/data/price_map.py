@@ -16,6 +16,7 @@ import re
 import zlib
 
 from advisor.core.errors import InputError
+from advisor.core.open_weights import OpenWeights
 from advisor.core.prices import Price, PriceBook, Row, entries_from_map
 from advisor.data import cache
 from advisor.data.paths import config_dir
@@ -190,14 +191,40 @@ def load_price_overrides(path: str | os.PathLike[str]) -> dict[str, Price]:
     return out
 
 
+OPEN_WEIGHTS_FILE = "open_weights.toml"
+
+
+@functools.cache
+def load_open_weights(folder: str | None = None) -> OpenWeights:
+    """The open-weight families of ``rules/open_weights.toml``, read once per process and only
+    when a name needs them (served in house, not found, or suggestions): most runs name an
+    API model found by its exact key and never read the file."""
+    import tomllib
+
+    from advisor.data.files import read_regular_file
+    from advisor.data.resources import rules_dir
+
+    path = os.path.join(folder or rules_dir(), OPEN_WEIGHTS_FILE)
+    try:
+        raw = read_regular_file(path)
+        data = tomllib.loads(raw.decode("utf-8")) if raw is not None else {}
+        return OpenWeights(data)
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError, KeyError, TypeError,
+            AttributeError, ValueError) as exc:  # shipped data: a broken file is a bug
+        raise InputError(f"the open-weight model list cannot be read: {exc}",
+                         file=path) from None
+
+
 def price_book(map_path: str | None = None) -> PriceBook:
     """A price book over litellm's map (read on first lookup), without user overrides."""
     return PriceBook(loader=lambda: read_price_map(map_path),
                      exact=lambda name: find_price(name, map_path),
-                     family=lambda provider: find_family(provider, map_path))
+                     family=lambda provider: find_family(provider, map_path),
+                     open_weights=load_open_weights)
 
 
 def default_price_book() -> PriceBook:
     """The price book every edge uses: litellm's map plus the user's ``prices.toml``."""
     return PriceBook(overrides=load_price_overrides(user_price_file()),
-                     loader=read_price_map, exact=find_price, family=find_family)
+                     loader=read_price_map, exact=find_price, family=find_family,
+                     open_weights=load_open_weights)
