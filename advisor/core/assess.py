@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from advisor.core import wording
+from advisor.core.cost_records import Costs
 from advisor.core.costs import CostAssumptions, compute_costs, merge_assumptions
 from advisor.core.engine import Evaluation, evaluate
 from advisor.core.prices import Price, PriceBook
@@ -41,6 +42,14 @@ DERIVED_IDS: dict[str, str] = {
                 "local model, or a price of 0 set for a private model",
     "model_below_open_band": "the current model costs less for this workload than the "
                              "open-model band's low end (a model picked for its price)",
+    "bill_direction": "the bill against the computed cost: agree (within 20%), higher, lower, "
+                      "or no_bill (nothing is paid to an API)",
+    "in_house_reason": "why the work runs in house: regulation, on_premises or choice",
+    "hybrid_gpus": "GPUs are owned for other work while this workload runs on an API",
+    "materiality": "whether the cost matters: immaterial, material or critical (costs.md)",
+    "top_lever_share": "the biggest cost lever's saving as a share of the monthly cost",
+    "model_retiring": "the price map retires the current model within 12 months",
+    "model_quality": "the current model's class: reasoning, frontier, fine_tuned or standard",
 }
 
 
@@ -54,37 +63,51 @@ def regulated_domain(values: dict[str, Any], regulated_industries: list[str]) ->
     return None
 
 
-def derive(role: str, values: dict[str, Any], costs: dict[str, Any] | None,
+def derive(role: str, values: dict[str, Any], costs: Costs | None,
            regulated: bool | None) -> dict[str, Any]:
-    costs = costs or {}
-    hosting = costs.get("self_hosting") or {}
-    verdict = hosting.get("verdict")
+    hosting = None if costs is None else costs.self_hosting
+    verdict = None if hosting is None else hosting.verdict
     pays = {"self-hosting pays": True, "stay on API": False, "never pays": False}.get(
         str(verdict)) if verdict is not None else None
-    in_house = costs.get("in_house")
+    in_house = None if costs is None else costs.in_house
     if in_house is None and values.get("on_prem_required") is False and values.get(
             "model") is None:
         in_house = False
-    current = costs.get("current") or {}
+    requests = None if costs is None else costs.monthly_requests
+    bill = None if costs is None else costs.bill
+    matter = None if costs is None else costs.materiality
+    best = costs.levers[0] if costs is not None and costs.levers else None
+    today = None if costs is None else costs.monthly_usd
     return {
         "role": role,
         "regulated_domain": regulated,
-        "requests_per_month": costs.get("monthly_requests"),
-        "monthly_cost_usd": current.get("monthly_usd"),
-        "api_share_of_ai_budget": costs.get("api_share_of_ai_budget"),
-        "self_hosting_pays": pays if costs.get("monthly_requests") is not None or verdict
-        == "never pays" else None,
-        "spend_gap_flagged": costs.get("spend_gap_flagged"),
-        "spend_differs": costs.get("spend_differs"),
+        "requests_per_month": requests,
+        "monthly_cost_usd": today,
+        "api_share_of_ai_budget": None if costs is None else costs.api_share_of_ai_budget,
+        "self_hosting_pays": pays if requests is not None or verdict == "never pays" else None,
+        "spend_gap_flagged": None if bill is None else bill.far,
+        "spend_differs": None if bill is None else bill.differs,
+        "bill_direction": None if bill is None else bill.direction,
         "in_house": in_house,
+        "in_house_reason": None if costs is None else costs.in_house_reason,
+        "hybrid_gpus": None if hosting is None else hosting.hybrid,
         "model_below_open_band": _below_band(costs, in_house),
+        "materiality": None if matter is None else matter.level,
+        "top_lever_share": None if best is None or not today or best.monthly_savings_usd
+        is None else round(best.monthly_savings_usd / today, 6),
+        "model_retiring": None if costs is None or costs.current is None
+        else costs.lifecycle is not None,
+        "model_quality": None if costs is None or costs.current is None
+        else costs.current.quality,
     }
 
 
-def _below_band(costs: dict[str, Any], in_house: bool | None) -> bool | None:
-    current = (costs.get("current") or {}).get("monthly_usd")
-    band = (costs.get("open_model_band") or {}).get("low_usd")
-    if in_house or current is None or band is None or band <= 0:
+def _below_band(costs: Costs | None, in_house: bool | None) -> bool | None:
+    if costs is None or in_house:
+        return None
+    current = costs.monthly_usd
+    band = None if costs.open_model_band is None else costs.open_model_band.low_usd
+    if current is None or band is None or band <= 0:
         return None
     return current < band
 
@@ -95,7 +118,33 @@ def _price_overrides(assumptions: dict[str, Any]) -> dict[str, Price]:
             for name, p in (assumptions.get("prices") or {}).items()}
 
 
-def _facts(values: dict[str, Any], costs: dict[str, Any], *,
+def _cost_facts(costs: Costs, put: Any, facts: dict[str, str]) -> None:
+    """The cost figures the rules' ``because`` sentences may name, in words."""
+    current = costs.current
+    today = costs.monthly_usd
+    put("bill", costs.reported_spend_usd, wording.usd)
+    put("api_share", costs.api_share_of_ai_budget, wording.percent)
+    put("computed", today, wording.usd)
+    put("current_model", None if current is None else current.name, str)
+    spend = costs.reported_spend_usd
+    put("spend", spend if spend is not None else today, wording.usd)
+    if costs.monthly_requests is not None:
+        facts["volume"] = wording.volume(costs.monthly_requests, costs.monthly_calls)
+    hosting = costs.self_hosting
+    if hosting is not None:
+        if hosting.break_even_requests is not None:
+            facts["break_even"] = wording.volume(hosting.break_even_requests,
+                                                 hosting.break_even_calls)
+        put("cheapest", hosting.summary, str)
+        put("gpus_busy", hosting.gpus_at_peak,
+            lambda v: "less than a tenth of a GPU busy" if v < 0.1 else
+            f"{v:.1f} GPUs busy at peak")
+        put("spare_gpus", hosting.spare_gpus, lambda v: f"{v:.1f}")
+    put("in_house_cost", today if current is not None and current.basis == "in_house"
+        else None, wording.usd)
+
+
+def _facts(values: dict[str, Any], costs: Costs | None, *,
            regulated_industry: bool = False) -> dict[str, str]:
     """The user's answers and figures in words, for the ``{name}`` slots of rules' ``because``."""
     facts: dict[str, str] = {}
@@ -109,26 +158,8 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
     put("gross_margin_pct", values.get("gross_margin_pct"), lambda v: f"{v:g}%")
     put("model", values.get("model"), str)
     put("budget", values.get("monthly_ai_budget_usd"), wording.usd)
-    put("bill", costs.get("reported_spend_usd"), wording.usd)
-    put("api_share", costs.get("api_share_of_ai_budget"), wording.percent)
-    current = costs.get("current") or {}
-    put("computed", current.get("monthly_usd"), wording.usd)
-    put("current_model", current.get("model"), str)
-    spend = costs.get("reported_spend_usd")
-    put("spend", spend if spend is not None else current.get("monthly_usd"), wording.usd)
-    requests, calls = costs.get("monthly_requests"), costs.get("monthly_calls")
-    if requests is not None:
-        facts["volume"] = wording.volume(requests, calls)
-    hosting = costs.get("self_hosting") or {}
-    be = hosting.get("break_even_requests")
-    if be is not None:
-        facts["break_even"] = wording.volume(be, hosting.get("break_even_calls"))
-    put("cheapest", hosting.get("summary"), str)
-    put("gpus_busy", hosting.get("gpus_busy"),
-        lambda v: "less than a tenth of a GPU busy" if v < 0.1 else f"{v:.1f} GPUs busy")
-    put("spare_gpus", hosting.get("spare_gpus"), lambda v: f"{v:.1f}")
-    put("in_house_cost", current.get("monthly_usd") if current.get("basis") == "in_house"
-        else None, wording.usd)
+    if costs is not None:
+        _cost_facts(costs, put, facts)
     deferred = values.get("deferred_use_cases")
     if deferred is not None:
         facts["deferred_text"] = ("1 use case was" if deferred == 1 else
@@ -146,7 +177,8 @@ def _facts(values: dict[str, Any], costs: dict[str, Any], *,
             "unsure": "you are unsure whether falling costs grow or shrink the investee's market",
         }.get(tam, f"you answered {tam!r} on the investee's market")
     regulated = values.get("regulated") is True or regulated_industry
-    switching = hosting.get("cheapest_option") not in (None, "current_api")
+    hosting = None if costs is None else costs.self_hosting
+    switching = hosting is not None and hosting.cheapest_option not in (None, "current_api")
     facts["quality_caveat"] = (
         "; in a regulated field, any cheaper model must pass the same validation and audit "
         "checks before it carries work" if switching and (
@@ -207,15 +239,16 @@ def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation, values: dict
 
 
 def _scenarios(rulebase: RuleBase, values: dict[str, Any], a: CostAssumptions,
-               costs: dict[str, Any] | None) -> list[ScenarioItem]:
-    projected = (costs or {}).get("scenarios") or {}
+               costs: Costs | None) -> list[ScenarioItem]:
+    projected = None if costs is None else costs.scenarios
     items = []
     for s in rulebase.scenarios:
         outlook = next((o.text for o in s.outlooks if o.when.evaluate(values) is True), "")
-        cost = projected.get(s.id) or {}
+        cost = None if projected is None else projected.by_id.get(s.id)
         items.append(ScenarioItem(id=s.id, title=s.title, probability=a.probabilities[s.id],
-                                  multiplier=cost.get("multiplier"), outlook=outlook,
-                                  summary=s.summary, monthly_cost_usd=cost.get("monthly_usd"),
+                                  multiplier=None if cost is None else cost.multiplier,
+                                  outlook=outlook, summary=s.summary,
+                                  monthly_cost_usd=None if cost is None else cost.monthly_usd,
                                   source=s.source))
     return items
 
@@ -234,13 +267,13 @@ def _ruled_out(unless: Any, values: dict[str, Any]) -> bool:
     return unless is not None and unless.evaluate(values) is True
 
 
-def _require_finite(costs: dict[str, Any] | None, answers_file: AnswersFile) -> None:
+def _require_finite(costs: Costs, answers_file: AnswersFile) -> None:
     """Every computed figure is a finite number, or the input is refused (issue 14): the
     bounds of the schema keep products finite, and this names the fields if one is not."""
     from advisor.core.errors import InputError
     from advisor.core.jsonout import non_finite_paths
 
-    bad = non_finite_paths(costs or {})
+    bad = non_finite_paths(costs.to_dict())
     if not bad:
         return
     given = [f"answers.{k}" for k, v in answers_file.answers.items()
@@ -251,8 +284,13 @@ def _require_finite(costs: dict[str, Any] | None, answers_file: AnswersFile) -> 
                      expected="smaller volumes, token counts or prices")
 
 
-def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> Result:
-    """Answers -> result. Raises :class:`advisor.core.errors.InputError` for an unknown model."""
+def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None, *,
+           as_of: str | None = None) -> Result:
+    """Answers -> result. Raises :class:`advisor.core.errors.InputError` for an unknown model.
+
+    ``as_of`` is the report's date (ISO): the model-retirement finding counts from it, so the
+    edges pass the day they date the report with; without it no retirement is reported.
+    """
     role = answers_file.role
     answers = answers_file.answers
     assumptions = merge_assumptions(rulebase.defaults, rulebase.anchors, answers_file.assumptions)
@@ -263,7 +301,15 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
             prices = PriceBook(entries={})
         price = prices.resolve(model, _price_overrides(answers_file.assumptions))
     regulated = regulated_domain(answers, rulebase.defaults.get("regulated_industries", []))
-    costs = compute_costs(answers, price, assumptions, regulated_domain=regulated is True)
+    siblings: tuple[Price, ...] = ()
+    successor = None
+    if price is not None and prices is not None and price.traits is not None:
+        siblings = tuple(prices.siblings(price.provider))
+        if price.traits.successor_model:
+            successor = prices.lookup_full(price.traits.successor_model)
+    costs = compute_costs(answers, price, assumptions, regulated_domain=regulated is True,
+                          as_of=as_of, siblings=siblings, successor=successor,
+                          model_name=model)
     _require_finite(costs, answers_file)
     values = {**answers, **derive(role, answers, costs, regulated)}
     ev = evaluate(rulebase, role, values)

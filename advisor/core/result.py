@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from advisor.core.cost_records import Costs
 from advisor.core.records import Record
 
 RESULT_SCHEMA_VERSION = 1
@@ -111,7 +112,7 @@ class Result(Record):
     def __init__(self, role: str, organization: str | None, tier: str, score: int,
                  confidence: float, fired_rules: list[FiredRule],
                  recommendations: list[RecommendationItem], cautions: list[CautionItem],
-                 scenarios: list[ScenarioItem], costs: dict[str, Any] | None,
+                 scenarios: list[ScenarioItem], costs: Costs | None,
                  missing: list[MissingAnswer], answers: dict[str, Any],
                  assumptions: list[tuple[str, str, str]], rules_digest: str,
                  narrative: Narrative | None = None,
@@ -153,7 +154,7 @@ class Result(Record):
                            "multiplier": s.multiplier, "outlook": s.outlook,
                            "monthly_cost_usd": s.monthly_cost_usd, "source": s.source}
                           for s in self.scenarios],
-            "costs": self.costs,
+            "costs": None if self.costs is None else self.costs.to_dict(),
             "missing_answers": [m.id for m in self.missing],
             "rules_digest": self.rules_digest,
             "narrative": self.narrative.to_dict() if self.narrative else None,

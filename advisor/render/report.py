@@ -7,10 +7,8 @@ once. Output is deterministic: the same result renders to the same bytes.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import json
-import os
 import re
 from functools import cache
 from typing import Any
@@ -19,6 +17,7 @@ from advisor import __version__
 from advisor.core.result import Narrative, Result
 from advisor.core.rulebase import RuleBase
 from advisor.core.sources import SECTION_TITLES
+from advisor.data.clock import report_day
 from advisor.render import charts, formatting
 from advisor.render.formats import ROLE_LABELS, TIER_LABELS
 
@@ -144,11 +143,7 @@ BILL_GAP_PCT = 20.0
 
 def report_date() -> datetime.date:
     """The day of the run, or the day ``SOURCE_DATE_EPOCH`` names (reproducible builds)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        with contextlib.suppress(ValueError, OverflowError, OSError):
-            return datetime.datetime.fromtimestamp(int(epoch), tz=datetime.UTC).date()
-    return datetime.date.today()
+    return report_day()
 
 
 def _question_words(rulebase: RuleBase) -> dict[str, str]:

@@ -48,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
     regulated = args.industry in rulebase.defaults.get("regulated_industries", [])
     costs = compute_costs(values, price, assumptions, regulated_domain=regulated)
     if args.format == "json":
-        emit(json.dumps(costs, indent=2, allow_nan=False) + "\n", None)
+        emit(json.dumps(costs.to_dict(), indent=2, allow_nan=False) + "\n", None)
         return 0
-    emit(cost_text(costs), None)
+    emit(cost_text(costs.to_dict()), None)
     return 0
 
 
