@@ -108,6 +108,7 @@ class PriceBook:
         #: them: served in house, not found, or asked for suggestions.
         self._open_weights = open_weights
         self._suggest_pools: dict[bool, list[tuple[str, str, str | None]]] = {}
+        self._siblings: dict[str, list[Price]] = {}
 
     def _load(self) -> dict[str, Row]:
         """The rows, asking the loader the first time they are needed (a run names one model)."""
@@ -147,11 +148,13 @@ class PriceBook:
         them, from the one table already loaded (no second read of the map)."""
         if not provider:
             return []
-        if self._rows is None and self._family is not None:
-            self.source_label, rows = self._family(provider)
-        else:
-            rows = {k: r for k, r in self._load().items() if r[2] == provider}
-        return [self._price(k, r) for k, r in sorted(rows.items())]
+        if provider not in self._siblings:  # a batch asks for the same provider every item
+            if self._rows is None and self._family is not None:
+                self.source_label, rows = self._family(provider)
+            else:
+                rows = {k: r for k, r in self._load().items() if r[2] == provider}
+            self._siblings[provider] = [self._price(k, r) for k, r in sorted(rows.items())]
+        return list(self._siblings[provider])
 
     def names(self) -> list[str]:
         return sorted(set(self._load()) | set(self._overrides))

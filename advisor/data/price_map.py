@@ -12,7 +12,6 @@ import functools
 import importlib.util
 import json
 import os
-import re
 import zlib
 
 from advisor.core.errors import InputError
@@ -27,7 +26,12 @@ MAX_PRICE_MAP_BYTES = 64 * 1024 * 1024  # litellm's map is about 1.5 MB
 Rows = dict[str, Row]
 
 #: The table's layout; part of the cache key, so a cache written in another layout is a miss.
-TABLE_FORMAT = "2"
+#: "3": lines grouped by provider, with each provider's span, for :func:`find_family`.
+TABLE_FORMAT = "3"
+
+#: provider -> (start, end) of its lines in the table: its first line's leading "\n" to the
+#: "\n" after its last line.
+Spans = dict[str, tuple[int, int]]
 
 
 def price_map_path() -> str | None:
@@ -75,13 +79,15 @@ def find_price(name: str, path: str | None = None) -> tuple[str, Row | None]:
 def find_family(provider: str, path: str | None = None) -> tuple[str, Rows]:
     """The map's label and every row of one provider (the smaller-model lever's candidates),
     found in the one table with a regular expression instead of building every row."""
-    label, table = _price_table(path)
-    if not provider or "\t" in provider or "\n" in provider:
+    label, table, spans = _price_data(path)
+    span = spans.get(provider) if provider else None
+    if span is None:
         return label, {}
-    pattern = re.compile(r"\n([^\t\n]*)\t([^\t\n]*)\t([^\t\n]*)\t" + re.escape(provider)
-                         + r"\t([^\t\n]*)(?=\n)")
-    return label, {m[1]: (float(m[2]), float(m[3]), provider, m[4])
-                   for m in pattern.finditer(table)}
+    rows: Rows = {}
+    for line in table[span[0] + 1:span[1]].split("\n"):
+        name, pin, pout, _, traits = line.split("\t")
+        rows[name] = (float(pin), float(pout), provider, traits)
+    return label, rows
 
 
 def _price_table(path: str | None = None) -> tuple[str, str]:
@@ -90,23 +96,33 @@ def _price_table(path: str | None = None) -> tuple[str, str]:
     One string loads from the cache in microseconds, where thousands of rows would take
     milliseconds: a run prices one model, found by :func:`find_price` with ``str.find``.
     """
+    label, table, _ = _price_data(path)
+    return label, table
+
+
+def _price_data(path: str | None = None) -> tuple[str, str, Spans]:
+    """The table and where each provider's lines are in it."""
     path = path or price_map_path()
     if path is None:
-        return "litellm price map (not installed)", ""
+        return "litellm price map (not installed)", "", {}
     ident = _identity(path)
     if ident is None:
-        return "litellm price map (unreadable)", ""
+        return "litellm price map (unreadable)", "", {}
     return _table_for(path, ident)
 
 
 @functools.cache
-def _table_for(path: str, ident: str) -> tuple[str, str]:
-    """The table of the map file at ``path`` as it is now (``ident``), once per process."""
+def _table_for(path: str, ident: str) -> tuple[str, str, Spans]:
+    """The table of the map file at ``path`` as it is now (``ident``), once per process.
+
+    Lines are grouped by provider and each provider's span is kept beside the table, so the
+    smaller-model lever reads one provider's few lines instead of scanning every line."""
     key = f"{zlib.crc32((TABLE_FORMAT + ident).encode()):08x}"
     cached = cache.load("prices", key)
-    if (isinstance(cached, tuple) and len(cached) == 3 and cached[0] == ident
-            and isinstance(cached[1], str) and isinstance(cached[2], str)):
-        return cached[1], cached[2]
+    if (isinstance(cached, tuple) and len(cached) == 4 and cached[0] == ident
+            and isinstance(cached[1], str) and isinstance(cached[2], str)
+            and isinstance(cached[3], dict)):
+        return cached[1], cached[2], cached[3]
     from advisor.data.files import read_regular_file
 
     try:  # a regular file of bounded size (ADVISOR_PRICE_MAP may name anything)
@@ -115,15 +131,24 @@ def _table_for(path: str, ident: str) -> tuple[str, str]:
     except (OSError, ValueError, RecursionError):
         return "litellm price map (unreadable)", ""
     if not isinstance(raw, dict):
-        return "litellm price map (unreadable)", ""
+        return "litellm price map (unreadable)", "", {}
     label = _label(path)
-    lines = [f"{p.model}\t{p.input_per_mtok!r}\t{p.output_per_mtok!r}\t{p.provider}\t"
-             f"{p.traits.encode() if p.traits is not None else ''}"
-             for p in entries_from_map(raw, label).values()
-             if "\t" not in p.model + p.provider and "\n" not in p.model + p.provider]
-    table = "\n" + "\n".join(lines) + "\n"
-    cache.save("prices", key, (ident, label, table))
-    return label, table
+    entries = sorted((p for p in entries_from_map(raw, label).values()
+                      if "\t" not in p.model + p.provider and "\n" not in p.model + p.provider),
+                     key=lambda p: p.provider)  # stable: the map's order within a provider
+    parts: list[str] = []
+    spans: Spans = {}
+    at = 0  # the offset of the "\n" that opens the next line
+    for p in entries:
+        line = (f"\n{p.model}\t{p.input_per_mtok!r}\t{p.output_per_mtok!r}\t{p.provider}\t"
+                f"{p.traits.encode() if p.traits is not None else ''}")
+        start = spans.get(p.provider, (at, at))[0]
+        parts.append(line)
+        at += len(line)
+        spans[p.provider] = (start, at)
+    table = "".join(parts) + "\n"
+    cache.save("prices", key, (ident, label, table, spans))
+    return label, table, spans
 
 
 def _identity(path: str) -> str | None:
