@@ -129,7 +129,7 @@ def _table_for(path: str, ident: str) -> tuple[str, str, Spans]:
         data = read_regular_file(path, limit=MAX_PRICE_MAP_BYTES)
         raw = json.loads(data) if data is not None else None
     except (OSError, ValueError, RecursionError):
-        return "litellm price map (unreadable)", ""
+        return "litellm price map (unreadable)", "", {}
     if not isinstance(raw, dict):
         return "litellm price map (unreadable)", "", {}
     label = _label(path)

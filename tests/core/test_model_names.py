@@ -239,3 +239,30 @@ def test_the_users_words_reach_the_costs(book: PriceBook, rulebase) -> None:
     assert current["basis"] == "in_house" and current["api_monthly_usd"] is None
     assert costs["in_house"] is True
     assert costs["open_model_band"] is not None  # still priced beside the in-house cost
+
+
+# --- the price table ---------------------------------------------------------------------------
+
+def test_an_unreadable_or_tiny_map_prices_nothing_and_never_crashes(tmp_path) -> None:
+    import json
+
+    from advisor.data.price_map import find_family, price_book
+
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json", encoding="utf-8")
+    book = price_book(map_path=str(broken))
+    assert book.lookup("gpt-4o") is None and book.siblings("openai") == []
+    tiny = tmp_path / "tiny.json"
+    tiny.write_text(json.dumps({
+        "b-model": {"input_cost_per_token": 2e-6, "output_cost_per_token": 4e-6,
+                    "litellm_provider": "openai", "mode": "chat"},
+        "x-model": {"input_cost_per_token": 1e-6, "output_cost_per_token": 1e-6,
+                    "litellm_provider": "xai", "mode": "chat"},
+        "a-model": {"input_cost_per_token": 1e-6, "output_cost_per_token": 3e-6,
+                    "litellm_provider": "openai", "mode": "chat"},
+    }), encoding="utf-8")
+    book = price_book(map_path=str(tiny))
+    assert [p.model for p in book.siblings("openai")] == ["a-model", "b-model"]
+    assert [p.model for p in book.siblings("xai")] == ["x-model"]
+    assert book.lookup("x-model").input_per_mtok == 1.0
+    assert find_family("nobody", str(tiny))[1] == {}
