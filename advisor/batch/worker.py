@@ -21,6 +21,7 @@ from advisor.batch.inputs import Item
 from advisor.batch.output import write_report
 from advisor.core.assess import assess
 from advisor.core.errors import InputError
+from advisor.data import clock
 from advisor.data.answers_file import load_answers_bytes, read_input_file
 from advisor.history.store import assessment_row
 from advisor.render.report import builtin_narrative, render
@@ -64,6 +65,13 @@ class Outcome(NamedTuple):
     input_tokens: int | None = None
     output_tokens: int | None = None
     history_row: tuple[Any, ...] | None = None
+    # For the portfolio summary's totals by basis, bill gaps and per-item lines (issue 22).
+    confidence: float | None = None
+    top_action: str | None = None  # the first recommendation's title
+    in_house: bool = False  # monthly_usd is the in-house cost of owned GPUs, not an API's
+    bill_usd: float | None = None  # the bill the answers reported
+    bill_ratio: float | None = None  # bill ÷ computed cost
+    bill_differs: bool | None = None  # more than 20% apart (costs.md)
 
 
 Narrator = Callable[[Any], Any]  # result -> Narrative
@@ -223,7 +231,7 @@ def _process(ctx: Context, task: Task) -> Outcome:
     if task.mode == DONE and (task.known is None or task.known[-1] != digest):
         task = task._replace(mode=NEW, known=None)  # edited since its report was written
     answers = load_answers_bytes(data, file=item.source)
-    result = assess(answers, ctx.rulebase, ctx.prices)
+    result = assess(answers, ctx.rulebase, ctx.prices, as_of=clock.as_of())
     target = os.path.join(ctx.out_dir, task.report)
     report: str | None = None
     if task.mode == NEW:
@@ -264,4 +272,9 @@ def _process(ctx: Context, task: Task) -> Outcome:
         narrative_source=narrative.get("source"), narrative_usd=narrative.get("usd"),
         input_tokens=narrative.get("input_tokens"), output_tokens=narrative.get("output_tokens"),
         history_row=row,
+        confidence=result.confidence,
+        top_action=result.recommendations[0].title if result.recommendations else None,
+        in_house=(costs.get("current") or {}).get("basis") == "in_house",
+        bill_usd=costs.get("reported_spend_usd"), bill_ratio=costs.get("spend_gap_ratio"),
+        bill_differs=costs.get("spend_differs"),
     )

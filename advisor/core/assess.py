@@ -340,4 +340,5 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
         assumptions=assumptions.as_table(),
         rules_digest=rulebase.digest,
         derived={k: values[k] for k in DERIVED_IDS},
+        as_of=as_of,
     )

@@ -125,8 +125,8 @@ def what_if(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | N
             "levers": levers}
 
 
-def trace(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None
-          ) -> tuple[Any, tuple[RuleTrace, ...]]:
-    result = assess(answers_file, rulebase, prices)
+def trace(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None,
+          *, as_of: str | None = None) -> tuple[Any, tuple[RuleTrace, ...]]:
+    result = assess(answers_file, rulebase, prices, as_of=as_of)
     values = {**answers_file.answers, **result.derived}
     return result, evaluate_rules(rulebase, values)

@@ -106,7 +106,7 @@ class Result(Record):
 
     __slots__ = ("role", "organization", "tier", "score", "confidence", "fired_rules",
                  "recommendations", "cautions", "scenarios", "costs", "missing", "answers",
-                 "assumptions", "rules_digest", "narrative", "derived")
+                 "assumptions", "rules_digest", "narrative", "derived", "as_of")
     __hash__ = None  # type: ignore[assignment]  # mutable: the narrative is attached later
 
     def __init__(self, role: str, organization: str | None, tier: str, score: int,
@@ -116,7 +116,7 @@ class Result(Record):
                  missing: list[MissingAnswer], answers: dict[str, Any],
                  assumptions: list[tuple[str, str, str]], rules_digest: str,
                  narrative: Narrative | None = None,
-                 derived: dict[str, Any] | None = None) -> None:
+                 derived: dict[str, Any] | None = None, as_of: str | None = None) -> None:
         self.role = role
         self.organization = organization
         self.tier = tier
@@ -133,6 +133,8 @@ class Result(Record):
         self.rules_digest = rules_digest
         self.narrative = narrative
         self.derived = {} if derived is None else derived
+        #: the date the figures were computed for (ISO): a what-if recomputes as of the same day
+        self.as_of = as_of
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -9,13 +9,14 @@ from advisor.core.explain import WhatIf, trace, what_if
 from advisor.core.prices import PriceBook
 from advisor.core.rulebase import RuleBase
 from advisor.core.wording import volume as volume_words
+from advisor.data import clock
 from advisor.render.formats import OPTION_NAMES
 from advisor.render.formatting import number, terminal_escape, usd
 
 
 def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> str:
     """The trace and what-if as plain text for a terminal."""
-    result, traces = trace(answers_file, rulebase, prices)
+    result, traces = trace(answers_file, rulebase, prices, as_of=clock.as_of())
     q = rulebase.questionnaire
     lines = [f"Tier: {result.tier}  score {result.score}/100  confidence {result.confidence:.0%}"
              f"  (high from {rulebase.tier_high:g}, medium from {rulebase.tier_medium:g})", ""]

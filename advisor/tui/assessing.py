@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from advisor.core.errors import InputError
+from advisor.data import clock
 from advisor.tui.session import Session
 
 
@@ -203,7 +204,7 @@ class Assessor:
     def assess_dict(self, data: dict[str, Any]) -> Any:
         from advisor.core.assess import assess
 
-        return assess(self.validate(data), self.rulebase, self.prices)
+        return assess(self.validate(data), self.rulebase, self.prices, as_of=clock.as_of())
 
     def report(self, result: Any, fmt: str) -> str:
         from advisor.render.report import render

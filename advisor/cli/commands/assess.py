@@ -10,6 +10,7 @@ from advisor.cli.options import REPORT_FORMATS, add_home, add_llm_options
 from advisor.cli.output import check_output_target, emit, warn
 from advisor.core.assess import assess
 from advisor.core.errors import InputError
+from advisor.data import clock
 from advisor.data.answers_file import read_answers_file
 from advisor.data.paths import config_dir
 from advisor.data.price_map import default_price_book
@@ -32,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
     answers = read_answers_file(args.file)
     rulebase = load_rulebase()
     try:
-        result = assess(answers, rulebase, default_price_book())
+        result = assess(answers, rulebase, default_price_book(), as_of=clock.as_of())
     except InputError as exc:
         raise exc.with_file("<stdin>" if args.file == "-" else args.file) from None
     settings = llm_settings(args)

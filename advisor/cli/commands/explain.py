@@ -8,6 +8,7 @@ import json
 from advisor.cli.output import emit
 from advisor.core.errors import InputError
 from advisor.core.explain import trace, what_if
+from advisor.data import clock
 from advisor.data.answers_file import read_answers_file
 from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase
@@ -26,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         if args.format == "text":
             emit(render_text(answers, rulebase, prices), None)
             return 0
-        result, traces = trace(answers, rulebase, prices)
+        result, traces = trace(answers, rulebase, prices, as_of=clock.as_of())
         changes = what_if(answers, rulebase, prices)
     except InputError as exc:
         raise exc.with_file(args.file) from None
