@@ -52,6 +52,7 @@ class AdvisorApp(App[None]):
         self.llm_base_url = llm_base_url
         self._recorded: str | None = None
         self._warned_draft = False
+        self._draft_kept = False  # a draft of this session is on disk (the report not saved)
         self._llm_defaults_read = False
         self.told_dont_know = False
         #: The question the person was on when they opened the review mid-walk (Esc goes back
@@ -94,12 +95,28 @@ class AdvisorApp(App[None]):
     def on_unmount(self) -> None:
         self.drafts.close()
 
+    async def action_quit(self) -> None:
+        """Quit; when this session's answers are kept as a draft, say so on the way out."""
+        self.exit(message=self.quit_notice())
+
+    def quit_notice(self) -> str | None:
+        """What is left behind: the draft to resume, or nothing to say."""
+        if self.session is None or not self._draft_kept or not self.session.answers:
+            return None
+        from advisor.tui.drafts import draft_path
+
+        answered = sum(1 for v in self.session.answers.values() if v is not None)
+        return (f"advisor: your answers ({answered} given) are kept as a draft; run `advisor` "
+                f"and pick it under \"Resume an unfinished draft\". "
+                f"({draft_path(self.session.draft_id)})")
+
     # ------------------------------------------------------------------ sessions
 
     def new_session(self, role: str, organization: str = "") -> None:
         self.session = Session(self.assessor.rulebase.questionnaire, role,
                                organization=organization.strip())
         self._recorded = None
+        self._draft_kept = False
         self.recompute()
         self._go_to_current()
 
@@ -218,6 +235,7 @@ class AdvisorApp(App[None]):
         if not self.session.answers:
             return
         self.drafts.save(self.session.draft_dict())
+        self._draft_kept = True
         if self.drafts.last_error and not self._warned_draft:
             self._warned_draft = True
             self.notify(self.drafts.last_error, severity="warning")
@@ -336,6 +354,7 @@ class AdvisorApp(App[None]):
             return f"cannot write {path}: {exc.strerror or exc}"
         self.record_history()
         self.drafts.discard(self.session.draft_id)
+        self._draft_kept = False
         return None
 
     def save_answers(self, path: Path) -> str | None:
@@ -394,7 +413,8 @@ class AdvisorApp(App[None]):
             yield SystemCommand("Show results", "Summary, recommendations, costs, "
                                 "scenarios, report", self.show_results)
             yield SystemCommand("Save report and answers file", "Markdown, HTML or JSON, "
-                                "and the answers file advisor assess reads", self.show_save)
+                                "with the answers file advisor assess reads, in one go",
+                                self.show_save)
         if isinstance(screen, ResultsScreen):
             yield SystemCommand("Write narrative (LLM)", "Have a model of your choice draft "
                                 "the narrative", screen.action_narrative)

@@ -376,16 +376,20 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         await pilot.pause()
         assert report.value == "acme-copilot-inc-ai-exposure-2026-01-01.html"
         assert [b.BUTTON_INNER for b in buttons] == [" ", "●", " "]
+        # One Enter saves the report and the answers file beside it.
         report.focus()
         await pilot.press("enter")
         await pilot.pause()
         first = tmp_path / "acme-copilot-inc-ai-exposure-2026-01-01.html"
+        saved = tmp_path / "acme-copilot-inc-ai-exposure-2026-01-01.answers.json"
         assert first.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
-        assert status(dialog) == f"✓ Report saved to {first}"  # the full path
+        assert saved.is_file()
+        assert status(dialog) == f"✓ Report saved to {first}\n✓ Answers saved to {saved}"
         # Typing another format's extension chooses that format.
         report.value = "typed.json"
         await pilot.pause()
         assert buttons[2].value and [b.BUTTON_INNER for b in buttons] == [" ", " ", "●"]
+        assert answers.value == "typed.answers.json"  # the answers name follows the report's
         buttons[1].value = True
         await pilot.pause()
         assert report.value == "typed.html"
@@ -394,28 +398,67 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "board.html").is_file() and report.value == "board.html"
+        assert (tmp_path / "board.answers.json").is_file()
         # An existing file: the first Save asks, the second replaces.
         first.write_text("keep me", encoding="utf-8")
+        saved.unlink()
         report.value = first.name
         await pilot.press("enter")
         await pilot.pause()
-        assert first.read_text(encoding="utf-8") == "keep me"
+        assert first.read_text(encoding="utf-8") == "keep me" and not saved.exists()
         assert "already exists" in status(dialog) and str(first) in status(dialog)
+        # A format change makes the warning moot: it goes, and nothing is replaced.
+        buttons[0].value = True
+        await pilot.pause()
+        assert status(dialog) == "" and report.value == first.with_suffix(".md").name
+        buttons[1].value = True
+        await pilot.pause()
         await pilot.press("enter")
         await pilot.pause()
-        assert first.read_text(encoding="utf-8") != "keep me"
+        assert "already exists" in status(dialog)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert first.read_text(encoding="utf-8") != "keep me" and saved.is_file()
         # Changing the name after the warning asks again for the next existing file.
         (tmp_path / "other.html").write_text("other", encoding="utf-8")
         report.value = "other.html"
         await pilot.press("enter")
         await pilot.pause()
         assert (tmp_path / "other.html").read_text(encoding="utf-8") == "other"
-        # The answers file, saved beside it, is what `advisor assess` reads.
-        answers.focus()
-        await pilot.press("enter")
+        report.value = "fresh.html"
         await pilot.pause()
-        saved = tmp_path / "acme-copilot-inc-ai-exposure-2026-01-01.answers.json"
-        assert saved.is_file() and status(dialog) == f"✓ Answers saved to {saved}"
+        assert status(dialog) == ""  # the stale warning does not outlive the name
+        # An answers name the person typed is kept when the report's name changes.
+        answers.value = "kept.json"
+        report.value = "final.html"
+        await pilot.pause()
+        assert answers.value == "kept.json"
+
+
+async def test_quitting_says_the_draft_is_kept(advisor_home: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "1")
+        await pilot.pause()
+        assert app.quit_notice() is None  # nothing answered, nothing kept
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        notice = app.quit_notice()
+        assert notice is not None and "kept as a draft" in notice
+        assert "Resume an unfinished draft" in notice
+        seen: dict[str, Any] = {}
+        original = app.exit
+
+        def exit_(*args: Any, **kwargs: Any) -> None:
+            seen.update(kwargs)
+            original(*args, **kwargs)
+
+        app.exit = exit_  # type: ignore[method-assign]
+        await pilot.press("ctrl+q")
+        await pilot.pause()
+    assert seen["message"] == notice  # printed on the terminal once the TUI has gone
+
 
 
 @pytest.mark.parametrize("name", ["x" * 300, "a/" * 10 + "y" * 256, "folder-that-is-not/x.md",

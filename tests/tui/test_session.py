@@ -226,8 +226,10 @@ def test_importing_the_package_does_not_import_textual() -> None:
 
 
 def test_rule_ids_read_as_names_with_their_acronyms() -> None:
+    """A rule without a label (a user's own pack) is still named in words."""
     from advisor.tui.widgets.live_panel import driver_name
 
+    assert driver_name("thin-wrapper", {"thin-wrapper": "A thin layer"}) == "A thin layer"
     assert driver_name("thin-wrapper") == "Thin wrapper"
     assert driver_name("vertical-saas-entrants") == "Vertical SaaS entrants"
     assert driver_name("tam-assessed") == "TAM assessed"

@@ -1,8 +1,10 @@
-"""Save the report (Markdown, HTML or JSON) and the answers file, to paths the person picks.
+"""Save the report (Markdown, HTML or JSON) and its answers file together, in one action.
 
-The default name is ``<organization>-ai-exposure-<date>.<ext>`` in the current folder; the
-extension follows the format; an existing file is replaced only after a second, explicit Save;
-the path written is shown in full. The answers file is the same contract ``advisor assess``
+The default name is ``<organization>-ai-exposure-<date>.<ext>`` in the current folder, and the
+answers file sits beside it (``….answers.json``, following the report's name until the person
+edits it); the extension follows the format; an existing file is replaced only after a second,
+explicit Save, and a warning about it is cleared as soon as a name or the format changes; the
+paths written are shown in full. The answers file is the same contract ``advisor assess``
 reads, so running it on the saved file reproduces the saved report (with the built-in narrative).
 """
 
@@ -49,6 +51,15 @@ def default_names(organization: str, fmt: str = "md") -> tuple[str, str]:
     return f"{stem}.{fmt}", f"{stem}.answers.json"
 
 
+def answers_name(report: str) -> str:
+    """The answers file beside ``report``: ``board.html`` -> ``board.answers.json``."""
+    raw = report.strip()
+    head, dot, ext = raw.rpartition(".")
+    if dot and ext.lower() in EXTENSIONS and "/" not in ext and head:
+        raw = head
+    return f"{raw}.answers.json" if raw else ""
+
+
 def with_extension(text: str, fmt: str) -> str:
     """``text`` ending in ``.fmt``: another format's extension is replaced, none is added."""
     raw = text.strip()
@@ -57,7 +68,7 @@ def with_extension(text: str, fmt: str) -> str:
     try:
         if Path(raw).expanduser().is_dir():
             return raw
-    except (OSError, ValueError):
+    except (OSError, ValueError, RuntimeError):  # RuntimeError: "~someone" with no such user
         return raw
     head, dot, ext = raw.rpartition(".")
     if dot and ext.lower() in EXTENSIONS and "/" not in ext:
@@ -102,7 +113,7 @@ class MarkedRadio(RadioButton):
 
 
 class SaveScreen(ModalScreen[None]):
-    """A small dialog over the results."""
+    """A small dialog over the results: Enter (or Save) writes the report and the answers."""
 
     SCOPED_CSS = False  # the rules below are nested in the screen's own selector
     DEFAULT_CSS = """
@@ -131,11 +142,12 @@ class SaveScreen(ModalScreen[None]):
         #save-dialog .row Button {
             width: auto;
             min-width: 8;
-            margin: 0 0 0 1;
+            margin: 0 1 0 0;
         }
 
         #save-status {
             height: auto;
+            margin-bottom: 1;
         }
     }
     """
@@ -144,28 +156,29 @@ class SaveScreen(ModalScreen[None]):
 
     def __init__(self) -> None:
         super().__init__()
-        self._confirm: dict[str, Path] = {}  # which box asked to replace which file
+        self._confirm: frozenset[Path] = frozenset()  # existing files a second Save replaces
+        self._report_name = ""  # the report's name as last seen (the answers name follows it)
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
         organization = app.session.organization if app.session is not None else ""
         report, answers = default_names(organization, "md")
+        self._report_name = report
         with VerticalScroll(id="save-dialog"):
-            yield Static(Content.assemble(("Save", "bold"), (f"  into {Path.cwd()}", "dim")),
-                         classes="heading")
+            yield Static(Content.assemble(("Save the report and its answers file", "bold"),
+                                          (f"  into {Path.cwd()}", "dim")), classes="heading")
             yield Label("Report format")
             with RadioSet(id="format"):
                 for i, (_, label) in enumerate(FORMATS):
                     yield MarkedRadio(label, value=i == 0)
-            with Horizontal(classes="row"):
-                yield app.make_input(value=report, id="report-path", select_on_focus=False)
-                yield Button("Save report", id="save-report", variant="primary", compact=True)
-            yield Label("Answers file (what `advisor assess` reads)")
-            with Horizontal(classes="row"):
-                yield app.make_input(value=answers, id="answers-path", select_on_focus=False)
-                yield Button("Save answers", id="save-answers", compact=True)
+            yield Label("Report")
+            yield app.make_input(value=report, id="report-path", select_on_focus=False)
+            yield Label("Answers file: what `advisor assess` reads (Enter saves both)")
+            yield app.make_input(value=answers, id="answers-path", select_on_focus=False)
             yield Static("", id="save-status")
-            yield Button("Close", id="close", compact=True)
+            with Horizontal(classes="row"):
+                yield Button("Save both", id="save", variant="primary", compact=True)
+                yield Button("Close", id="close", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#report-path", Input).focus()
@@ -174,15 +187,32 @@ class SaveScreen(ModalScreen[None]):
         index = self.query_one("#format", RadioSet).pressed_index
         return FORMATS[max(index, 0)][0]
 
+    def _set(self, box_id: str, value: str) -> None:
+        box = self.query_one(f"#{box_id}", Input)
+        if box.value != value:
+            box.value = value
+
+    def _forget_warning(self) -> None:
+        """A name or the format changed: an "already exists" warning no longer holds."""
+        if self._confirm:
+            self._confirm = frozenset()
+            self.query_one("#save-status", Static).update("")
+
     @on(RadioSet.Changed, "#format")
     def _format_changed(self) -> None:
+        self._forget_warning()
         box = self.query_one("#report-path", Input)
-        box.value = with_extension(box.value, self._format())
+        self._set("report-path", with_extension(box.value, self._format()))
 
     @on(Input.Changed)
     def _name_changed(self, event: Input.Changed) -> None:
-        self._confirm.pop(event.input.id or "", None)
+        self._forget_warning()
         if event.input.id == "report-path":
+            # The answers name follows the report's, unless the person gave it another.
+            answers = self.query_one("#answers-path", Input)
+            if answers.value == answers_name(self._report_name):
+                self._set("answers-path", answers_name(event.value))
+            self._report_name = event.value
             # Typing another format's extension chooses that format ("board.html").
             ext = event.value.strip().rpartition(".")[2].lower()
             formats = [f for f, _ in FORMATS]
@@ -190,48 +220,54 @@ class SaveScreen(ModalScreen[None]):
                 buttons = list(self.query_one("#format", RadioSet).query(RadioButton))
                 buttons[formats.index(ext)].value = True
 
-    def _status(self, text: str, ok: bool | None) -> None:
-        mark = (("✓ ", "bold $text-success") if ok else
-                ("✗ ", "bold $text-error") if ok is False else ("! ", "bold $text-warning"))
-        self.query_one("#save-status", Static).update(Content.assemble(mark, text))
+    def _status(self, lines: list[tuple[str, bool | None]]) -> None:
+        parts: list[Any] = []
+        for text, ok in lines:
+            mark = (("✓ ", "bold $text-success") if ok else
+                    ("✗ ", "bold $text-error") if ok is False else ("! ", "bold $text-warning"))
+            parts += ["\n" if parts else "", mark, text]
+        self.query_one("#save-status", Static).update(Content.assemble(*parts))
 
-    def _target(self, box_id: str, fmt: str) -> Path | None:
-        """The path to write from ``box_id``, after the extension and overwrite checks."""
+    def _target(self, box_id: str, fmt: str) -> tuple[Path | None, str | None]:
+        """The path to write from ``box_id`` (its name now ending in the format's extension),
+        or why it cannot be written."""
         box = self.query_one(f"#{box_id}", Input)
         text = with_extension(box.value, fmt)
         path, error = check_target(text)
         if error or path is None:
-            self._status(error or "no path", False)
-            return None
+            return None, error or "no path"
         if text != box.value.strip():
-            box.value = text  # the name now ends in the format's extension
-        if path.exists() and self._confirm.get(box_id) != path:
-            self._confirm[box_id] = path
-            self._status(f"{path} already exists. Save again to replace it, or change the "
-                         "name.", None)
-            return None
-        self._confirm.pop(box_id, None)
-        return path
+            self._set(box_id, text)
+        return path, None
 
-    @on(Button.Pressed, "#save-report")
+    @on(Button.Pressed, "#save")
     @on(Input.Submitted, "#report-path")
-    def save_report(self) -> None:
-        app: Any = self.app
-        path = self._target("report-path", self._format())
-        if path is None:
-            return
-        error = app.save_report(path, self._format())
-        self._status(error or f"Report saved to {path}", error is None)
-
-    @on(Button.Pressed, "#save-answers")
     @on(Input.Submitted, "#answers-path")
-    def save_answers(self) -> None:
+    def save(self) -> None:
+        """Write the report and the answers file; existing files only on a second Save."""
         app: Any = self.app
-        path = self._target("answers-path", "json")
-        if path is None:
+        fmt = self._format()
+        report, report_error = self._target("report-path", fmt)
+        answers, answers_error = self._target("answers-path", "json")
+        if report_error or answers_error or report is None or answers is None:
+            self._status([(e, False) for e in (report_error, answers_error) if e])
             return
-        error = app.save_answers(path)
-        self._status(error or f"Answers saved to {path}", error is None)
+        if report == answers:
+            self._status([("The report and the answers file need different names.", False)])
+            return
+        existing = frozenset(p for p in (report, answers) if p.exists())
+        if existing and existing != self._confirm:
+            self._confirm = existing
+            one = len(existing) == 1
+            names = " and ".join(str(p) for p in sorted(existing))
+            self._status([(f"{names} already exist{'s' if one else ''}. Save again to replace "
+                           f"{'it' if one else 'them'}, or change the name.", None)])
+            return
+        self._confirm = frozenset()
+        report_failed = app.save_report(report, fmt)
+        answers_failed = app.save_answers(answers)
+        self._status([(report_failed or f"Report saved to {report}", report_failed is None),
+                      (answers_failed or f"Answers saved to {answers}", answers_failed is None)])
 
     @on(Button.Pressed, "#close")
     def action_close(self) -> None:
