@@ -10,12 +10,14 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.core.errors import InputError
 from advisor.core.model_traits import ModelTraits, decode, traits_from_entry
-from advisor.core.open_weights import EMPTY, OpenWeight, OpenWeights
 from advisor.core.records import Record
+
+if TYPE_CHECKING:  # imported when a name needs the families: most runs never do
+    from advisor.core.open_weights import OpenWeight, OpenWeights
 
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
 
@@ -169,7 +171,11 @@ class PriceBook:
         """The open-weight families, loaded on first use."""
         if callable(self._open_weights):
             self._open_weights = self._open_weights()
-        return self._open_weights or EMPTY
+        if self._open_weights is None:
+            from advisor.core.open_weights import EMPTY
+
+            self._open_weights = EMPTY
+        return self._open_weights
 
     def lookup(self, name: str, extra: dict[str, Price] | None = None, *,
                in_house: bool = False) -> Price | None:
@@ -189,8 +195,9 @@ class PriceBook:
         for table in (extra or {}, self._overrides):
             if name in table:
                 return table[name]
-        if isinstance(name, str) and _FINE_TUNE.match(name.strip()):
-            return self._fine_tune(name.strip(), extra)
+        base = _fine_tune_base(name)
+        if base is not None:
+            return self._fine_tune(name.strip(), base, extra)
         if in_house:
             served = self.served_in_house(name)
             if served is not None:
@@ -225,13 +232,10 @@ class PriceBook:
         return Price(name.strip(), 0.0, 0.0, "", book.source, None, base_model=found.label,
                      open_weight=found, api_priced=False)
 
-    def _fine_tune(self, name: str, extra: dict[str, Price] | None) -> Price | None:
+    def _fine_tune(self, name: str, base: str, extra: dict[str, Price] | None) -> Price | None:
         """``ft:gpt-4o-mini-2024-07-18:org::abc123`` at the price litellm gives it: the map's
         fine-tune row of its base (``ft:gpt-4o-mini-2024-07-18``), else the base's own row
         (Mistral's ``ft:open-mistral-7b:…``). Named in the user's words."""
-        bare = _FINE_TUNE.match(name)
-        assert bare is not None
-        base = bare[1].strip()
         if not base:
             return None
         row = self.lookup_full(f"ft:{base}")
@@ -361,6 +365,20 @@ def _ranked(qkey: str, qsize: str | None,
     return scored
 
 
+def _fine_tune_base(name: object) -> str | None:
+    """The base of a fine-tuned id, ``ft:<base>:…`` with an optional provider prefix
+    (``openai/ft:…``, ``mistral/ft:…``), or None for any other name."""
+    if not isinstance(name, str):
+        return None
+    text = name.strip()
+    head, slash, rest = text.partition("/")
+    if slash and rest[:3].lower() == "ft:" and head.replace("_", "").isalpha():
+        text = rest
+    if text[:3].lower() != "ft:":
+        return None
+    return text[3:].split(":", 1)[0].strip()
+
+
 def _fine_tuned(name: str, priced: Price, base: str) -> Price:
     return Price(name, priced.input_per_mtok, priced.output_per_mtok, priced.provider,
                  priced.source, priced.traits, fine_tuned=True, base_model=base)
@@ -425,8 +443,6 @@ _PREFERRED = ("", "openai", "anthropic", "gemini", "mistral", "xai", "deepseek",
               "vertex_ai", "together_ai", "groq", "fireworks_ai", "bedrock", "azure")
 
 _SEPARATORS = re.compile(r"[\s_.]+")
-#: ``ft:<base>:…`` with an optional provider prefix (``openai/ft:…``, ``mistral/ft:…``)
-_FINE_TUNE = re.compile(r"^(?:[a-z_]+/)?ft:([^:]*)", re.IGNORECASE)
 #: How close a name must be to be suggested (difflib's ratio, 0–1).
 _CUTOFF = 0.6
 #: A suggestion this close reads as the same name mistyped ("gpt-4oo" and gpt-4o: 0.91).
