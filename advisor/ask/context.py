@@ -7,11 +7,13 @@ API" for the API figures it could have, and a plain reason when there is no cost
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as slot
 from typing import Any
 
+from advisor.ask.edits import Parsed
 from advisor.ask.figures import count, money
-from advisor.ask.intents import Parsed
+from advisor.ask.reading import cost, field
 from advisor.ask.whatif import WhatIf
 from advisor.core.result import Result
 from advisor.core.sources import SECTION_KEYS, SECTION_TITLES
@@ -37,8 +39,8 @@ class Context:
     whatif: WhatIf | None  # the what-if in force (with this question's edits), if any
     rulebase: Any
     prices: Any
-    figures: dict[str, float] = field(default_factory=dict)
-    prior_edits: list[Any] = field(default_factory=list)  # the what-if before this question
+    figures: dict[str, float] = slot(default_factory=dict)
+    prior_edits: list[Any] = slot(default_factory=list)  # the what-if before this question
 
     def fig(self, name: str, value: float | None) -> str:
         if value is not None:
@@ -49,13 +51,6 @@ class Context:
 # ---------------------------------------------------------------------------- reading a result
 
 
-def cost(result: Result, *path: str) -> Any:
-    value: Any = result.costs or {}
-    for p in path:
-        value = value.get(p) if isinstance(value, dict) else None
-    return value
-
-
 def ordered(keys: Any) -> list[str]:
     order = list(SECTION_TITLES)
     return sorted({k for k in keys if k in SECTION_KEYS}, key=order.index)
@@ -63,24 +58,24 @@ def ordered(keys: Any) -> list[str]:
 
 def in_house(result: Result) -> bool:
     """On-premises required, or a model served in-house (the API is not an option)."""
-    current = cost(result, "current") or {}
-    return bool(result.answers.get("on_prem_required") or current.get("basis") == "in_house"
-                or (current and current.get("input_per_mtok") == 0
-                    and current.get("output_per_mtok") == 0))
+    current = cost(result, "current")
+    return bool(result.answers.get("on_prem_required") or field(current, "basis") == "in_house"
+                or (current is not None and field(current, "input_per_mtok") == 0
+                    and field(current, "output_per_mtok") == 0))
 
 
 def monthly(result: Result) -> tuple[float | None, str]:
     """This workload's monthly cost and what it rests on ('' when computed from answers)."""
-    current = cost(result, "current") or {}
+    current = cost(result, "current")
     if in_house(result):
-        if current.get("basis") == "in_house" and current.get("monthly_usd"):
-            return current["monthly_usd"], "in-house"
+        if field(current, "basis") == "in_house" and field(current, "monthly_usd"):
+            return field(current, "monthly_usd"), "in-house"
         return None, "in-house"
-    if current.get("monthly_usd") is not None:
+    if field(current, "monthly_usd") is not None:
         basis = cost(result, "volume_basis")
-        return current["monthly_usd"], {"inferred_from_bill": "token volume inferred from your "
-                                        "bill", "default_sizes": "default token sizes per "
-                                        "request"}.get(basis or "", "")
+        return field(current, "monthly_usd"), {
+            "inferred_from_bill": "token volume inferred from your bill",
+            "default_sizes": "default token sizes per request"}.get(basis or "", "")
     if cost(result, "reported_spend_usd") is not None:
         return cost(result, "reported_spend_usd"), "your reported bill"
     return None, ""
@@ -88,11 +83,11 @@ def monthly(result: Result) -> tuple[float | None, str]:
 
 def api_monthly(result: Result) -> float | None:
     """The list-price API cost of these tokens (for in-house users: if an API were allowed)."""
-    current = cost(result, "current") or {}
-    if "api_monthly_usd" in current:
-        return current["api_monthly_usd"] or None
+    current = cost(result, "current")
+    if field(current, "api_monthly_usd") is not None or field(current, "basis") == "in_house":
+        return field(current, "api_monthly_usd") or None
     tin, tout = cost(result, "monthly_input_tokens"), cost(result, "monthly_output_tokens")
-    pin, pout = current.get("input_per_mtok"), current.get("output_per_mtok")
+    pin, pout = field(current, "input_per_mtok"), field(current, "output_per_mtok")
     if None in (tin, tout, pin, pout) or not (pin or pout):
         return None
     return (tin * pin + tout * pout) / 1e6
@@ -130,18 +125,18 @@ def model_name(result: Result) -> str | None:
 
 
 def gpus(result: Result) -> str:
-    h = cost(result, "self_hosting") or {}
-    owned = h.get("gpus_owned") or result.answers.get("self_hosted_gpus")
-    hours = h.get("gpu_hours")
-    busy = h.get("gpus_busy", None if hours is None else hours / 730)
+    h = cost(result, "self_hosting")
+    owned = field(h, "gpus_owned") or result.answers.get("self_hosted_gpus")
+    hours = field(h, "gpu_hours")
+    busy = field(h, "gpus_busy", None if hours is None else hours / 730)
     parts = []
     if busy is not None:
         parts.append(f"this volume keeps about {_gpu_count(busy)} busy around the clock "
                      f"({count(hours)} GPU-hours a month)" if hours is not None else
                      f"this volume keeps about {_gpu_count(busy)} busy")
     if owned:
-        spare = h.get("spare_gpus", None if busy is None else owned - busy)
-        short = h.get("gpu_shortfall")
+        spare = field(h, "spare_gpus", None if busy is None else owned - busy)
+        short = field(h, "gpu_shortfall")
         parts.append(f"you own {_gpu_count(owned)}"
                      + (f", so about {spare:.1f} are spare" if spare and spare > 0 else "")
                      + (f", about {short:.1f} short: more GPUs are needed" if short else ""))
@@ -165,11 +160,12 @@ def if_api_allowed(ctx: Context, result: Result) -> str:
     if api:
         parts.append(f"{ctx.fig('api_monthly_usd', api)} a month on {model_name(result)} at list "
                      "prices")
-    band = cost(result, "open_model_band") or {}
-    if band.get("low_usd"):
-        parts.append(f"{ctx.fig('open_band_low_usd', band['low_usd'])}–"
-                     f"{ctx.fig('open_band_high_usd', band['high_usd'])} a month on the open-model"
-                     " band ($0.10–$0.50 per million tokens)")
+    band = cost(result, "open_model_band")
+    if field(band, "low_usd"):
+        low = ctx.fig('open_band_low_usd', field(band, 'low_usd'))
+        high = ctx.fig('open_band_high_usd', field(band, 'high_usd'))
+        parts.append(f"{low}–{high} a month on the open-model band ($0.10–$0.50 per million "
+                     "tokens)")
     if not parts:
         return ""
     return "If regulation ever allows an API, the same tokens would cost " + " or ".join(

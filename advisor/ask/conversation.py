@@ -1,15 +1,15 @@
 """Ask: a conversation about one assessment, answered offline by default.
 
-Each question is parsed into an intent and what-if edits (``intents``, with its vocabulary in
-``vocabulary.toml``); edits are recomputed by the core (``whatif``); the answer is built from
+Each question is parsed into a topic and what-if edits (``intents``: typed ``tokens``, slots
+filled by ``understand``, words from ``rules/ask/``); edits are recomputed by the core (``whatif``); the answer is built from
 the result, the recomputation and the article's facts (``offline`` and ``advice``, reading the
 result through ``context``; money as people say it in ``figures``); with an LLM, the model
 works through tools that run the core and its draft is checked by the guard before it is shown
 (``grounded``), any failure falling back to the offline answer.
 
-The conversation keeps the what-if in force: a follow-up ("and if it doubles again?", "and
-with gpt-4o-mini?", "what would that be in scenario 3?") builds on it; a new what-if starts
-again from the assessment; "reset" drops it.
+The conversation keeps one state, the what-if in force: every edit builds on it (a follow-up
+"and if it doubles again?" as much as a new "what if traffic doubles?"), every topic answers
+about it ("is that still cheaper than self-hosting?"), and "reset" drops it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from typing import Any
 
 from advisor.ask.answer import Answer
 from advisor.ask.context import CANNOT, Context
-from advisor.ask.intents import WHAT_IF_INTENTS, Edit, parse
+from advisor.ask.intents import Edit, parse
 from advisor.ask.offline import answer_for
 from advisor.ask.whatif import WhatIf, apply
 from advisor.core.errors import InputError
@@ -57,6 +57,14 @@ class Conversation:
     def reset(self) -> None:
         self.edits, self.whatif = [], None
 
+    def change(self, edits: list[Edit]) -> WhatIf:
+        """Apply ``edits`` on top of the what-if in force: the conversation's one state, which
+        every later question reads (offline edits and the LLM's tool calls alike)."""
+        chain = self.edits + list(edits)
+        whatif = apply(self.answers_file, self.base, chain, self.rulebase, self.prices)
+        self.edits, self.whatif = chain, whatif
+        return whatif
+
     @property
     def result(self) -> Result:
         """The result in force: the what-if's, or the assessment's."""
@@ -85,22 +93,17 @@ class Conversation:
         prior = list(self.edits)
         if parsed.intent == "reset":
             self.reset()
-        whatif: WhatIf | None = None
         if parsed.edits:
-            chain = (self.edits if parsed.follow_up else []) + parsed.edits
             try:
-                whatif = apply(self.answers_file, self.base, chain, self.rulebase, self.prices)
+                self.change(parsed.edits)
             except InputError as exc:
                 return Answer(f"That change is not a valid answer, so nothing was recomputed: "
                               f"{exc.message}.\n", [], answered=False, intent=parsed.intent)
             except (OverflowError, ValueError, ArithmeticError) as exc:
                 return Answer(f"I could not recompute that: the numbers are beyond what I can "
                               f"compute ({exc}).\n", [], answered=False, intent=parsed.intent)
-            if parsed.intent in WHAT_IF_INTENTS:
-                self.edits, self.whatif = chain, whatif
-        elif parsed.follow_up:
-            whatif = self.whatif
-        now = whatif.result if whatif is not None else self.base
+        whatif = self.whatif
+        now = self.result
         ctx = Context(question, parsed, self.answers_file, self.base, now, whatif,
                       self.rulebase, self.prices, prior_edits=prior)
         offline = answer_for(ctx)

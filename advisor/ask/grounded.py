@@ -20,8 +20,9 @@ import re
 from typing import Any
 
 from advisor.ask.answer import Answer
-from advisor.ask.context import CANNOT, Context, cost, ordered
-from advisor.ask.intents import MAX_FACTOR, SCENARIO_IDS, Edit
+from advisor.ask.context import CANNOT, Context, ordered
+from advisor.ask.edits import MAX_FACTOR, SCENARIO_IDS, Edit
+from advisor.ask.reading import cost, plain
 from advisor.ask.whatif import WhatIf, apply
 from advisor.core.errors import InputError
 from advisor.core.result import Result
@@ -81,7 +82,6 @@ def _round(value: Any) -> Any:
 
 def result_part(result: Result, part: str) -> dict[str, Any]:
     """One part of a result as plain data (what ``read_result`` returns)."""
-    c = result.costs or {}
     if part == "summary":
         return {"tier": result.tier, "score": result.score, "confidence": result.confidence,
                 "role": result.role, "organization": result.organization,
@@ -91,7 +91,7 @@ def result_part(result: Result, part: str) -> dict[str, Any]:
         keep = ("monthly_requests", "monthly_calls", "current", "baseline_2023",
                 "open_model_band", "reduction_vs_2023_pct", "reported_spend_usd",
                 "api_share_of_ai_budget", "per_task_usd", "volume_basis")
-        return _round({k: c.get(k) for k in keep if k in c})
+        return _round({k: plain(cost(result, k)) for k in keep})
     if part == "scenarios":
         return _round({"scenarios": [{"id": s.id, "title": s.title, "probability": s.probability,
                                       "multiplier": s.multiplier,
@@ -105,8 +105,8 @@ def result_part(result: Result, part: str) -> dict[str, Any]:
                                      "why": r.why, "source": r.source}
                                     for r in result.recommendations]}
     if part == "self_hosting":
-        return _round(c.get("self_hosting") or {"unavailable": "needs a model, token counts "
-                                                               "and a volume"})
+        return _round(plain(cost(result, "self_hosting"))
+                      or {"unavailable": "needs a model, token counts and a volume"})
     if part == "missing":
         return {"confidence": result.confidence,
                 "unanswered": [m.prompt for m in result.missing]}

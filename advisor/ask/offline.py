@@ -36,8 +36,9 @@ from advisor.ask.context import (
     requests,
     volume_words,
 )
+from advisor.ask.edits import WHAT_IF_INTENTS
 from advisor.ask.figures import count, money, share
-from advisor.ask.intents import WHAT_IF_INTENTS
+from advisor.ask.reading import field
 from advisor.core.result import Result
 from advisor.core.sources import SECTION_TITLES
 from advisor.render import formatting
@@ -49,24 +50,24 @@ def monthly_cost(ctx: Context) -> Answer:
     r = ctx.now
     value, basis = monthly(r)
     if in_house(r):
-        h = cost(r, "self_hosting") or {}
+        h = cost(r, "self_hosting")
         figure = (f"On the self-hosting assumptions (GPU price per hour, throughput, fixed "
                   f"cost) it comes to about {ctx.fig('in_house_monthly_usd', value)} a month."
                   if value else
                   f"On the self-hosting assumptions, serving it would cost about "
-                  f"{ctx.fig('in_house_monthly_usd', h.get('monthly_usd'))} a month; change "
-                  "those assumptions if you have real figures." if h.get("monthly_usd") else "")
+                  f"{ctx.fig('in_house_monthly_usd', field(h, 'monthly_usd'))} a month; change "
+                  "those assumptions if you have real figures." if field(h, "monthly_usd") else "")
         return Answer(paragraphs(
             f"Your workload runs on-premises on your own GPUs, so its cost is the in-house cost "
             f"of that hardware, not an API price. {figure}", on_prem_line(r),
             if_api_allowed(ctx, r)), ["faq-q4", "faq-q6"])
     if value is None:
-        band = cost(r, "open_model_band") or {}
+        band = cost(r, "open_model_band")
         extra = ""
-        if band.get("low_usd"):
+        if field(band, "low_usd"):
             extra = (f"For scale: the same tokens would cost "
-                     f"{ctx.fig('open_band_low_usd', band['low_usd'])}–"
-                     f"{ctx.fig('open_band_high_usd', band['high_usd'])} a month on the "
+                     f"{ctx.fig('open_band_low_usd', field(band, 'low_usd'))}–"
+                     f"{ctx.fig('open_band_high_usd', field(band, 'high_usd'))} a month on the "
                      f"open-model band, and "
                      f"{ctx.fig('baseline_2023_usd', cost(r, 'baseline_2023', 'monthly_usd'))} "
                      "at GPT-4's 2023 launch prices. Name a model to price it: \"what would it "
@@ -439,11 +440,11 @@ def _finish(ctx: Context, lines: list[str], sources: set[str], *,
 
 def _options(ctx: Context, r: Result) -> tuple[str, float] | None:
     """The cheapest of: the current API, the open-model API (band low), self-hosting."""
-    h = cost(r, "self_hosting") or {}
-    named = h.get("cheapest_option")
+    h = cost(r, "self_hosting")
+    named = field(h, "cheapest_option")
     options = {"current_api": cost(r, "current", "monthly_usd"),
                "open_model_api": cost(r, "open_model_band", "low_usd"),
-               "self_hosting": h.get("monthly_usd")}
+               "self_hosting": field(h, "monthly_usd")}
     options = {k: v for k, v in options.items() if v is not None}
     if not options:
         return None
@@ -455,7 +456,7 @@ def _options(ctx: Context, r: Result) -> tuple[str, float] | None:
 
 def self_hosting(ctx: Context) -> Answer:
     r = ctx.now
-    h = cost(r, "self_hosting") or {}
+    h = cost(r, "self_hosting")
     faq = knowledge_text("faq-q2-self-hosting")
     if in_house(r):
         return Answer(paragraphs(
@@ -477,13 +478,13 @@ def self_hosting(ctx: Context) -> Answer:
     if value is not None:
         lines.append(f"You pay **{ctx.fig('monthly_usd', value)} a month** on {model_name(r)} "
                      f"today ({volume_words(r)}).")
-    verdict = h.get("verdict")
-    be = h.get("break_even_requests")
+    verdict = field(h, "verdict")
+    be = field(h, "break_even_requests")
     if verdict == "stay on API":
         lines.append(f"**Stay on the API at your volume**: the break-even against {model_name(r)}"
                      f" is about {count(be)} requests a month"
-                     + (f" ({count(h['break_even_calls'])} LLM calls)"
-                        if h.get("break_even_calls") and calls_per_task(r) > 1 else "")
+                     + (f" ({count(field(h, 'break_even_calls'))} LLM calls)"
+                        if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
                      + f"; you serve {volume_words(r)}.")
     elif verdict == "never pays":
         lines.append(f"**Self-hosting never pays** under these assumptions: {model_name(r)} "
@@ -491,13 +492,13 @@ def self_hosting(ctx: Context) -> Answer:
     elif verdict == "self-hosting pays":
         lines.append(f"**Self-hosting would pay against {model_name(r)}** at your volume "
                      f"(break-even about {count(be)} requests a month"
-                     + (f", {count(h['break_even_calls'])} LLM calls"
-                        if h.get("break_even_calls") and calls_per_task(r) > 1 else "")
+                     + (f", {count(field(h, 'break_even_calls'))} LLM calls"
+                        if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
                      + ").")
     best = _options(ctx, r)
-    if h.get("monthly_usd") is not None:
+    if field(h, "monthly_usd") is not None:
         lines.append(f"Self-hosting would cost about "
-                     f"{ctx.fig('self_hosting_monthly_usd', h['monthly_usd'])} a month "
+                     f"{ctx.fig('self_hosting_monthly_usd', field(h, 'monthly_usd'))} a month "
                      f"(operations plus {_gpus(h)} around the clock; the always-on GPUs do "
                      "the first part of the work, so they are counted once).")
     if best is not None:
@@ -517,25 +518,25 @@ def self_hosting(ctx: Context) -> Answer:
 
 def open_vs_closed(ctx: Context) -> Answer:
     r = ctx.now
-    band = cost(r, "open_model_band") or {}
+    band = cost(r, "open_model_band")
     lines = []
     if in_house(r):
         lines.append("You run on-premises (on-prem), so open versus closed is a choice of what "
                      "to run on your own GPUs. " + (if_api_allowed(ctx, r) or ""))
-    elif band.get("low_usd") is not None:
+    elif field(band, "low_usd") is not None:
         value, _ = monthly(r)
         lines.append(f"On open models at $0.10–$0.50 per million tokens the same tokens would "
-                     f"cost **{ctx.fig('open_band_low_usd', band['low_usd'])}–"
-                     f"{ctx.fig('open_band_high_usd', band['high_usd'])} a month**"
+                     f"cost **{ctx.fig('open_band_low_usd', field(band, 'low_usd'))}–"
+                     f"{ctx.fig('open_band_high_usd', field(band, 'high_usd'))} a month**"
                      + (f", against {ctx.fig('monthly_usd', value)} today on {model_name(r)}."
                         if value is not None else f" ({volume_words(r)})."))
-        h = cost(r, "self_hosting") or {}
-        if h.get("verdict") == "never pays":
+        h = cost(r, "self_hosting")
+        if field(h, "verdict") == "never pays":
             lines.append("Running them on your own GPUs never pays under these assumptions: "
                          "buy open models through an API instead (faq-q2).")
-        elif h.get("monthly_usd") is not None:
+        elif field(h, "monthly_usd") is not None:
             lines.append(f"Running them on your own GPUs would cost about "
-                         f"{money(h['monthly_usd'])} a month (faq-q2).")
+                         f"{money(field(h, 'monthly_usd'))} a month (faq-q2).")
     else:
         lines.append(f"I cannot price open models for you: {no_cost_reason(r)}.")
     lines.append("The article's caution (§7): " + knowledge_text("s7-open-vs-closed") + " Keep a "
@@ -629,7 +630,8 @@ ANSWERS: dict[str, Callable[[Context], Answer]] = {
 def answer_for(ctx: Context) -> Answer:
     """The offline answer to the parsed question."""
     intent = ctx.parsed.intent
-    fn = what_if if intent in WHAT_IF_INTENTS and intent != "follow_up" else ANSWERS[intent]
+    fn = (what_if if intent in WHAT_IF_INTENTS and intent != "follow_up"
+          else ANSWERS.get(intent, monthly_cost))
     reply = fn(ctx)
     reply.intent = intent
     reply.figures = dict(ctx.figures)
@@ -640,6 +642,6 @@ def answer_for(ctx: Context) -> Answer:
 
 def _gpus(h: dict[str, Any]) -> str:
     """"2 GPUs" or "1 GPU": what the self-hosting figure pays for."""
-    n = max(h.get("gpus_needed") or 0, h.get("always_on_gpus") or 0)
+    n = max(field(h, "gpus_needed") or 0, field(h, "always_on_gpus") or 0)
     n = int(n) if float(n).is_integer() else n
     return f"{n:g} GPU" if n == 1 else f"{n:g} GPUs"

@@ -14,7 +14,8 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.ask.intents import Edit
+from advisor.ask.edits import Edit
+from advisor.ask.reading import cost
 from advisor.core.errors import InputError
 from advisor.core.result import Result
 from advisor.render import formatting
@@ -60,13 +61,14 @@ def _freeze_tokens(answers: dict[str, Any], base: Result, prices: Any,
     """Keep the token sizes per call that the base result rests on (from the bill)."""
     if answers.get("avg_input_tokens") is not None or answers.get("avg_output_tokens") is not None:
         return
-    c = base.costs or {}
-    calls = c.get("monthly_calls")
-    if calls and c.get("monthly_input_tokens") is not None:
-        answers["avg_input_tokens"] = max(0, round(c["monthly_input_tokens"] / calls))
-        answers["avg_output_tokens"] = max(0, round((c.get("monthly_output_tokens") or 0) / calls))
+    calls = cost(base, "monthly_calls")
+    tin = cost(base, "monthly_input_tokens")
+    if calls and tin is not None:
+        answers["avg_input_tokens"] = max(0, round(tin / calls))
+        answers["avg_output_tokens"] = max(0, round((cost(base, "monthly_output_tokens") or 0)
+                                                    / calls))
         return
-    bill, model = c.get("reported_spend_usd"), answers.get("model")
+    bill, model = cost(base, "reported_spend_usd"), answers.get("model")
     if not calls or bill is None or model is None:
         return
     price = _price(prices, model, overrides)
