@@ -54,7 +54,6 @@ class AdvisorApp(App[None]):
         self._warned_draft = False
         self._draft_kept = False  # a draft of this session is on disk (the report not saved)
         self._llm_defaults_read = False
-        self.told_dont_know = False
         #: The question the person was on when they opened the review mid-walk (Esc goes back
         #: there), or None when the review came at the end of the walk.
         self.review_return: str | None = None

@@ -223,8 +223,11 @@ class QuestionScreen(Screen[None]):
         self.query_one("#prompt", Static).update(Content.assemble((q.prompt_for(role), "bold"),
                                                                   (required, "dim")))
         source = SECTION_TITLES.get(q.source, q.source)
-        later = ("" if q.required else "\nDon't know is fine: it lowers the confidence a "
-                 "little, and you can answer later from Review (ctrl+r).")
+        later = ("" if q.required else
+                 "\nDon't know is fine: it lowers the confidence a little, and you can answer "
+                 "later from Review (ctrl+r)." if q.weight > 0 else
+                 "\nDon't know is fine: it leaves the confidence as it is, and you can answer "
+                 "later from Review (ctrl+r).")
         self.query_one("#help", Static).update(Content.assemble(
             ("Why it matters  ", "bold"), q.help_for(role), "\n", ("Article: ", "dim"),
             (source, "italic"), (later, "dim")))
@@ -376,10 +379,13 @@ class QuestionScreen(Screen[None]):
             self.set_error("This question needs an answer.")
             return
         app: Any = self.app
-        if self.submit(None) and not app.told_dont_know:
-            app.told_dont_know = True
-            self.notify("Noted as don't know: the confidence drops a little. Answer it any "
-                        "time from Review (ctrl+r).", timeout=6)
+        question = self.question
+        if not self.submit(None):
+            return
+        now = app.live.result.confidence if app.live.result is not None else None
+        answered = confidence_if_answered(app.assessor.rulebase, app.session.role,
+                                          app.session.values(), question)
+        self.notify(dont_know_notice(now, answered), timeout=6)
 
     @on(Button.Pressed, "#back-button")
     def action_back(self) -> None:
@@ -399,6 +405,33 @@ class QuestionScreen(Screen[None]):
             app.show_review(focus=self.qid)
         else:
             app.show_review(came_from=self.qid)
+
+
+def dont_know_notice(now: float | None, answered: float | None) -> str:
+    """What a "don't know" costs: the confidence now against what an answer would make it
+    (a don't-know counts as much as a question not reached yet, so the figure does not drop
+    at this moment; the cost is the rise given up)."""
+    from advisor.render.formatting import percent
+
+    where = " It is listed under Not answered; answer it any time from Review (ctrl+r)."
+    if now is None or answered is None:
+        return "Noted as don't know." + where
+    if answered > now and percent(answered) != percent(now):
+        return (f"Noted as don't know: confidence {percent(now)}; an answer would raise it to "
+                f"{percent(answered)}." + where)
+    return f"Noted as don't know: it does not change the confidence ({percent(now)})." + where
+
+
+def confidence_if_answered(rulebase: Any, role: str, values: dict[str, Any],
+                           question: Question) -> float:
+    """The confidence were ``question`` answered (any value: only whether it is known counts
+    there, beside which questions then apply)."""
+    from advisor.core.engine import confidence
+
+    sample: Any = (question.options[0].value if question.options else True
+                   if question.type == "bool" else "x" if question.type == "string"
+                   else question.min if question.min is not None else 0)
+    return confidence(rulebase, role, {**values, question.id: sample})
 
 
 class _Unset:

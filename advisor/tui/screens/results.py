@@ -102,18 +102,27 @@ def summary_items(result: Any, questionnaire: Any = None,
         items.append(("heading", Content("Cautions")))
         items += [("item", Content.assemble(c.text, (f" ({section(c.source)})", "dim")))
                   for c in applying]
-    if result.missing:
-        by_id = getattr(questionnaire, "by_id", {})
+    items += not_answered_items(result, questionnaire)
+    return items
 
-        def prompt(m: Any) -> str:
-            q = by_id.get(m.id)
-            return q.prompt_for(result.role) if q is not None else m.prompt
 
-        items.append(("heading", Content("Unanswered: they lower the confidence (answer them "
-                                         "with ctrl+r, Edit)")))
-        items += [("item", Content(prompt(m))) for m in result.missing[:8]]
-        if len(result.missing) > 8:
-            items.append(("item", Content(f"… and {len(result.missing) - 8} more")))
+def not_answered_items(result: Any, questionnaire: Any = None) -> list[tuple[str, Content]]:
+    """Every question that applies and was left as "don't know", each saying what it costs:
+    those that lower the confidence first, then those that do not (weight 0), so none vanishes."""
+    if questionnaire is None:
+        lowering = [(m.prompt, True) for m in result.missing]
+    else:
+        lowering = [(q.prompt_for(result.role), q.weight > 0)
+                    for q in questionnaire.relevant_for(result.role, result.answers or {})
+                    if (result.answers or {}).get(q.id) is None]
+    if not lowering:
+        return []
+    items: list[tuple[str, Content]] = [("heading", Content(
+        f"Not answered ({len(lowering)}): answer them with ctrl+r, Edit"))]
+    # All of them (none vanishes), those that cost confidence first.
+    items += [("item", Content.assemble(prompt, (" (lowers the confidence)" if lowers else
+                                                 " (does not change the confidence)", "dim")))
+              for prompt, lowers in sorted(lowering, key=lambda pair: not pair[1])]
     return items
 
 
