@@ -13,7 +13,7 @@ from advisor.core import wording
 from advisor.core.cost_records import Costs
 from advisor.core.costs import CostAssumptions, compute_costs, merge_assumptions
 from advisor.core.engine import Evaluation, evaluate
-from advisor.core.prices import Price, PriceBook
+from advisor.core.prices import Price, PriceBook, in_house_by_answers
 from advisor.core.result import (
     CautionItem,
     FiredRule,
@@ -299,7 +299,8 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
     if model is not None:
         if prices is None:
             prices = PriceBook(entries={})
-        price = prices.resolve(model, _price_overrides(answers_file.assumptions))
+        price = prices.resolve(model, _price_overrides(answers_file.assumptions),
+                               in_house=in_house_by_answers(answers))
     regulated = regulated_domain(answers, rulebase.defaults.get("regulated_industries", []))
     siblings: tuple[Price, ...] = ()
     successor = None

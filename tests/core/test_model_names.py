@@ -8,6 +8,8 @@ first.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from advisor.core.errors import InputError
@@ -266,3 +268,46 @@ def test_an_unreadable_or_tiny_map_prices_nothing_and_never_crashes(tmp_path) ->
     assert [p.model for p in book.siblings("xai")] == ["x-model"]
     assert book.lookup("x-model").input_per_mtok == 1.0
     assert find_family("nobody", str(tiny))[1] == {}
+
+
+# --- through assess: the user's words everywhere -----------------------------------------------
+
+def _assess(rulebase, prices, **answers):
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import load_answers_bytes
+    from tests.conftest import answers_doc
+
+    doc = answers_doc("enterprise_it", archetype="internal_user", monthly_requests=200_000,
+                      avg_input_tokens=1500, avg_output_tokens=300, **answers)
+    return assess(load_answers_bytes(json.dumps(doc).encode()), rulebase, prices)
+
+
+def test_a_hospital_running_llama_on_its_own_gpus(rulebase, prices) -> None:
+    result = _assess(rulebase, prices, model="Llama 3.1 70B", industry="healthcare",
+                     on_prem_required=True, self_hosted_gpus=8)
+    current = result.costs["current"]
+    assert current["model"] == "Llama 3.1 70B" and current["basis"] == "in_house"
+    assert current["api_monthly_usd"] is None
+    assert result.answers["model"] == "Llama 3.1 70B"
+    assert result.costs["in_house"] is True
+    assert "perplexity" not in json.dumps(result.costs.to_dict() if hasattr(
+        result.costs, "to_dict") else result.costs)
+
+
+def test_own_gpus_by_choice_accept_an_open_weight_name(rulebase, prices) -> None:
+    result = _assess(rulebase, prices, model="Qwen 2.5 72B", self_hosted_gpus=2)
+    assert result.costs["current"]["model"] == "Qwen 2.5 72B"
+    assert result.costs["in_house"] is True
+
+
+def test_an_open_weight_name_without_gpus_is_an_answer_to_fix(rulebase, prices) -> None:
+    with pytest.raises(InputError) as caught:
+        _assess(rulebase, prices, model="Qwen 2.5 72B")
+    assert "self_hosted_gpus" in str(caught.value.expected)
+
+
+def test_a_fine_tune_through_assess_keeps_its_id(rulebase, prices) -> None:
+    ft = "ft:gpt-4o-mini-2024-07-18:acme::abc123"
+    result = _assess(rulebase, prices, model=ft)
+    assert result.costs["current"]["model"] == ft
+    assert result.costs["current"]["basis"] == "api"

@@ -18,7 +18,8 @@ def test_equality_hash_and_repr_by_field() -> None:
     assert a != Price("gpt-4o", 2.5, 10.0, "openai", "file")
     assert a != ("gpt-4o", 2.5, 10.0, "openai", "map")
     assert repr(a) == ("Price(model='gpt-4o', input_per_mtok=2.5, output_per_mtok=10.0, "
-                       "provider='openai', source='map')")
+                       "provider='openai', source='map', traits=None, fine_tuned=False, "
+                       "base_model=None, open_weight=None, api_priced=True)")
     with pytest.raises(AttributeError):
         a.other = 1  # type: ignore[attr-defined]
 
