@@ -7,7 +7,7 @@ import os
 from typing import Any
 
 from advisor.cli.options import REPORT_FORMATS, add_home, add_llm_options
-from advisor.cli.output import check_output_target, emit, warn
+from advisor.cli.output import check_output_target, emit, output_errors, warn
 from advisor.core.assess import assess
 from advisor.core.errors import InputError
 from advisor.data import clock
@@ -46,10 +46,17 @@ def run(args: argparse.Namespace) -> int:
 
             warn(f"{terminal_escape(result.narrative.note)} Details: advisor history failures")
     text = render(result, rulebase, args.format)
-    emit(text, args.output, inputs=(args.file,))
+    report_path = os.path.abspath(args.output) if args.output else None
+    from advisor.cli import terminal_report
+
+    if terminal_report.wanted(args.output, args.format):  # a person reads it: the summary
+        with output_errors(terminal_report.report_path(args.file), "the report"):
+            report_path = terminal_report.show(text, args.file)
+    else:
+        emit(text, args.output, inputs=(args.file,))
     if not args.no_history:
         record(answers, result, text, args.format, source=args.file,
-               report_path=os.path.abspath(args.output) if args.output else None)
+               report_path=report_path)
     return 0
 
 
