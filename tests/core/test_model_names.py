@@ -311,3 +311,23 @@ def test_a_fine_tune_through_assess_keeps_its_id(rulebase, prices) -> None:
     result = _assess(rulebase, prices, model=ft)
     assert result.costs["current"]["model"] == ft
     assert result.costs["current"]["basis"] == "api"
+
+
+# --- advisor cost --model: the same acceptance ---------------------------------------------------
+
+def test_advisor_cost_takes_the_same_names(capsys) -> None:
+    from advisor.cli.main import main
+
+    assert main(["cost", "--model", "Llama 3.1 70B", "--requests", "200k", "--on-prem",
+                 "--format", "json"]) == 0
+    costs = json.loads(capsys.readouterr().out)
+    assert costs["current"]["model"] == "Llama 3.1 70B" and costs["in_house"] is True
+    assert main(["cost", "--model", "Qwen 2.5 72B", "--requests", "200k",
+                 "--self-hosted-gpus", "4", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["current"]["model"] == "Qwen 2.5 72B"
+    assert main(["cost", "--model", "Qwen 2.5 72B", "--requests", "200k"]) == 2
+    assert "self_hosted_gpus" in capsys.readouterr().err
+    assert main(["cost", "--model", "ft:gpt-4o-mini-2024-07-18:org::abc", "--requests", "1k",
+                 "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["current"]["model"] == (
+        "ft:gpt-4o-mini-2024-07-18:org::abc")

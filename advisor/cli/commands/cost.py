@@ -10,6 +10,7 @@ from advisor.cli.options import non_negative_float, non_negative_int, positive_i
 from advisor.cli.output import emit
 from advisor.core.costs import compute_costs, merge_assumptions
 from advisor.core.errors import InputError
+from advisor.core.prices import in_house_by_answers
 from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase
 from advisor.render import formatting
@@ -29,6 +30,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
                    help="output tokens per LLM call (default: a chat request's documented size)")
     p.add_argument("--calls-per-task", type=positive_int, default=1, metavar="C")
     p.add_argument("--industry", help="industry (regulated ones keep prices in divergence)")
+    p.add_argument("--on-prem", action="store_true",
+                   help="the work must run on premises: costed in house; an open-weight model "
+                        "may be named as people say it (\"Llama 3.1 70B\")")
+    p.add_argument("--self-hosted-gpus", type=non_negative_int, default=None, metavar="G",
+                   help="GPUs the organisation runs for inference; with an open-weight model "
+                        "(\"Qwen 2.5 72B\") the work is costed in house")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
 
@@ -38,12 +45,15 @@ def run(args: argparse.Namespace) -> int:
     if args.per_user is not None and args.users is None:
         raise InputError("--per-user goes with --users", path="--users")
     rulebase = load_rulebase()
-    price = default_price_book().resolve(args.model, path="--model")
     values: dict[str, Any] = {
         "monthly_requests": args.requests, "daily_users": args.users,
         "requests_per_user_per_day": args.per_user, "avg_input_tokens": args.input_tokens,
         "avg_output_tokens": args.output_tokens, "calls_per_task": args.calls_per_task,
+        "on_prem_required": True if args.on_prem else None,
+        "self_hosted_gpus": args.self_hosted_gpus,
     }
+    price = default_price_book().resolve(args.model, path="--model",
+                                         in_house=in_house_by_answers(values))
     assumptions = merge_assumptions(rulebase.defaults, rulebase.anchors, None)
     regulated = args.industry in rulebase.defaults.get("regulated_industries", [])
     costs = compute_costs(values, price, assumptions, regulated_domain=regulated)
