@@ -13,6 +13,7 @@ from advisor.core import wording
 from advisor.core.cost_records import Costs
 from advisor.core.costs import CostAssumptions, compute_costs, merge_assumptions
 from advisor.core.engine import Evaluation, evaluate
+from advisor.core.findings import findings, voice_for
 from advisor.core.prices import Price, PriceBook, in_house_by_answers
 from advisor.core.result import (
     CautionItem,
@@ -313,6 +314,7 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
                           model_name=model)
     _require_finite(costs, answers_file)
     values = {**answers, **derive(role, answers, costs, regulated)}
+    voice = voice_for(rulebase.voices, values)
     ev = evaluate(rulebase, role, values)
     cautions = [CautionItem(id=c.id, text=c.text, source=c.source,
                             applies=c.applies.evaluate(values) is True,
@@ -342,4 +344,6 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
         rules_digest=rulebase.digest,
         derived={k: values[k] for k in DERIVED_IDS},
         as_of=as_of,
+        findings=findings(costs, values, rulebase.findings, voice),
+        voice=voice,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.core.cost_records import Costs
+from advisor.core.findings import Finding
 from advisor.core.records import Record
 
 RESULT_SCHEMA_VERSION = 1
@@ -106,7 +107,8 @@ class Result(Record):
 
     __slots__ = ("role", "organization", "tier", "score", "confidence", "fired_rules",
                  "recommendations", "cautions", "scenarios", "costs", "missing", "answers",
-                 "assumptions", "rules_digest", "narrative", "derived", "as_of")
+                 "assumptions", "rules_digest", "narrative", "derived", "as_of", "findings",
+                 "voice")
     __hash__ = None  # type: ignore[assignment]  # mutable: the narrative is attached later
 
     def __init__(self, role: str, organization: str | None, tier: str, score: int,
@@ -116,7 +118,9 @@ class Result(Record):
                  missing: list[MissingAnswer], answers: dict[str, Any],
                  assumptions: list[tuple[str, str, str]], rules_digest: str,
                  narrative: Narrative | None = None,
-                 derived: dict[str, Any] | None = None, as_of: str | None = None) -> None:
+                 derived: dict[str, Any] | None = None, as_of: str | None = None,
+                 findings: list[Finding] | None = None,
+                 voice: dict[str, str] | None = None) -> None:
         self.role = role
         self.organization = organization
         self.tier = tier
@@ -135,6 +139,10 @@ class Result(Record):
         self.derived = {} if derived is None else derived
         #: the date the figures were computed for (ISO): a what-if recomputes as of the same day
         self.as_of = as_of
+        #: what decides things for this client, with figures (core/findings.py)
+        self.findings = [] if findings is None else findings
+        #: the reader's words ("your" or "the company's"), for every edge that words a sentence
+        self.voice = {} if voice is None else voice
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -157,6 +165,7 @@ class Result(Record):
                            "monthly_cost_usd": s.monthly_cost_usd, "source": s.source}
                           for s in self.scenarios],
             "costs": None if self.costs is None else self.costs.to_dict(),
+            "findings": [f.to_dict() for f in self.findings],
             "missing_answers": [m.id for m in self.missing],
             "rules_digest": self.rules_digest,
             "narrative": self.narrative.to_dict() if self.narrative else None,

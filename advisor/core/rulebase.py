@@ -13,6 +13,7 @@ from typing import Any
 
 from advisor.core import conditions
 from advisor.core.errors import RulePackError
+from advisor.core.findings import parse_voices, parse_wording
 from advisor.core.questionnaire import Questionnaire, parse_questionnaire
 from advisor.core.records import Record
 
@@ -118,13 +119,16 @@ class PackTest(Record):
 
 class RuleBase(Record):
     __slots__ = ("questionnaire", "rules", "tier_high", "tier_medium", "recommendations",
-                 "cautions", "scenarios", "anchors", "defaults", "tests", "packs", "digest")
+                 "cautions", "scenarios", "anchors", "defaults", "tests", "packs", "digest",
+                 "findings", "voices")
 
     def __init__(self, questionnaire: Questionnaire, rules: tuple[Rule, ...], tier_high: float,
                  tier_medium: float, recommendations: dict[str, Recommendation],
                  cautions: tuple[Caution, ...], scenarios: tuple[Scenario, ...],
                  anchors: dict[str, Any], defaults: dict[str, Any], tests: tuple[PackTest, ...],
-                 packs: tuple[str, ...], digest: str) -> None:
+                 packs: tuple[str, ...], digest: str,
+                 findings: dict[str, Any] | None = None,
+                 voices: tuple[Any, ...] = ()) -> None:
         self.questionnaire = questionnaire
         self.rules = rules
         self.tier_high = tier_high
@@ -137,6 +141,10 @@ class RuleBase(Record):
         self.tests = tests
         self.packs = packs
         self.digest = digest
+        #: finding id -> its wording variants (rules/findings.toml, core/findings.py)
+        self.findings = {} if findings is None else findings
+        #: (condition, words) per reader (rules/voice.toml): "your bill" or "the company's"
+        self.voices = voices
 
     def tier_for(self, score: float) -> str:
         if score >= self.tier_high:
@@ -147,7 +155,7 @@ class RuleBase(Record):
 
 
 DATA_FILES = ("questions.toml", "recommendations.toml", "scenarios.toml", "anchors.toml",
-              "assumptions.toml")
+              "assumptions.toml", "findings.toml", "voice.toml")
 
 
 def parse_toml(name: str, data: bytes) -> dict[str, Any]:
@@ -235,4 +243,6 @@ def build(files: dict[str, dict[str, Any]], digest: str) -> RuleBase:
     return RuleBase(questionnaire=questionnaire, rules=tuple(rules), tier_high=tiers["high"],
                     tier_medium=tiers["medium"], recommendations=recs, cautions=cautions,
                     scenarios=scenarios, anchors=anchors, defaults=defaults, tests=tuple(tests),
-                    packs=tuple(packs), digest=digest)
+                    packs=tuple(packs), digest=digest,
+                    findings=parse_wording(files.get("findings.toml") or {}),
+                    voices=parse_voices(files.get("voice.toml") or {}))
