@@ -218,6 +218,12 @@ class PriceBook:
                 return table[key]
         return self.lookup_full(key)
 
+    def open_weight(self, name: str) -> OpenWeight | None:
+        """The open-weight model ``name`` stands for ("Llama 3.1 70B"), or None: lets an edge
+        say "answer the GPUs you run it on" rather than "unknown model" while in house is not
+        yet known (the TUI asks the model before the GPUs)."""
+        return self.open_weights().find(name)
+
     def served_in_house(self, name: str) -> Price | None:
         """``name`` as an open-weight model served in house, or None when it is not one.
 

@@ -331,3 +331,9 @@ def test_advisor_cost_takes_the_same_names(capsys) -> None:
                  "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["current"]["model"] == (
         "ft:gpt-4o-mini-2024-07-18:org::abc")
+
+
+def test_an_edge_can_ask_whether_a_name_is_open_weight(book: PriceBook) -> None:
+    found = book.open_weight("llama3.3:70b")
+    assert found is not None and found.label == "Llama 3.3 70B" and found.maker == "Meta"
+    assert book.open_weight("gpt-4o") is None and book.open_weight("Llama 3.3 8B") is None
