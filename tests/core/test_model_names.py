@@ -337,3 +337,22 @@ def test_an_edge_can_ask_whether_a_name_is_open_weight(book: PriceBook) -> None:
     found = book.open_weight("llama3.3:70b")
     assert found is not None and found.label == "Llama 3.3 70B" and found.maker == "Meta"
     assert book.open_weight("gpt-4o") is None and book.open_weight("Llama 3.3 8B") is None
+
+
+def test_the_shipped_families_are_well_formed(families: OpenWeights) -> None:
+    from advisor.core.open_weights import is_size
+
+    assert len(families.families) >= 20 and "ollama" in families.local_providers
+    classes = {"small", "gpt-4-class", "frontier-open", "reasoning"}
+    keys: dict[str, str] = {}
+    for family in families.families:
+        assert family.quality in classes, family.name
+        for size, quality in family.sizes.items():
+            assert is_size(size.lower()) and quality in classes, (family.name, size)
+            # Every family finds itself with each of its sizes, however it is spelt.
+            for spelt in (family.label(size), f"{family.name} {size}".lower().replace(" ", "-")):
+                found = families.find(spelt)
+                assert found is not None and found.family == family.name, spelt
+                assert found.size == size and found.quality == quality
+        for key in family.keys:  # no spelling stands for two families
+            assert keys.setdefault(key, family.name) == family.name, key
