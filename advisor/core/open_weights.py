@@ -93,7 +93,10 @@ class OpenWeights:
 
     def __init__(self, data: dict[str, Any]) -> None:
         self.local_providers = frozenset(str(p).lower() for p in data.get("local_providers", []))
-        self._ignore = [re.compile(str(p)) for p in data.get("ignore", [])]
+        ignore = [str(p) for p in data.get("ignore", [])]
+        #: one pattern for every packaging word: names are matched by the thousand for the
+        #: suggestions' pool
+        self._ignore = re.compile("|".join(f"(?:{p})" for p in ignore)) if ignore else None
         self.source = str(data.get("source", "no API price: served in house"))
         #: what an unknown name's error expects, while the work is (not) served in house
         self.expected_not_in_house = str(data.get("expected_not_in_house", ""))
@@ -112,7 +115,7 @@ class OpenWeights:
                 self._by_key.setdefault(key, family)
 
     def _ignored(self, word: str) -> bool:
-        return any(p.fullmatch(word) for p in self._ignore)
+        return self._ignore is not None and self._ignore.fullmatch(word) is not None
 
     def _family_key(self, text: str) -> tuple[str, str | None]:
         """(family key, size in lower case or None) of a name."""

@@ -355,6 +355,9 @@ def _ranked(qkey: str, qsize: str | None,
     for order, (shown, key, size) in enumerate(pool):
         if key == qkey:
             close = 1.0
+        elif key.startswith(qkey) and len(qkey) > 1:
+            # What was typed so far ("lla", "gpt-4" -> gpt-4o): as you type in the TUI.
+            close = 0.9 + 0.1 * len(qkey) / len(key)
         else:
             matcher.set_seq1(key)
             if matcher.real_quick_ratio() < _CUTOFF or matcher.quick_ratio() < _CUTOFF:
@@ -362,8 +365,8 @@ def _ranked(qkey: str, qsize: str | None,
             close = matcher.ratio()
             if close < _CUTOFF:
                 continue
-            if key.startswith(qkey) or qkey.startswith(key):
-                close += 0.05  # what was typed so far (gpt-4 -> gpt-4o)
+            if qkey.startswith(key):
+                close += 0.05  # a listing's whole name, typed with more ("gpt-4o-2")
         if qsize is not None and size is not None:
             close += _size_fit(qsize, size)
         scored.append((-close, order, shown))
