@@ -18,6 +18,9 @@ from advisor.core.records import Record
 _SPLIT = re.compile(r"[\s\-_:,;()\[\]]+")
 _LETTERS_DIGIT = re.compile(r"(?<=[a-z]{2})(?=\d)")  # "llama3" -> "llama 3", not "v3"
 _SIZE = re.compile(r"\d+(\.\d+)?[bt]|\d+x\d+(\.\d+)?b")
+#: a llama.cpp quantisation tag ("q4_K_M", "Q8_0"): packaging, in one piece before splitting
+_FILE = re.compile(r"\.(gguf|ggml|safetensors|bin|pt|onnx)$")  # a weights file's name
+_QUANT = re.compile(r"(?<![a-z0-9])q\d+(?:[_-](?:k|0|1))?(?:[_-][sml])?(?![a-z0-9])")
 
 
 def words(text: str) -> list[str]:
@@ -26,7 +29,7 @@ def words(text: str) -> list[str]:
     The part before the last ``/`` (a host, a hub organisation, a local tool) is dropped;
     separators, case and "llama3" versus "llama 3" do not matter."""
     text = text.strip().lower().replace("+", " plus ")
-    text = text.rsplit("/", 1)[-1]
+    text = _QUANT.sub(" ", _FILE.sub("", text.rsplit("/", 1)[-1]))
     return [w for w in _SPLIT.split(_LETTERS_DIGIT.sub(" ", text)) if w]
 
 

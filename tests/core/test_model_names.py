@@ -356,3 +356,33 @@ def test_the_shipped_families_are_well_formed(families: OpenWeights) -> None:
                 assert found.size == size and found.quality == quality
         for key in family.keys:  # no spelling stands for two families
             assert keys.setdefault(key, family.name) == family.name, key
+
+
+def test_suggestions_as_you_type(book: PriceBook) -> None:
+    assert book.suggest("lla", in_house=True)[0].startswith("Llama")
+    assert book.suggest("gpt-4o-m")[0] == "gpt-4o-mini"
+
+
+def test_the_normal_path_never_reads_the_families(families: OpenWeights) -> None:
+    asked: list[int] = []
+
+    def load() -> OpenWeights:
+        asked.append(1)
+        return families
+
+    book = PriceBook(dict(ROWS), open_weights=load)
+    assert book.resolve("gpt-4o").model == "gpt-4o"
+    assert book.resolve("openai/gpt-4o").input_per_mtok == 2.5
+    assert book.resolve("ft:gpt-4o-mini-2024-07-18:org::abc").fine_tuned
+    assert asked == []  # an API model found by its name costs no file read
+    book.resolve("Llama 3.1 70B", in_house=True)
+    book.suggest("llama")
+    assert asked == [1]  # read once, when a name needs it
+
+
+@pytest.mark.parametrize("typed", ["llama3.1:70b-instruct-q4_K_M",
+                                   "Llama-3.1-70B-Instruct-Q8_0.gguf",
+                                   "hosted_vllm/meta-llama/Meta-Llama-3.1-70B-Instruct-AWQ"])
+def test_quantised_and_packaged_names_are_the_model(book: PriceBook, typed: str) -> None:
+    price = book.resolve(typed, in_house=True)
+    assert price.base_model == "Llama 3.1 70B" and price.model == typed
