@@ -1,7 +1,8 @@
 """Ask: a conversation about one assessment, answered offline by default.
 
 Each question is parsed into a topic and what-if edits (``intents``: typed ``tokens``, slots
-filled by ``understand``, words from ``rules/ask/``); edits are recomputed by the core (``whatif``); the answer is built from
+filled by ``understand``, words from ``rules/ask/``); edits are recomputed by the core
+(``whatif``); the answer is built from
 the result, the recomputation and the article's facts (``offline`` and ``advice``, reading the
 result through ``context``; money as people say it in ``figures``); with an LLM, the model
 works through tools that run the core and its draft is checked by the guard before it is shown

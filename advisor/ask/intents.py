@@ -123,6 +123,10 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     parsed = Parsed("knowledge", edits, problems, scenario, False, unknown, noops, sentences,
                     name)
     _mark_topic_numbers(toks, name, parsed)
+    if noops and not edits and not problems and not over_edits and name in (None, "levers"):
+        # "cut it to 3 calls" when it is 3 already: said so, with the figure in force
+        parsed.intent = KIND_INTENT[noops[0].kind]
+        return parsed
     if problems and not edits and not over_edits and re.search(
             r"\bwhat if\b|\bsuppose\b|\bimagine\b|\bhow about\b|\bwhat about\b|\bswitch|\bmove to\b"
             r"|\bwere\b|\bif we\b", q, re.IGNORECASE):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from advisor.ask import advice
+from advisor.ask import advice, decisions, say
 from advisor.ask.answer import Answer
 from advisor.ask.context import (
     CANNOT,
@@ -39,6 +39,7 @@ from advisor.ask.context import (
 from advisor.ask.edits import WHAT_IF_INTENTS
 from advisor.ask.figures import count, money, share
 from advisor.ask.reading import field
+from advisor.ask.say import phrase, voice_of
 from advisor.core.result import Result
 from advisor.core.sources import SECTION_TITLES
 from advisor.render import formatting
@@ -623,21 +624,53 @@ ANSWERS: dict[str, Callable[[Context], Answer]] = {
     "quality_risk": advice.quality_risk, "monitoring": advice.monitoring,
     "cautions": advice.cautions, "sources": advice.sources, "knowledge": advice.knowledge,
     "out_of_scope": out_of_scope, "reset": reset, "what_if_problem": what_if_problem,
-    "follow_up": follow_up,
+    "follow_up": follow_up, "capacity": decisions.capacity, "goal_seek": decisions.goal_seek,
+    "compare_models": decisions.compare_models, "levers": decisions.levers,
+    "materiality": decisions.materiality, "unsupported": decisions.unsupported,
+    "brief": decisions.brief,
 }
+
+#: Topics whose answer reads the result in force without saying so themselves.
+_SAYS_STATE = frozenset({"monthly_cost", "follow_up", "reset", "what_if_problem"})
 
 
 def answer_for(ctx: Context) -> Answer:
-    """The offline answer to the parsed question."""
+    """The offline answer to the parsed question, said in the reader's voice."""
     intent = ctx.parsed.intent
-    fn = (what_if if intent in WHAT_IF_INTENTS and intent != "follow_up"
-          else ANSWERS.get(intent, monthly_cost))
-    reply = fn(ctx)
+    said_noop = bool(ctx.parsed.noops and not ctx.parsed.edits and intent in WHAT_IF_INTENTS)
+    fn = (monthly_cost if said_noop
+          else what_if if intent in WHAT_IF_INTENTS and intent != "follow_up"
+          else ANSWERS.get(intent, advice.knowledge))
+    reply = (decisions.quality_gate(ctx) if intent == "quality_risk" else None) or fn(ctx)
     reply.intent = intent
+    v = voice_of(ctx.now)
+    head = []
+    if said_noop:
+        head.append(" ".join(phrase("noop", v, said=e.said or e.form(), now=_now(ctx, e))
+                             for e in ctx.parsed.noops))
+    elif (ctx.whatif is not None and intent not in WHAT_IF_INTENTS
+          and intent not in _SAYS_STATE and reply.answered):
+        head.append(phrase("what_if_in_force", v, changes="; ".join(ctx.whatif.labels)))
+        reply.recomputed = reply.recomputed or ctx.whatif.result
+    tail = []
+    if ctx.parsed.unknown:
+        tail.append(phrase("unknown", v, words=", ".join(f"'{w}'" for w in ctx.parsed.unknown)))
+    reply.text = say.finish("\n\n".join([*head, reply.text.rstrip("\n"), *tail]), voice=v,
+                            limit=ctx.parsed.sentences)
     reply.figures = dict(ctx.figures)
     if ctx.whatif is not None:
         reply.what_if = list(ctx.whatif.labels)
     return reply
+
+
+def _now(ctx: Context, edit: Any) -> str:
+    """What a no-op edit finds in force, in words ("3 calls per task")."""
+    a = (ctx.whatif.answers_file if ctx.whatif else ctx.answers_file).answers
+    if edit.kind == "calls_per_task":
+        return f"{a.get('calls_per_task') or 1} calls per task"
+    if edit.kind == "model":
+        return f"the model is {edit.value}"
+    return volume_words(ctx.now)
 
 
 def _gpus(h: dict[str, Any]) -> str:

@@ -190,7 +190,8 @@ def test_choice_answers(startup, rulebase, prices) -> None:
 def test_why_medium_and_not_lower(rulebase, prices) -> None:
     answers = validate_answers(example("investor-gpu-cloud.json"))
     reply = ask("Why medium and not lower?", answers, rulebase, prices)
-    assert re.search(r"Your tier is \*\*medium\*\* with a score of \d+", reply.text)
+    # an investor reads about the company, in the third person
+    assert re.search(r"The company's tier is \*\*medium\*\* with a score of \d+", reply.text)
     assert "GPU" in reply.text and "`" not in reply.text  # the finding in words, no rule id
     assert "What would lower the tier" in reply.text
     assert "⇒ **lower**" in reply.text

@@ -1,0 +1,95 @@
+"""Say: facts into the reader's words, from ``rules/ask/wording.toml``.
+
+Topic handlers hand over figures and choices; the phrases here word them, in the reader's
+voice (an investor hears about "the company", in the third person), with figures said as the
+report says them (``core.wording``). The last pass over every answer drops ids a reader must
+never see ("(faq-q2)", "[s1-prices]"), puts the text in the reader's voice, and keeps to "in
+two sentences" when the question asked for it.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+from typing import Any
+
+from advisor.ask.lexicon import read
+from advisor.core import wording
+
+
+def voice_of(result: Any) -> str:
+    """``company`` for an investor reading about the company assessed, else ``you``."""
+    return "company" if getattr(result, "role", None) == "investor" else "you"
+
+
+def phrase(key: str, voice: str, **facts: Any) -> str:
+    """The phrase ``key`` (dotted for a nested one) in ``voice``, filled from ``facts``."""
+    node: Any = read("wording.toml")["phrases"]
+    for part in key.split("."):
+        node = node[part]
+    template = node.get(voice) or node["you"]
+    return wording.fill(template, facts) or template.format_map(_Blank(facts))
+
+
+class _Blank(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "n/a"
+
+
+def words(section: str, key: str) -> str:
+    return str(read("wording.toml")[section].get(key, key.replace("_", " ")))
+
+
+def money(value: float | None) -> str:
+    """Dollars as the report says them ($12.50, $48,600, $1.25 million)."""
+    return wording.money(value)
+
+
+def count(value: float | None) -> str:
+    return wording.quantity(value)
+
+
+@cache
+def _ids() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in read("wording.toml")["ids"]["patterns"])
+
+
+@cache
+def _voice(voice: str) -> tuple[tuple[re.Pattern[str], str], ...]:
+    table = read("wording.toml")["voice"].get(voice, {})
+    return tuple((re.compile(r"(?<![\w'])" + re.escape(k) + (r"(?!\w)" if k[-1].isalnum()
+                                                            else "")), v)
+                 for k, v in sorted(table.items(), key=lambda kv: -len(kv[0])))
+
+
+def strip_ids(text: str) -> str:
+    for pattern in _ids():
+        text = pattern.sub("", text)
+    return text
+
+
+def in_voice(text: str, voice: str) -> str:
+    for pattern, replacement in _voice(voice):
+        text = pattern.sub(replacement, text)
+    return text
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[*A-Z(\"“$0-9])")
+
+
+def sentences(text: str, n: int) -> str:
+    """The first ``n`` sentences of ``text``, lists and headings folded into prose."""
+    flat = " ".join(line.strip().lstrip("-*0123456789. ").strip() if line.strip().startswith(
+        ("-", "1", "2", "3", "4", "5")) else line.strip() for line in text.splitlines()
+        if line.strip() and not line.strip().startswith("_"))
+    parts = [p for p in _SENTENCE.split(flat) if p.strip()]
+    return " ".join(parts[:max(1, n)]).strip() + "\n"
+
+
+def finish(text: str, *, voice: str, limit: int | None) -> str:
+    """The last pass over an answer: no ids, the reader's voice, the length asked for."""
+    text = strip_ids(text)
+    text = in_voice(text, voice)
+    if limit:
+        text = sentences(text, limit)
+    return text if text.endswith("\n") else text + "\n"
