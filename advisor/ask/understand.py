@@ -64,11 +64,11 @@ def understand(toks: Tokens, s: Situation, *, stated: bool = True) -> Found:
         return found
     partial = _partial_move(toks, found)
     _price(toks, found)
-    model = _model(toks, s, found)
     for clause in [] if partial else _clauses(toks):
         edit = _clause(clause, toks, s, found)
         if edit is not None:
             found.edits.append(edit)
+    model = _model(toks, s, found)
     if model is not None:
         found.edits.append(model)
     found.edits.sort(key=lambda e: ORDER.index(e.kind))
@@ -329,7 +329,7 @@ def _model(toks: Tokens, s: Situation, found: Found) -> Edit | None:
         return None
     items = toks.items
     models = [t for t in items if t.kind == "model"]
-    if not models or not (s.follow_up or has_cue(toks, lexicon().model_cues)):
+    if not models or not (s.follow_up or found.edits or has_cue(toks, lexicon().model_cues)):
         return None
     edits = []
     for t in models:

@@ -1,0 +1,124 @@
+"""The questions issue 20 names, answered from the conversation's one state and the engine's
+figures: follow-ups about the what-if in force, capacity, goal-seek, comparisons, levers,
+materiality, a plain 'cannot', planning assumptions, voice, ids and length."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from advisor.ask.conversation import Conversation
+from advisor.ask.reading import cost
+
+HERE = Path(__file__).resolve().parent
+
+
+def chat(name, rulebase, prices) -> Conversation:
+    return Conversation(str(HERE / "assessments" / name), rulebase, prices)
+
+
+def test_follow_ups_answer_about_the_what_if_in_force(rulebase, prices) -> None:
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    c.ask("move to gpt-4o-mini")
+    assert c.ask("traffic doubles").figures["monthly_usd"] == pytest.approx(252)  # builds on it
+    reply = c.ask("is that still cheaper than self hosting?")
+    assert reply.intent == "self_hosting"
+    assert "$252" in reply.text and "$2,100" not in reply.text  # not the assessment's figure
+    assert reply.recomputed is c.result
+
+
+def test_capacity_is_one_division_from_the_engine(rulebase, prices) -> None:
+    c = chat("enterprise-onprem-gpus.json", rulebase, prices)
+    reply = c.ask("how many requests can 16 GPUs serve?")
+    assert reply.intent == "capacity"
+    h = cost(c.base, "self_hosting")
+    hours = rulebase.defaults["days_per_month"] * 24
+    peak = round(h.gpus_at_peak / h.gpus_busy, 1)
+    want = 16 * hours * cost(c.base, "monthly_requests") / h.gpu_hours / peak
+    assert reply.figures["capacity_requests"] == pytest.approx(want, rel=1e-6)
+
+
+def test_what_the_figures_cannot_support_is_declined_naming_what_is_missing(
+        rulebase, prices) -> None:
+    reply = chat("enterprise-onprem-gpus.json", rulebase, prices).ask(
+        "what is our revenue per GPU-hour?")
+    assert reply.intent == "unsupported" and not reply.answered
+    assert reply.text.startswith("I cannot give") and "revenue" in reply.text
+    assert not re.search(r"\$\d", reply.text)
+
+
+def test_goal_seek_searches_the_price_map_and_prices_with_the_engine(rulebase, prices) -> None:
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    reply = c.ask("which model swap gets inference under $1k/mo?")
+    assert reply.intent == "goal_seek" and reply.text.startswith("**Yes:")
+    assert reply.figures["monthly_usd"] < 1000
+    assert c.whatif is None  # a question, not a change
+
+
+def test_a_comparison_prices_both_models(rulebase, prices) -> None:
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    reply = c.ask("would gpt-4.1-mini be cheaper than claude haiku 4.5?")
+    assert reply.intent == "compare_models"
+    a = c.ask("what if we move to gpt-4.1-mini").figures["monthly_usd"]
+    c.ask("reset")
+    b = c.ask("what if we move to claude haiku 4.5").figures["monthly_usd"]
+    assert reply.figures["gpt-4.1-mini_monthly_usd"] == pytest.approx(a)
+    assert reply.figures["claude-haiku-4-5_monthly_usd"] == pytest.approx(b)
+    assert reply.text.startswith("**Yes" if a < b else "**No")
+
+
+def test_how_do_we_cut_this_leads_with_the_biggest_lever(rulebase, prices) -> None:
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    reply = c.ask("how do we cut this?")
+    top = max(cost(c.base, "levers"), key=lambda lv: lv.ranking_usd)
+    assert reply.intent == "levers" and reply.text.startswith("**The biggest lever")
+    assert reply.figures["top_lever_savings_usd"] == pytest.approx(top.ranking_usd)
+
+
+def test_does_this_matter_answers_from_materiality(rulebase, prices) -> None:
+    reply = chat("startup-wrapper-gpt4o.json", rulebase, prices).ask("does this even matter?")
+    assert reply.intent == "materiality" and "$2,100" in reply.text
+
+
+def test_a_planning_assumption_is_not_a_what_if(rulebase, prices) -> None:
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    reply = c.ask("our budget assumes prices halve every year, sanity check that?")
+    assert reply.intent == "cautions" and c.whatif is None
+    assert "linear" in reply.text and "$2,100" in reply.text  # the stable-price case
+
+
+def test_an_investor_hears_about_the_company(rulebase, prices) -> None:
+    for q in ("what is their bill?", "how do they cut it?", "why this tier?",
+              "should they self-host?"):
+        text = chat("investor-vertical-saas.json", rulebase, prices).ask(q).text
+        assert not re.search(r"\byour\b", text, re.IGNORECASE), (q, text)
+
+
+def test_no_ids_reach_the_reader(rulebase, prices) -> None:
+    ids = re.compile(r"\((?:faq-q\d|s\d)|\[(?:faq-q\d|s\d)|\bs6, developers\b")
+    for name, q in (("startup-wrapper-gpt4o.json", "should we self-host?"),
+                    ("enterprise-onprem-gpus.json", "what does scenario 2 mean for us"),
+                    ("startup-tiny-4o-mini.json", "is gpt-4o-mini the right model for us"),
+                    ("startup-contract-review.json", "what if we go to 2 calls per contract?")):
+        text = chat(name, rulebase, prices).ask(q).text
+        assert not ids.search(text), (q, text)
+
+
+def test_in_two_sentences_is_honoured(rulebase, prices) -> None:
+    reply = chat("startup-wrapper-gpt4o.json", rulebase, prices).ask(
+        "explain to the board in 2 sentences")
+    assert len(re.findall(r"[.!?](?:\s|$)", reply.text.strip())) <= 2
+    assert "high" in reply.text and "-1" not in reply.text
+
+
+def test_an_on_prem_bank_hears_the_constraint_first(rulebase, prices) -> None:
+    reply = chat("enterprise-onprem-gpus.json", rulebase, prices).ask("can we use Azure OpenAI?")
+    assert reply.text.startswith("You must stay on-premises")
+
+
+def test_the_cheapest_model_for_clinical_notes_is_a_no(rulebase, prices) -> None:
+    reply = chat("developer-onprem-healthcare.json", rulebase, prices).ask(
+        "is the cheapest model OK for clinical notes?")
+    assert reply.text.startswith("**No") and "quality" in reply.text
