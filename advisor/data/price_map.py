@@ -13,12 +13,15 @@ import importlib.util
 import json
 import os
 import zlib
+from typing import TYPE_CHECKING
 
 from advisor.core.errors import InputError
-from advisor.core.open_weights import OpenWeights
 from advisor.core.prices import Price, PriceBook, Row, entries_from_map
 from advisor.data import cache
 from advisor.data.paths import config_dir
+
+if TYPE_CHECKING:  # imported when a name needs the open-weight families: most runs never do
+    from advisor.core.open_weights import OpenWeights
 
 PRICE_MAP_NAME = "model_prices_and_context_window_backup.json"
 MAX_PRICE_MAP_BYTES = 64 * 1024 * 1024  # litellm's map is about 1.5 MB
@@ -226,6 +229,7 @@ def load_open_weights(folder: str | None = None) -> OpenWeights:
     API model found by its exact key and never read the file."""
     import tomllib
 
+    from advisor.core.open_weights import OpenWeights
     from advisor.data.files import read_regular_file
     from advisor.data.resources import rules_dir
 
