@@ -250,6 +250,9 @@ class ToolCall:
     id: str
     name: str
     arguments: dict[str, Any]
+    #: why the arguments could not be read (not JSON, not an object): the caller answers the
+    #: call with this as a tool error, so the model can correct itself
+    error: str = ""
 
 
 @dataclass
@@ -274,15 +277,18 @@ def _tool_calls(message: Any) -> list[ToolCall]:
         arguments = getattr(function, "arguments", None) or "{}"
         if not isinstance(name, str) or not name:
             raise LLMFailure("malformed_response", "a tool call had no function name")
+        call_id = str(getattr(raw, "id", "") or f"call_{len(calls)}")
         try:
             parsed = json.loads(arguments) if isinstance(arguments, str) else dict(arguments)
         except (ValueError, TypeError):
-            raise LLMFailure("malformed_response",
-                             f"the arguments of the tool call {name!r} are not JSON") from None
+            calls.append(ToolCall(call_id, name, {}, f"the arguments of the tool call {name!r} "
+                                                     "are not JSON"))
+            continue
         if not isinstance(parsed, dict):
-            raise LLMFailure("malformed_response",
-                             f"the arguments of the tool call {name!r} are not an object")
-        calls.append(ToolCall(str(getattr(raw, "id", "") or f"call_{len(calls)}"), name, parsed))
+            calls.append(ToolCall(call_id, name, {}, f"the arguments of the tool call {name!r} "
+                                                     "are not an object"))
+            continue
+        calls.append(ToolCall(call_id, name, parsed))
     return calls
 
 
