@@ -253,6 +253,8 @@ def _process(ctx: Context, task: Task) -> Outcome:
                              ctx.fmt, origin="batch", source=item.source,
                              report_path=target, input_sha256=digest)
     costs = result.costs or {}
+    typed = result.costs  # read by attribute for the summary's bases and bill gaps
+    bill = typed.bill if typed is not None else None
     if result.narrative is not None:
         narrative = result.narrative.to_dict()
     elif task.known:  # finished by an earlier run: what history says its narrative cost
@@ -274,7 +276,8 @@ def _process(ctx: Context, task: Task) -> Outcome:
         history_row=row,
         confidence=result.confidence,
         top_action=result.recommendations[0].title if result.recommendations else None,
-        in_house=(costs.get("current") or {}).get("basis") == "in_house",
-        bill_usd=costs.get("reported_spend_usd"), bill_ratio=costs.get("spend_gap_ratio"),
-        bill_differs=costs.get("spend_differs"),
+        in_house=typed is not None and typed.current is not None
+        and typed.current.basis == "in_house",
+        bill_usd=bill.reported_usd if bill else None, bill_ratio=bill.ratio if bill else None,
+        bill_differs=bill.differs if bill else None,
     )

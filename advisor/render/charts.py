@@ -54,20 +54,22 @@ class Figures(NamedTuple):
 
 
 def figures(result: Result) -> Figures:
-    costs: dict[str, Any] = result.costs or {}
-    current = costs.get("current") or {}
-    band = costs.get("open_model_band") or {}
+    c = result.costs
+    if c is None:
+        return Figures(None, None, False, None, None, None, None, None, None, None, None)
+    cur, band, own = c.current, c.open_model_band, c.self_hosting
     return Figures(
-        baseline=(costs.get("baseline_2023") or {}).get("monthly_usd"),
-        current=current.get("monthly_usd"),
-        in_house=current.get("basis") == "in_house",
-        bill=costs.get("reported_spend_usd"),
-        band_low=band.get("low_usd"), band_high=band.get("high_usd"),
-        own=(costs.get("self_hosting") or {}).get("monthly_usd"),
-        model=current.get("model"),
-        input_per_mtok=current.get("input_per_mtok"),
-        band_low_per_mtok=band.get("low_per_mtok"),
-        band_high_per_mtok=band.get("high_per_mtok"),
+        baseline=c.baseline_2023.monthly_usd if c.baseline_2023 else None,
+        current=cur.monthly_usd if cur else None,
+        in_house=cur is not None and cur.basis == "in_house",
+        bill=c.bill.reported_usd,
+        band_low=band.low_usd if band else None,
+        band_high=band.high_usd if band else None,
+        own=own.monthly_usd if own else None,
+        model=(cur.name or cur.model) if cur else None,  # as the user named it
+        input_per_mtok=cur.input_per_mtok if cur else None,
+        band_low_per_mtok=band.low_per_mtok if band else None,
+        band_high_per_mtok=band.high_per_mtok if band else None,
     )
 
 

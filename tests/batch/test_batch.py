@@ -224,10 +224,10 @@ def test_a_bug_in_one_item_does_not_stop_the_others(tmp_path: Path,
 
     real = worker.assess
 
-    def flaky(answers: Any, rulebase: Any, prices: Any) -> Any:
+    def flaky(answers: Any, rulebase: Any, prices: Any, **options: Any) -> Any:
         if answers.organization == "Company 1 | <b>#1</b>":
             raise RuntimeError("boom")
-        return real(answers, rulebase, prices)
+        return real(answers, rulebase, prices, **options)
 
     monkeypatch.setattr(worker, "assess", flaky)
     for i in range(3):
@@ -286,8 +286,10 @@ def test_summary_numbers_are_the_sums_of_the_items(tmp_path: Path) -> None:
             result["score"], result["tier"], result["organization"])
         assert row["monthly_usd"] == _dig(result, "costs", "current", "monthly_usd")
     md = (out / "summary.md").read_text(encoding="utf-8")
-    # The summary rounds as a person says it (issue 15): $1.97 million, not $1,973,975.00.
-    assert f"| Today | {money(costs['current_monthly_usd']['usd'])} |" in md
+    # The summary rounds as a person says it (issue 15): $1.97 million, not $1,973,975.00;
+    # and totals by basis, never one "Today" adding bills to computed costs (issue 22).
+    computed = costs["by_basis"]["computed_api_usd"]
+    assert f"| {money(computed['usd'])} | {computed['items']} |" in md and "| Today |" not in md
     first_row = next(line for line in md.splitlines() if line.startswith("| 1 | "))
     assert f"| {table[0]['score']} |" in first_row
 
@@ -301,7 +303,7 @@ def test_same_inputs_give_the_same_summary_bytes(tmp_path: Path) -> None:
         assert main(["batch", str(tmp_path / "in"), "-o", str(out), "--jobs", jobs,
                      "--no-progress", "--no-history"]) == 0
         outs.append(out)
-    for name in ("summary.md", "summary.json"):
+    for name in ("summary.md", "summary.json", "summary.html"):
         assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes()
 
 
@@ -522,3 +524,159 @@ def test_a_broken_store_warns_once_and_the_batch_carries_on(
     assert "corrupt" in captured.err
     assert _summary(out)["assessed"] == len(EXAMPLE_NAMES)
     assert "kept in history" not in captured.out
+
+
+# ---------------------------------------------------------------------- the portfolio summary
+# Issue 22: totals by basis (never one "Today" total), bill gaps, confidence and top action per
+# item, findings by weight, and an HTML summary with the report's escaping.
+
+PERSONAS = ROOT / "tests" / "personas"
+
+
+def _with_bill(name: str, bill: float, org: str) -> dict[str, Any]:
+    doc = example(name)
+    doc["answers"]["monthly_api_spend_usd"] = bill
+    doc["organization"] = org
+    return doc
+
+
+def _portfolio(tmp_path: Path) -> tuple[Path, dict[str, dict[str, Any]]]:
+    """Items of every basis: bills (one far higher, one far lower, one close), computed only,
+    in house, not priced. Returns the output folder and each item's JSON result."""
+    inputs = tmp_path / "in"
+    _write(inputs / "higher.json", _with_bill("startup-chat-wrapper.json", 12_150, "Higher Co"))
+    _write(inputs / "lower.json", _with_bill("startup-chat-wrapper.json", 675, "Lower Co"))
+    _write(inputs / "close.json", _with_bill("startup-chat-wrapper.json", 2_100, "Close Co"))
+    _write(inputs / "persona-bill.json", json.loads(
+        (PERSONAS / "enterprise-bill-above-computed.json").read_text(encoding="utf-8")))
+    _write(inputs / "computed.json", example("developer-agent-platform.json"))
+    _write(inputs / "in-house.json", json.loads(
+        (PERSONAS / "onprem-low-volume-council.json").read_text(encoding="utf-8")))
+    _write(inputs / "unpriced.json", example("investor-portfolio-vertical.json"))
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "--format", "json", "--no-progress",
+                 "--no-history"]) == 0
+    results = {}
+    for p in out.glob("*.json"):
+        if not p.name.startswith("summary"):
+            results[_plain(p.name)] = json.loads(p.read_text(encoding="utf-8"))
+    return out, results
+
+
+def _basis(result: dict[str, Any]) -> str:
+    costs = result["costs"]
+    current = _dig(costs, "current", "monthly_usd")
+    if current is not None and _dig(costs, "current", "basis") == "in_house":
+        return "in_house"
+    if costs.get("reported_spend_usd") is not None:
+        return "bill"
+    return "computed" if current is not None else "not_priced"
+
+
+def test_costs_are_totalled_by_basis_never_into_one_today(tmp_path: Path) -> None:
+    out, results = _portfolio(tmp_path)
+    assert {_basis(r) for r in results.values()} == {"bill", "computed", "in_house",
+                                                     "not_priced"}
+    by_basis = _summary(out)["costs"]["by_basis"]
+    bills = [r["costs"]["reported_spend_usd"] for r in results.values()
+             if r["costs"].get("reported_spend_usd") is not None]
+    computed = [r["costs"]["current"]["monthly_usd"] for r in results.values()
+                if _basis(r) == "computed"]
+    in_house = [r["costs"]["current"]["monthly_usd"] for r in results.values()
+                if _basis(r) == "in_house"]
+    for key, values in (("bills_paid_usd", bills), ("computed_api_usd", computed),
+                        ("in_house_usd", in_house)):
+        assert by_basis[key]["items"] == len(values) > 0, key
+        assert by_basis[key]["usd"] == pytest.approx(sum(values), rel=1e-12), key
+    assert by_basis["not_priced"]["items"] == 1
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert "| Today |" not in md and ">Today<" not in html
+    for label, values in (("Bills paid, as reported", bills),
+                          ("Computed at list prices (no bill given)", computed),
+                          ("In house (GPUs and operations)", in_house)):
+        assert f"| {label} | {money(sum(values))} | {len(values)} |" in md
+        assert (f"<td>{label}</td><td class=\"num\">{money(sum(values))}</td>"
+                f"<td class=\"num\">{len(values)}</td>") in html
+    # Each item's own figure says which basis it is on.
+    items = md.split("## Items by exposure")[1]
+    row = next(line for line in items.splitlines() if "| Higher Co |" in line)
+    assert "| $12,150 (bill) |" in row
+
+
+def test_bill_gaps_are_flagged_with_their_direction_and_ratio(tmp_path: Path) -> None:
+    out, _ = _portfolio(tmp_path)
+    summary = _summary(out)
+    flagged = {row["organization"]: row["bill_gap"] for row in summary["table"]
+               if row["bill_gap"]}
+    assert set(flagged) == {"Higher Co", "Lower Co", "Calder & Rowe Telecom - Digital Care"}
+    assert flagged["Higher Co"]["direction"] == "higher"
+    assert flagged["Higher Co"]["ratio"] == pytest.approx(6.0, rel=1e-3)
+    assert flagged["Lower Co"]["direction"] == "lower"
+    assert flagged["Lower Co"]["ratio"] == pytest.approx(1 / 3, rel=1e-3)
+    assert summary["bill_gaps"] == {"items": 3, "higher": 2, "lower": 1}
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    gaps = md.split("## Bill gaps")[1].split("\n## ")[0]
+    lines = [line for line in gaps.splitlines() if line.startswith("| ") and "$" in line]
+    # The widest gap first: 6× above, 3× below, then 53% above; the close bill is not listed.
+    assert [line.split(" | ")[0][2:] for line in lines] == [
+        "Higher Co", "Lower Co", "Calder &amp; Rowe Telecom - Digital Care"]
+    assert "| $12,150 | $2,025 | 6.0× higher |" in lines[0]
+    assert "| $675 | $2,025 | 3.0× lower |" in lines[1]
+    assert "| 53% higher |" in lines[2]
+    assert "Close Co" not in gaps
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    assert '<td class="gap-lower">3.0× lower</td>' in html
+
+
+def test_each_item_carries_its_confidence_and_top_action(tmp_path: Path) -> None:
+    out, results = _portfolio(tmp_path)
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    for row in _summary(out)["table"]:
+        result = results[_plain(row["report"])]
+        top = result["recommendations"][0]["title"] if result["recommendations"] else None
+        assert row["confidence"] == result["confidence"]
+        assert row["top_action"] == top and top
+        items = md.split("## Items by exposure")[1]
+        line = next(line for line in items.splitlines() if f"[{row['report']}]" in line)
+        assert f"| {round(result['confidence'] * 100)}% |" in line
+        assert top.replace("$", "\\$") in line or top in line
+        assert f"<td>{top}</td>" in html.replace("&#39;", "'")
+
+
+def test_findings_are_ordered_by_weight_never_led_by_zero_points(tmp_path: Path) -> None:
+    out, _ = _portfolio(tmp_path)
+    for fired in (_summary(out)["fired_rules"],):
+        points = [f["points"] for f in fired]
+        assert 0 in points and any(p > 0 for p in points) and any(p < 0 for p in points)
+        kinds = [0 if p > 0 else 1 if p < 0 else 2 for p in points]
+        assert kinds == sorted(kinds)  # drivers, then defences, then findings without points
+        for kind in (0, 1):
+            run = [abs(p) for p, k in zip(points, kinds, strict=True) if k == kind]
+            assert run == sorted(run, reverse=True)
+    md = (out / "summary.md").read_text(encoding="utf-8")
+    table = md.split("| Finding | Points | Items | Share | Source |")[1].split("\n\n")[0]
+    shown = [line.split(" | ")[1] for line in table.splitlines()[2:]]
+    assert shown[0].startswith("+") and shown == [
+        (f"+{p:g}" if p > 0 else f"{p:g}") for p in points]
+
+
+def test_the_html_summary_keeps_free_text_as_text(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    doc = _with_bill("startup-chat-wrapper.json", 675,
+                     '<script>alert(1)</script> & <b onmouseover="x()">Bold</b>')
+    _write(inputs / "evil.json", doc)
+    _write(inputs / "<img src=x onerror=alert(1)>.json", '{"schema_version": 1, "role": ')
+    out = tmp_path / "out"
+    assert main(["batch", str(inputs), "-o", str(out), "--no-progress", "--no-history"]) == 2
+    html = (out / "summary.html").read_text(encoding="utf-8")
+    body = html.split("<body>", 1)[1]
+    assert not re.search(r"<(?:script|img|b)\b", body)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;b onmouseover=" in body
+    assert "&lt;img src=x onerror=alert(1)&gt;.json" in body  # the invalid item, as text
+    assert html.count("<a href=") == 2  # the report's link in the gap and exposure tables
+    # Written atomically beside the others: nothing half-written is left behind.
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith("summary")) == [
+        "summary.html", "summary.json", "summary.md"]
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")]
