@@ -112,7 +112,11 @@ class Conversation:
             return offline
         from advisor.ask.grounded import answer_with_llm
 
-        return answer_with_llm(ctx, offline, self.settings, self.store, self.llm_extra)
+        def commit(edits: list[Edit], whatif: WhatIf) -> None:
+            """The model's recomputed what-if replaces this question's offline one."""
+            self.edits, self.whatif = prior + list(edits), whatif
+
+        return answer_with_llm(ctx, offline, self.settings, self.store, self.llm_extra, commit)
 
 
 def answer(question: str, answers_file: Any, rulebase: RuleBase, prices: Any,

@@ -36,8 +36,9 @@ PARTS = ("summary", "costs", "scenarios", "recommendations", "self_hosting", "mi
 TOOLS: list[dict[str, Any]] = [
     {"type": "function", "function": {
         "name": "recompute_what_if",
-        "description": "Recompute the assessment with changed answers (the rules engine runs; "
-                       "nothing is estimated). Give only the changes asked about.",
+        "description": "Recompute the assessment with changed answers, on top of the what-if "
+                       "already in force (the rules engine runs; nothing is estimated). Give "
+                       "only the changes the question asks about.",
         "parameters": {"type": "object", "properties": {
             "volume_factor": {"type": "number", "description": "multiply the volume, e.g. 2"},
             "monthly_requests": {"type": "number", "description": "set requests a month"},
@@ -52,8 +53,6 @@ TOOLS: list[dict[str, Any]] = [
             "probabilities": {"type": "object", "description": "scenario probabilities, "
                               "summing to 1", "properties": {
                                   k: {"type": "number"} for k in SCENARIO_IDS}},
-            "build_on_current": {"type": "boolean", "description": "apply on top of the "
-                                 "what-if already in force (a follow-up)"},
         }, "additionalProperties": False}}},
     {"type": "function", "function": {
         "name": "read_result",
@@ -121,23 +120,32 @@ class Tools:
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.outputs: list[str] = []
+        self.outputs: list[str] = []  # successful results only: the facts a draft may cite
+        self.errors: list[str] = []  # tool errors, never facts (they may echo a guess)
         self.sections: set[str] = set()
         self.whatif: WhatIf | None = None
+        self.edits: list[Edit] = []  # the edits of the last recompute, in the edit form
 
-    def run(self, name: str, arguments: dict[str, Any]) -> str:
+    def run(self, name: str, arguments: dict[str, Any], error: str = "") -> str:
+        """The tool's result as JSON text; a failure is ``{"error": ...}``, for the model."""
         try:
+            if error:
+                raise ValueError(error)
             if name == "recompute_what_if":
                 out = self._recompute(arguments)
             elif name == "read_result":
-                out = result_part(self.ctx.now, str(arguments.get("part", "")))
+                out = result_part(self.ctx.now if self.whatif is None else self.whatif.result,
+                                  str(arguments.get("part", "")))
             elif name == "article_section":
                 out = self._section(str(arguments.get("key", "")))
             else:
-                out = {"error": f"no tool named {name!r}"}
+                raise ValueError(f"no tool named {name!r}; the tools are "
+                                 + ", ".join(t["function"]["name"] for t in TOOLS))
         except (InputError, ValueError, TypeError, OverflowError) as exc:
             message = exc.message if isinstance(exc, InputError) else str(exc)
-            out = {"error": message}
+            text = json.dumps({"error": message}, ensure_ascii=False, default=str)
+            self.errors.append(text)
+            return text
         text = json.dumps(out, ensure_ascii=False, default=str)
         self.outputs.append(text)
         return text
@@ -184,9 +192,13 @@ class Tools:
 
     def _recompute(self, a: dict[str, Any]) -> dict[str, Any]:
         ctx = self.ctx
-        chain = list(ctx.prior_edits) if a.get("build_on_current") else []
-        w = apply(ctx.answers_file, ctx.base, chain + self._edits(a), ctx.rulebase, ctx.prices)
-        self.whatif = w
+        edits = self._edits(a)
+        problem = asked_for(edits, ctx.parsed.edits)
+        if problem:
+            raise ValueError(problem)
+        w = apply(ctx.answers_file, ctx.base, [*ctx.prior_edits, *edits], ctx.rulebase,
+                  ctx.prices)
+        self.whatif, self.edits = w, edits
         r = w.result
         return _round({"changes": w.labels, "tier": r.tier, "score": r.score,
                        "monthly_usd": cost(r, "current", "monthly_usd"),
@@ -201,9 +213,36 @@ class Tools:
                                   "tier": ctx.base.tier}})
 
 
+_GROUPS = {"volume_factor": "volume", "requests": "volume", "add_requests": "volume",
+           "daily_users": "volume", "market": "market", "price": "price", "model": "model",
+           "calls_per_task": "calls", "probabilities": "probabilities",
+           "input_tokens": "tokens", "output_tokens": "tokens", "answer": "answer"}
+
+
+def asked_for(edits: list[Edit], asked: list[Edit]) -> str | None:
+    """Why ``edits`` (a tool call) are not the change the question asked for, or None.
+
+    When the question's own parse found changes, the call may change only those kinds of
+    figure (a volume question may not also switch the model). When it found none, the model
+    may have understood more than the parser, and the call stands on its own."""
+    if not asked:
+        return None
+    wanted = {_GROUPS[e.kind] for e in asked}
+    extra = [e for e in edits if _GROUPS[e.kind] not in wanted]
+    if not extra:
+        return None
+    return (f"the question asks to change {' '.join(e.form() for e in asked)}; this call also "
+            f"changes {' '.join(e.form() for e in extra)}, which it did not ask about. Call "
+            "again with only the changes asked for")
+
+
 def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
-                    extra: dict[str, Any]) -> Answer:
-    """The LLM's answer through tools, guarded; the offline answer when anything fails."""
+                    extra: dict[str, Any], commit: Any = None) -> Answer:
+    """The LLM's answer through tools, guarded; the offline answer when anything fails.
+
+    ``commit(edits, whatif)`` makes the what-if the model recomputed the conversation's state,
+    so the text, the JSON (figures, what_if, recomputed) and the next question all agree. Every
+    failure is recorded in the store with what the attempt had cost so far."""
     from advisor.data.rules import load_knowledge
     from advisor.llm import guard
     from advisor.llm.client import LLMFailure, complete_with_tools, seconds
@@ -221,6 +260,17 @@ def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
     access = SafeStore(store)
     spent: list[Any] = []
     reason = "the model kept calling tools without answering"
+    def spent_so_far() -> str:
+        tin = sum(c.input_tokens for c in spent)
+        tout = sum(c.output_tokens for c in spent)
+        usd = None if any(c.usd is None for c in spent) else sum(c.usd for c in spent)
+        return (f" (spent so far: {tin} input and {tout} output tokens, "
+                + ("cost unknown" if usd is None or (usd == 0 and tin + tout) else
+                   f"${usd:.6f}") + ")")
+
+    def record(kind: str, span: str, detail: str) -> None:
+        access.record_failure(kind, settings.model, span, detail + spent_so_far())
+
     try:
         messages: list[dict[str, Any]] = list(ask_tools_messages(
             facts.as_json(), role=ROLE_LABELS.get(ctx.now.role, ctx.now.role),
@@ -231,7 +281,7 @@ def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
             try:
                 turn = complete_with_tools(settings, messages, TOOLS, **extra)
             except LLMFailure as failure:
-                access.record_failure(failure.kind, settings.model, "", failure.detail)
+                record(failure.kind, "", failure.detail)
                 reason = {
                     "timeout": f"the model did not answer within {seconds(settings.timeout)}",
                     "rate_limit": "the provider kept refusing with rate limits",
@@ -242,8 +292,11 @@ def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
             if turn.tool_calls:
                 messages.append(turn.message)
                 for call in turn.tool_calls:
+                    result = tools.run(call.name, call.arguments, getattr(call, "error", ""))
+                    if result.startswith('{"error"'):
+                        record("tool_error", call.name, f"ask tool call {call.name}: {result}")
                     messages.append({"role": "tool", "tool_call_id": call.id,
-                                     "content": tools.run(call.name, call.arguments)})
+                                     "content": result})
                 continue
             drafts += 1
             text = guard.normalize(turn.text)
@@ -256,30 +309,47 @@ def answer_with_llm(ctx: Context, offline: Answer, settings: Any, store: Any,
                                      truncated=turn.truncated)
             violations += constraint_violations(text, ctx)
             for v in violations:
-                access.record_failure(v.kind, settings.model, v.span,
-                                      f"ask attempt {drafts}: {v.message}")
+                record(v.kind, v.span, f"ask attempt {drafts}: {v.message}")
             if not violations:
-                grounding = (set(offline.sources) | {e.section for e in entries}
-                             | set(facts.sections) | tools.sections)
-                cited = set(re.findall(r"\[([a-z0-9-]+)\]", text))
-                recomputed = offline.recomputed or (tools.whatif.result if tools.whatif
-                                                    else None)
-                return _priced(Answer(text, ordered(cited & grounding) or offline.sources,
-                                      recomputed, True, matched=[e.id for e in entries],
-                                      source="llm", model=settings.model,
-                                      intent=offline.intent, figures=offline.figures,
-                                      what_if=offline.what_if), spent)
+                return _priced(_accepted(ctx, offline, tools, text, entries, facts, settings,
+                                         commit), spent)
             reason = violations[0].message
             if drafts >= MAX_DRAFTS:
                 break
             messages.append({"role": "assistant", "content": turn.text})
             messages.append({"role": "user", "content": _retry(violations)})
+        else:
+            record("tool_loop", "", f"ask: {reason}")
         offline.note = scrub(f"The LLM answer was not used: {reason}; the built-in answer is "
                              "shown.")
         offline.model = settings.model
-        return _priced(offline, spent)
+        return _priced(offline, spent, attempted=True)
     finally:
         access.close()
+
+
+def _accepted(ctx: Context, offline: Answer, tools: Tools, text: str, entries: list[Any],
+              facts: Any, settings: Any, commit: Any) -> Answer:
+    """The model's answer, with the figures, what-if and state of what it computed."""
+    grounding = (set(offline.sources) | {e.section for e in entries} | set(facts.sections)
+                 | tools.sections)
+    cited = set(re.findall(r"\[([a-z0-9-]+)\]", text))
+    reply = Answer(text, ordered(cited & grounding) or offline.sources, offline.recomputed,
+                   True, matched=[e.id for e in entries], source="llm", model=settings.model,
+                   intent=offline.intent, figures=dict(offline.figures),
+                   what_if=list(offline.what_if))
+    w = tools.whatif
+    if w is not None:
+        if commit is not None:
+            commit(tools.edits, w)
+        r = w.result
+        reply.recomputed, reply.what_if = r, list(w.labels)
+        reply.figures = {k: round(float(v), 6) for k, v in (
+            ("monthly_usd", cost(r, "current", "monthly_usd")),
+            ("per_task_usd", cost(r, "per_task_usd")),
+            ("expected_monthly_usd", cost(r, "scenarios", "expected_monthly_usd")),
+            ("monthly_requests", cost(r, "monthly_requests"))) if v is not None}
+    return reply
 
 
 _API_ADVICE = re.compile(r"\bstay(?:ing)? on (?:the |an |your )?(?:cloud )?apis?\b"
@@ -318,10 +388,14 @@ def _retry(violations: list[Any]) -> str:
     return _render("retry.j2", problems=[v.message for v in violations])
 
 
-def _priced(answer: Answer, spent: list[Any]) -> Answer:
+def _priced(answer: Answer, spent: list[Any], *, attempted: bool = False) -> Answer:
+    """Tokens and dollars the LLM attempt spent. A call that was made never shows $0: when
+    the provider gave no price (or tokens were spent at a price of 0), the cost is unknown."""
     if spent:
         answer.input_tokens = sum(c.input_tokens for c in spent)
         answer.output_tokens = sum(c.output_tokens for c in spent)
-        answer.usd = (None if any(c.usd is None for c in spent)
-                      else round(sum(c.usd for c in spent), 8))
+        usd = None if any(c.usd is None for c in spent) else round(sum(c.usd for c in spent), 8)
+        answer.usd = None if usd == 0 else usd
+    elif attempted:
+        answer.usd = None
     return answer

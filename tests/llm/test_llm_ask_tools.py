@@ -176,3 +176,112 @@ def test_a_zero_cost_for_an_assessment_without_a_model_falls_back(server, ruleba
     assert reply.source == "offline"
     assert reply.text.startswith("I cannot give a monthly cost")
     assert "$0 cost" in reply.note
+
+
+# ---------------------------------------------------------------- one state, one edit form
+
+
+class _Failures:
+    """A history store that only keeps the failures it is told about."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str, str]] = []
+
+    def record_failure(self, kind, model, span="", detail="") -> None:
+        self.rows.append((kind, model, span, detail))
+
+    def failure_counts(self) -> list:
+        return []
+
+
+def _raw_tool_call(name: str, arguments: str) -> dict:
+    reply = tool_call_completion([(name, {})])
+    reply["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] = arguments
+    return reply
+
+
+def test_the_models_what_if_becomes_the_conversations_state(server, startup, rulebase,
+                                                            prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 10})])
+        return f"That comes to ${done[0]['monthly_usd']:,.0f} a month [s5-scenarios]."
+
+    server.behaviour = model
+    chat = Conversation(startup, rulebase, prices, settings=settings(server), store=_Failures())
+    reply = chat.ask("what if we tenfold our footprint?")  # the parser finds no change here
+    assert reply.source == "llm", reply.note
+    data = reply.to_dict()
+    assert data["figures"]["monthly_usd"] == pytest.approx(20250)
+    assert "$20,250" in data["answer"]
+    assert data["what_if"] and data["what_if"][0].startswith("volume ×10")
+    assert data["recomputed"]["costs"]["current"]["monthly_usd"] == pytest.approx(20250)
+    chat.settings = None  # the next question, offline, reads the same state
+    assert chat.ask("what's our monthly bill?").figures["monthly_usd"] == pytest.approx(20250)
+
+
+def test_a_tool_call_changing_what_was_not_asked_goes_back_as_an_error(server, startup,
+                                                                       rulebase, prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 2,
+                                                                "model": "gpt-4o-mini"})])
+        if len(done) == 1:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 2})])
+        return f"Doubled, it costs ${done[1]['monthly_usd']:,.0f} a month [s5-scenarios]."
+
+    server.behaviour = model
+    store = _Failures()
+    chat = Conversation(startup, rulebase, prices, settings=settings(server), store=store)
+    reply = chat.ask("What if our volume doubles?")
+    assert "did not ask about" in tool_results(server.requests[1])[0]["error"]
+    assert reply.source == "llm" and "$4,050" in reply.text
+    assert chat.whatif is not None and [e.form() for e in chat.edits] == ["volume*2"]
+    assert any(kind == "tool_error" for kind, *_ in store.rows)
+
+
+def test_malformed_arguments_go_back_to_the_model(server, startup, rulebase, prices) -> None:
+    def model(body):
+        done = tool_results(body)
+        if not done:
+            return _raw_tool_call("recompute_what_if", "{volume_factor: two")
+        if len(done) == 1:
+            return tool_call_completion([("recompute_what_if", {"volume_factor": 2})])
+        return f"Doubled, it costs ${done[1]['monthly_usd']:,.0f} a month [s5-scenarios]."
+
+    server.behaviour = model
+    store = _Failures()
+    reply = answer("What if our volume doubles?", startup, rulebase, prices, settings(server),
+                   store=store)
+    assert "not JSON" in tool_results(server.requests[1])[0]["error"]
+    assert reply.source == "llm" and "$4,050" in reply.text
+    recorded = [r for r in store.rows if r[0] == "tool_error"]
+    assert recorded and "spent so far: 700 input and 40 output tokens" in recorded[0][3]
+
+
+def test_unknown_tools_and_loops_are_recorded_with_their_cost(server, startup, rulebase,
+                                                              prices) -> None:
+    server.behaviour = lambda body: tool_call_completion([("delete_everything", {})])
+    store = _Failures()
+    reply = answer("Why this tier?", startup, rulebase, prices, settings(server), store=store)
+    assert reply.source == "offline" and "kept calling tools" in reply.note
+    kinds = [r[0] for r in store.rows]
+    assert "tool_error" in kinds and "tool_loop" in kinds
+    assert all("spent so far" in r[3] for r in store.rows)
+    assert reply.usd != 0.0 and reply.input_tokens > 0
+
+
+def test_a_figure_echoed_by_a_tool_error_is_not_a_fact(server, startup, rulebase,
+                                                       prices) -> None:
+    def model(body):
+        if not tool_results(body):
+            return tool_call_completion([("recompute_what_if", {"model": "gpt-7777"})])
+        return "On gpt-7777 the monthly cost would be $7,777 [s1-prices]."
+
+    server.behaviour = model
+    reply = answer("What if we switch to gpt-7777?", startup, rulebase, prices,
+                   settings(server), store=_Failures())
+    assert "7777" in tool_results(server.requests[1])[0]["error"]
+    assert reply.source == "offline" and "$7,777" not in reply.text
