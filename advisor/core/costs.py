@@ -310,6 +310,10 @@ def quality_class(price: Price | None, a: CostAssumptions) -> str | None:
     like-for-like swap (spec/costs.md, quality class): fine-tuned, reasoning, frontier."""
     if price is None:
         return None
+    open_weight = getattr(price, "open_weight", None)
+    if open_weight is not None:  # served in house: its class comes from rules/open_weights.toml
+        return {"reasoning": "reasoning", "frontier-open": "frontier"}.get(
+            getattr(open_weight, "quality", ""), "standard")
     if getattr(price, "fine_tuned", False):
         return "fine_tuned"
     if price.traits is not None and price.traits.reasoning:
@@ -409,8 +413,11 @@ def compute_costs(values: dict[str, Any], price: Price | None, a: CostAssumption
             api_usd = _cost(*tokens, price.input_per_mtok, price.output_per_mtok)
         current_usd = in_house_cost.monthly if in_house_cost is not None else api_usd
         api_listed = price.input_per_mtok + price.output_per_mtok > 0
-        current = CurrentCost(price.model, model_name or price.model, price.input_per_mtok,
-                              price.output_per_mtok, _money(current_usd), price.source,
+        listed = getattr(price, "api_priced", True)  # an open-weight model in house: no list
+        current = CurrentCost(price.model, model_name or price.model,
+                              price.input_per_mtok if listed else None,
+                              price.output_per_mtok if listed else None,
+                              _money(current_usd), price.source,
                               "in_house" if in_house else "api",
                               _money(api_usd) if in_house and api_usd and api_listed else None,
                               quality)

@@ -92,6 +92,8 @@ def voice_for(voices: tuple[tuple[conditions.Condition, dict[str, str]], ...],
 def ratio_words(ratio: float) -> str:
     """How a bill stands against the computed cost, as people say it: 48×, 2.4×, 53% higher,
     35% lower (never "4748% higher")."""
+    if ratio <= 0:
+        return "far below"
     if ratio >= 2:
         return f"{wording._trim(wording._significant(ratio, 2))}×"
     if ratio <= 0.5:

@@ -115,7 +115,7 @@ def open_model_api(band: Band | None, current: float, like_for_like: bool) -> Le
     return Lever("open_model_api", _money(current - band.low_usd), None,
                  _money(current - band.low_usd), 1.0,
                  basis="the whole workload at the open-model band's low end "
-                       f"(${band.low_per_mtok:g} per million tokens)",
+                       f"(${band.low_per_mtok:.2f} per million tokens)",
                  source="open-model band, article §1", monthly_usd_after=band.low_usd,
                  quality="like_for_like" if like_for_like else "not_like_for_like")
 

@@ -13,3 +13,12 @@ OPTION_NAMES = {"current_api": "your current model's API", "open_model_api": "an
 TIER_LABELS = {"high": "High risk", "medium": "Medium risk", "lower": "Lower risk"}
 ROLE_LABELS = {"startup": "Startup", "enterprise_it": "Enterprise IT", "investor": "Investor",
                "developer": "Developer"}
+
+#: The cost levers of costs.md, as a person reads them (the report's "Where the money is").
+LEVER_NAMES = {"prompt_caching": "Prompt caching", "batch_api": "Batch API for work that can wait",
+               "smaller_model": "A smaller model of the same provider",
+               "open_model_api": "An open-model API"}
+
+#: A model's quality class (costs.md), as the phrase "not like-for-like for …" ends.
+QUALITY_WORDS = {"reasoning": "a reasoning model", "frontier": "a frontier model",
+                 "fine_tuned": "a fine-tuned model"}

@@ -49,6 +49,26 @@ def md_escape(text: Any) -> str:
     return flat.replace("://", ":\\/\\/").replace("www.", "www\\.")
 
 
+def md_inline(text: Any) -> str:
+    """Escape text placed after other text on a line (a list item, a sentence): no markup,
+    no HTML; a leading figure ("7.2 billion") needs no escape there, unlike at a line's start."""
+    flat = single_line(str(text))
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    flat = _MD_SPECIAL.sub(r"\\\1", flat)
+    return flat.replace("://", ":\\/\\/").replace("www.", "www\\.")
+
+
+def estimate(value: float | None, *, none: str = "n/a") -> str:
+    """A projected figure, rounded as an estimate is said: $32,300 rather than $32,256."""
+    if value is None or not math.isfinite(value):
+        return none
+    v = abs(value)
+    if v < 1000:
+        return money(value)
+    digits = 3 - 1 - math.floor(math.log10(v))
+    return money(round(value, digits))
+
+
 def terminal_escape(text: Any) -> str:
     """Strip escape sequences and control characters from text bound for a terminal."""
     return single_line(str(text).replace("\x1b", ""))

@@ -14,12 +14,14 @@ from functools import cache
 from typing import Any
 
 from advisor import __version__
+from advisor.core.cost_records import Costs
+from advisor.core.findings import ratio_words
 from advisor.core.result import Narrative, Result
 from advisor.core.rulebase import RuleBase
 from advisor.core.sources import SECTION_TITLES
 from advisor.data.clock import report_day
 from advisor.render import charts, formatting
-from advisor.render.formats import ROLE_LABELS, TIER_LABELS
+from advisor.render.formats import LEVER_NAMES, QUALITY_WORDS, ROLE_LABELS, TIER_LABELS
 
 NARRATIVE_HEADINGS = ("## Where you stand", "## What to do next", "## What could change")
 
@@ -43,6 +45,20 @@ def _lcfirst(text: str) -> str:
     if len(text) > 1 and text[1].isupper():
         return text
     return text[:1].lower() + text[1:]
+
+
+def _sentence(text: str) -> str:
+    """A reason as a sentence of its own: capitalised, with its full stop."""
+    text = str(text).strip()
+    if not text:
+        return text
+    text = text[:1].upper() + text[1:]
+    return text if text[-1] in ".!?" else text + "."
+
+
+def _label_of(rule_id: str, labels: dict[str, str]) -> str:
+    """A rule's plain label (rules/packs), for naming what drives or protects a tier."""
+    return labels.get(rule_id) or rule_id.replace("-", " ")
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z])")
@@ -129,9 +145,11 @@ def environment() -> Any:
         section=section_title, mermaid=mermaid_label, one_line=formatting.single_line,
         markdown=_markdown, lcfirst=_lcfirst, first_sentence=first_sentence,
         rest_sentences=rest_sentences, question=question_text, answer=answer_text,
-        assumption_source=assumption_source,
+        assumption_source=assumption_source, md_text=formatting.md_inline,
+        estimate=formatting.estimate, sentence=_sentence, label_of=_label_of,
     )
     env.globals.update(TIER_LABELS=TIER_LABELS, ROLE_LABELS=ROLE_LABELS, version=__version__,
+                       LEVER_NAMES=LEVER_NAMES, QUALITY_WORDS=QUALITY_WORDS,
                        SECTION_TITLES=SECTION_TITLES)
     return env
 
@@ -172,8 +190,8 @@ def plain_words(text: str, questions: dict[str, str]) -> str:
 _NOTES_SAID_ELSEWHERE = frozenset({"self_hosting.break_even_requests", "self_hosting.verdict"})
 
 
-def _notes(costs: dict[str, Any], questions: dict[str, str]) -> list[str]:
-    notes = costs.get("notes") or {}
+def _notes(costs: Costs | None, questions: dict[str, str]) -> list[str]:
+    notes = {} if costs is None else costs.notes
     out = []
     for key in sorted(notes):
         if key in _NOTES_SAID_ELSEWHERE or not notes[key]:
@@ -222,24 +240,26 @@ def scenario_to_watch(result: Result) -> Any:
     return likeliest, "likeliest"
 
 
-def _bill(costs: dict[str, Any]) -> dict[str, Any]:
+def _bill(costs: Costs | None) -> dict[str, Any]:
     """The monthly cost now against the bill: what the headline and the Costs section say."""
-    current = (costs.get("current") or {}).get("monthly_usd")
-    bill = costs.get("reported_spend_usd")
-    basis = costs.get("volume_basis")
-    gap_pct = None
-    if current is not None and bill is not None and current > 0:
-        gap_pct = (bill / current - 1) * 100
-    differs = bill is not None and current is not None and basis != "inferred_from_bill" and (
-        (gap_pct is not None and abs(gap_pct) > BILL_GAP_PCT) or (current == 0) != (bill == 0))
-    return {"current": current, "bill": bill, "gap_pct": gap_pct, "differs": differs,
-            "basis": basis, "in_house": (costs.get("current") or {}).get("basis") == "in_house"}
+    if costs is None:
+        return {"current": None, "bill": None, "differs": False, "direction": None,
+                "ratio": None, "apart_pct": None, "far": False, "basis": None,
+                "in_house": False, "in_house_reason": None}
+    check = costs.bill
+    return {"current": costs.monthly_usd, "bill": check.reported_usd,
+            "differs": bool(check.differs) and costs.volume_basis != "inferred_from_bill",
+            "direction": check.direction, "ratio": check.ratio,
+            "ratio_words": None if check.ratio is None else ratio_words(check.ratio),
+            "apart_pct": check.apart_pct, "far": bool(check.far),
+            "basis": costs.volume_basis, "in_house": bool(costs.in_house),
+            "in_house_reason": costs.in_house_reason}
 
 
 def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
     q = rulebase.questionnaire
     questions = _question_words(rulebase)
-    costs = result.costs or {}
+    costs = result.costs
     # result.answers keeps the questionnaire's order (it comes from the answers model's fields).
     answered = [(q.by_id[k], v) for k, v in result.answers.items() if k in q.by_id]
     sources = sorted({r.source for r in result.fired_rules}
@@ -276,7 +296,11 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
         "drivers": [f for f in result.fired_rules if f.points > 0],
         "defences": [f for f in result.fired_rules if f.points < 0],
         "findings": _findings(result, rulebase),
+        "v": result.voice,
+        "labels": {r.id: r.label for r in rulebase.rules if r.label},
+        "key_findings": result.findings,
         "price_source": _price_source(costs),
+        "price_label": _price_label(costs),
     }
 
 
@@ -289,9 +313,18 @@ def _findings(result: Result, rulebase: RuleBase) -> list[Any]:
             if not f.points and not (recommends.get(f.id, set()) & given)]
 
 
-def _price_source(costs: dict[str, Any]) -> str | None:
-    """Where today's model price comes from, in words (the date is the report's)."""
-    source = (costs.get("current") or {}).get("price_source")
+def _price_label(costs: Costs | None) -> str:
+    """The short date-by-source of today's price, for the cost table's "Prices from" column."""
+    source = None if costs is None or costs.current is None else costs.current.price_source
+    match = re.search(r"litellm (\d[\w.]*)", source or "")
+    if source and "price map" in source and match:
+        return f"price map of litellm v{match[1]}"
+    return "your own price" if source else "–"
+
+
+def _price_source(costs: Costs | None) -> str | None:
+    """Where today's model price comes from, in words: prices are dated by their source."""
+    source = None if costs is None or costs.current is None else costs.current.price_source
     if not source:
         return None
     match = re.search(r"litellm (\d[\w.]*)", source)
