@@ -99,10 +99,17 @@ def why_tier(ctx: Context) -> Answer:
     if r.tier == "lower" and not asked:
         direction = "up"
     source_file = ctx.whatif.answers_file if ctx.whatif else ctx.answers_file
-    moves = moves_for(source_file, rb, ctx.prices)[direction]
+    from advisor.ask.lexicon import read
+
+    change = read("lexicon.toml")["directions"]["tier_change"]
+    low = f" {' '.join(re.findall(r'[a-z]+', ctx.question.lower()))} "
+    wants_moves = bool(asked) or any(f" {w} " in low for w in change)
+    moves = moves_for(source_file, rb, ctx.prices)[direction] if wants_moves else []
     q = rb.questionnaire.by_id
     word = "lower" if direction == "down" else "raise"
-    if moves:
+    if not wants_moves:
+        pass
+    elif moves:
         lines.append(f"What would {word} the tier (the smallest answer changes the engine "
                      "found):\n\n" + "\n".join(
                          "- " + "; ".join(f"{q[c.question].prompt.rstrip('?')}: "

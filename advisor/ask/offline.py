@@ -37,7 +37,7 @@ from advisor.ask.context import (
     volume_words,
 )
 from advisor.ask.edits import WHAT_IF_INTENTS
-from advisor.ask.figures import count, money, share
+from advisor.ask.figures import about, count, money, share
 from advisor.ask.reading import field
 from advisor.ask.say import phrase, voice_of
 from advisor.core.result import Result
@@ -483,7 +483,7 @@ def self_hosting(ctx: Context) -> Answer:
     be = field(h, "break_even_requests")
     if verdict == "stay on API":
         lines.append(f"**Stay on the API at your volume**: the break-even against {model_name(r)}"
-                     f" is about {count(be)} requests a month"
+                     f" is {about(be)} requests a month"
                      + (f" ({count(field(h, 'break_even_calls'))} LLM calls)"
                         if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
                      + f"; you serve {volume_words(r)}.")
@@ -492,7 +492,7 @@ def self_hosting(ctx: Context) -> Answer:
                      "costs no more per request than the GPU time to serve it.")
     elif verdict == "self-hosting pays":
         lines.append(f"**Self-hosting would pay against {model_name(r)}** at your volume "
-                     f"(break-even about {count(be)} requests a month"
+                     f"(break-even {about(be)} requests a month"
                      + (f", {count(field(h, 'break_even_calls'))} LLM calls"
                         if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
                      + ").")

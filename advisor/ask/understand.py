@@ -417,14 +417,14 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
                 and _word(items, t.i - 1) not in ("tokens", "token"):
             continue
         named.append((abs(t.i - q.i), kind, t))
-    kinds = {k for _, k, _ in named}
-    if "calls" in kinds:
+    present = {k for _, k, _ in named}
+    if "calls" in present:
         return "calls"
-    if "users" in kinds and "volume" in kinds:
-        kinds.discard("users")
+    if "users" in present and "volume" in present:
+        present.discard("users")
     if named:
         named.sort(key=lambda n: n[0])
-        best = next(k for _, k, _ in named if k in kinds)
+        best = next(k for _, k, _ in named if k in present)
         if best == "users":
             return "users"
         return best

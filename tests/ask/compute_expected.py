@@ -203,18 +203,28 @@ def _half(x: Decimal, places: Decimal) -> bool:
 
 
 def fmt(metric: str, value: float) -> str:
-    """The figure as a person would say it (and as the corpus expects it)."""
+    """The figure as a person would say it, as the report says it (the rules of
+    advisor/core/wording.py, restated here so the script stays independent of the package):
+    $100 or more in whole dollars (half up), $1 to $100 with cents unless whole ("$93.60",
+    "$57"), under $1 to three significant figures ("$0.012"); counts whole."""
     v = Decimal(repr(value))
     if metric in MONEY:
-        if value >= 10:
+        if value >= 1e6:
+            raise ValueError(f"{value}: said in millions, too coarse to expect as a figure")
+        if value >= 100:
             if _half(v, Decimal(1)):
                 raise ValueError(f"{value} ends in .5: rounding is ambiguous, pick another what-if")
             return f"${int(v.quantize(Decimal(1), rounding=ROUND_HALF_UP)):,}"
-        if value >= 0.01:
+        if value >= 1:
             if _half(v, Decimal("0.01")):
                 raise ValueError(f"{value}: ambiguous cents")
-            return f"${v.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
-        raise ValueError(f"{value} is under a cent: too fragile to expect as a figure")
+            cents = v.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            return f"${int(cents):,}" if cents == int(cents) else f"${cents:,}"
+        if value >= 0.001:
+            digits = f"{float(f'{value:.3g}'):.6f}".rstrip("0")
+            digits = digits + "0" if len(digits.split(".")[1]) < 2 else digits
+            return f"${digits}"
+        raise ValueError(f"{value} is under a tenth of a cent: too fragile to expect as a figure")
     if metric == "api_share":
         return f"{int(v.quantize(Decimal(1), rounding=ROUND_HALF_UP))}%"
     if not math.isclose(value, round(value)):
