@@ -221,6 +221,10 @@ class Chart(Record):
         """A label as drawn on its own line: whole when it fits the chart's width, else cut."""
         return fit(label, self.width - self.plot_left - 4)
 
+    def fits(self, text: str, px: float = 11) -> bool:
+        """Whether ``text`` (the note on the scale, at 11 px) fits the chart's width whole."""
+        return text_width(text, px) <= self.width - self.plot_left - 4
+
 
 def _tick_text(value: float) -> str:
     """A gridline's label, short as on any chart: $0.10 · $1 · $100 · $10k · $1M · $1B."""
@@ -240,9 +244,9 @@ Scale = tuple[Callable[[float], float], list[float]]
 
 
 def _log_scale(lo: float, hi: float, plot: float) -> Scale:
-    """Decades from just below the smallest value to the largest: a value exactly on a
-    power of ten still gets a visible bar."""
-    start = math.ceil(math.log10(lo)) - 1
+    """Decades from at least half a decade below the smallest value to the largest: the
+    smallest bar stays a bar ($1,200 on an axis from $1,000 would be a sliver)."""
+    start = math.floor(math.log10(lo) - 0.5)
     end = max(math.ceil(math.log10(hi)), start + 1)
     span = end - start
     step = 1 if span <= 6 else math.ceil(span / 6)

@@ -148,6 +148,18 @@ def test_today_stays_readable_beside_2023(rulebase) -> None:
     assert ticks[0].startswith("$") and len(ticks) >= 3  # every gridline labelled
 
 
+def test_the_smallest_bar_on_a_log_scale_is_never_a_sliver() -> None:
+    """The axis starts at least half a decade below the smallest figure ($1,200 against
+    $17,100 starts at $100, not $1,000), and the note on the scale fits a narrow chart."""
+    bars = [charts.Bar("2023", 1_200, 0, "baseline"), charts.Bar("Today", 17_100, 0, "current")]
+    for width in (charts.WIDTH, charts.SUMMARY_WIDTH):
+        chart = charts.layout(bars, formatting.money, width)
+        assert chart is not None and chart.log and chart.ticks[0].text == "$100"
+        plot = width - charts.PLOT_LEFT - charts.VALUE_ROOM
+        assert chart.rows[0].width >= 0.3 * plot
+        assert chart.fits("Log scale: each gridline is 10 times the one before.")
+
+
 def test_close_figures_keep_a_linear_scale_from_zero() -> None:
     bars = [charts.Bar("Today", 10_200, 0, "current"), charts.Bar("Bill", 15_600, 0, "bill")]
     chart = charts.layout(bars, formatting.money)
@@ -217,10 +229,12 @@ def test_print_styles_put_the_appendix_on_a_new_page(rulebase) -> None:
 
 @pytest.mark.skipif(not (shutil.which("chromium") and shutil.which("pdftotext")),
                     reason="needs headless Chromium and poppler's pdftotext")
+@pytest.mark.parametrize("path", [BILL, EXAMPLES / "developer-middleware-sdk.json"],
+                         ids=lambda p: p.stem)
 def test_printed_the_summary_is_page_one_and_the_appendix_starts_page_two(
-        tmp_path: Path, rulebase) -> None:
+        path: Path, tmp_path: Path, rulebase) -> None:
     page = tmp_path / "report.html"
-    page.write_text(_html(BILL, rulebase), encoding="utf-8")
+    page.write_text(_html(path, rulebase), encoding="utf-8")
     pdf = tmp_path / "report.pdf"
     subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu",
                     "--no-pdf-header-footer", f"--print-to-pdf={pdf}", page.as_uri()],
