@@ -55,6 +55,13 @@ def capacity(ctx: Context) -> Answer:
     hours, busy = field(h, "gpu_hours"), field(h, "gpus_busy")
     n_req = cost(r, "monthly_requests")
     gpus = ctx.parsed.figures.get("gpus") or field(h, "gpus_owned")
+    if hours and busy and n_req and not ctx.parsed.figures.get("gpus") and re.search(
+            r"\bhow many gpus\b", ctx.question, re.IGNORECASE):
+        needed = field(h, "gpus_needed")
+        ctx.figures.update({"gpus_needed": needed, "gpus_at_peak": field(h, "gpus_at_peak")})
+        return Answer(phrase("gpus_needed", v, needed=f"{needed:g}",
+                             peak=f"{field(h, 'gpus_at_peak'):.1f}", requests=count(n_req),
+                             gpu_hours=count(hours)) + "\n", ["faq-q2", "faq-q4"])
     if not hours or not busy or not n_req or not gpus:
         why = ("no GPU count was given or owned" if hours and not gpus else
                "it needs a volume and token sizes per request")
@@ -163,7 +170,10 @@ def compare_models(ctx: Context) -> Answer:
     cheaper = a if a_cost < b_cost else b
     lo, hi = min(a_cost, b_cost), max(a_cost, b_cost)
     asked_first_cheaper = a_cost < b_cost
-    verdict = f"Yes, {a} is cheaper" if asked_first_cheaper else f"No, {b} is cheaper"
+    if re.match(r"\W*which\b", ctx.question, re.IGNORECASE):
+        verdict = f"{cheaper} is cheaper"
+    else:
+        verdict = f"Yes, {a} is cheaper" if asked_first_cheaper else f"No, {b} is cheaper"
     times = f"{hi / lo:.1f}×" if lo > 0 else "far"
     text = phrase("compare", v, verdict=verdict, a=a, b=b, a_cost=money(a_cost),
                   b_cost=money(b_cost), cheaper=cheaper, times=times, diff=money(hi - lo),
@@ -188,11 +198,21 @@ def levers(ctx: Context) -> Answer:
                       answered=False)
     ranked = sorted(found, key=lambda lv: -(field(lv, "monthly_savings_usd")
                                             or field(lv, "savings_per_10pct_usd") or 0))
+    named = _lever_named(ctx.question)
+    ranked = sorted(ranked, key=lambda lv: field(lv, "id") != named)  # the one asked about
     top = ranked[0]
-    saving = field(top, "monthly_savings_usd") or field(top, "savings_per_10pct_usd")
+    saving = field(top, "monthly_savings_usd")
+    share = _share_named(ctx)
+    if saving is None and share is not None and field(top, "savings_if_all_usd") is not None:
+        saving = field(top, "savings_if_all_usd") * share  # "half our requests cached"
+    saving = saving if saving is not None else field(top, "savings_per_10pct_usd")
     ctx.figures.update({"monthly_usd": now, "top_lever_savings_usd": saving})
-    lines = [phrase("levers_lead", v, lever=words("levers", field(top, "id")),
-                    saving=money(saving), now=money(now))]
+    lead = "levers_asked" if named and field(top, "id") == named else "levers_lead"
+    title = words("levers", field(top, "id"))
+    lines = [phrase(lead, v, lever=title[:1].upper() + title[1:], saving=money(saving),
+                    now=money(now),
+                    share_note=(f", with {share:.0%} of the work taking it" if share is not None
+                                else ""))]
     rows = []
     for lv in ranked:
         name = words("levers", field(lv, "id"))
@@ -209,6 +229,29 @@ def levers(ctx: Context) -> Answer:
     if any(field(lv, "quality") for lv in ranked):
         lines.append(phrase("levers_quality", v))
     return Answer("\n\n".join(lines) + "\n", ["s1-prices", "s6-checklist", "faq-q8"])
+
+
+def _lever_named(question: str) -> str | None:
+    low = " " + " ".join(re.findall(r"[a-z-]+", question.lower())) + " "
+    for lever_id, said in read("lexicon.toml")["lever_words"].items():
+        if any(f" {w} " in low for w in said):
+            return str(lever_id)
+    return None
+
+
+def _share_named(ctx: Context) -> float | None:
+    """The share of the work a lever is asked about for: "half", "30%"."""
+    from advisor.ask.tokens import tokenize
+
+    if re.search(r"\b(?:everything|all of it|all (?:our|their|the) (?:\w+ )?(?:requests|traffic|"
+                 r"work|calls))\b", ctx.question, re.IGNORECASE):
+        return 1.0
+    for t in tokenize(ctx.question).items:
+        if t.kind == "num" and t.unit == "%" and 0 < t.value <= 100:
+            return t.value / 100
+        if t.kind == "word" and t.cat("factor") and t.text in ("half", "a third", "a quarter"):
+            return {"half": 0.5, "a third": 1 / 3, "a quarter": 0.25}[t.text]
+    return None
 
 
 # ---------------------------------------------------------------------------- materiality

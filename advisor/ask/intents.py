@@ -44,13 +44,15 @@ class Topic:
     patterns: tuple[re.Pattern[str], ...]
     over_edits: bool
     personal: bool
+    no_edits: bool  # the question's numbers belong to the topic, never to a what-if
 
 
 @cache
 def topics() -> tuple[Topic, ...]:
     return tuple(Topic(t["id"], float(t.get("weight", 1)),
                        tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]),
-                       bool(t.get("over_edits", False)), bool(t.get("personal", False)))
+                       bool(t.get("over_edits", False)), bool(t.get("personal", False)),
+                       bool(t.get("no_edits", False)))
                  for t in read("topics.toml")["topic"])
 
 
@@ -65,6 +67,12 @@ def personal(question: str) -> bool:
 
 def topic(question: str) -> tuple[str | None, bool]:
     """The topic whose cues score highest, and whether it wins over a what-if."""
+    best = best_topic(question)
+    return (best.id, best.over_edits) if best else (None, False)
+
+
+def best_topic(question: str) -> Topic | None:
+    """The topic whose cues score highest (ties: the one listed first)."""
     mine = personal(question)
     best: tuple[float, int, Topic] | None = None
     for order, t in enumerate(topics()):
@@ -76,7 +84,7 @@ def topic(question: str) -> tuple[str | None, bool]:
         score = t.weight + (hits - 1)
         if best is None or score > best[0]:
             best = (score, order, t)
-    return (best[2].id, best[2].over_edits) if best else (None, False)
+    return best[2] if best else None
 
 
 def follow_up_said(q: str) -> bool:
@@ -98,7 +106,8 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     """
     q = normalise(question)
     follow_up = last_kind is not None and follow_up_said(q)
-    name, over_edits = topic(q)
+    chosen = best_topic(q)
+    name, over_edits = (chosen.id, chosen.over_edits) if chosen else (None, False)
     sentences = _sentences(q)
     if name == "reset":
         return Parsed("reset", topic=name)
@@ -111,7 +120,7 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     edits: list[Edit] = []
     problems: list[str] = []
     noops: list[Edit] = []
-    if name not in ("out_of_scope", "sources", "cautions", "unsupported", "compare_models"):
+    if chosen is None or not chosen.no_edits:
         found = understand(toks, situation, stated=stated)
         edits, problems = found.edits, found.problems
         if not edits and rulebase is not None and stated:

@@ -10,6 +10,7 @@ is invented; a regulated domain keeps its compliance costs in view.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -107,6 +108,15 @@ def monthly_cost(ctx: Context) -> Answer:
 
 def cost_per_task(ctx: Context) -> Answer:
     r = ctx.now
+    per_user = cost(r, "materiality", "per_user_usd")
+    if per_user is not None and re.search(r"\bper (?:user|customer|seat|member)\b",
+                                          ctx.question, re.IGNORECASE):
+        value, _ = monthly(r)
+        return Answer(paragraphs(
+            f"**About {ctx.fig('per_user_usd', per_user)} a month per daily user**"
+            + (f": {money(value)} a month over {count(r.answers.get('daily_users'))} daily "
+               "users." if value is not None and r.answers.get("daily_users") else ".")),
+            ["s1-prices"])
     per = cost(r, "per_task_usd")
     value, basis = monthly(r)
     n = requests(r)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.ask.edits import MAX_FACTOR, SCENARIO_IDS, VOLUME_KINDS, Edit
-from advisor.ask.lexicon import lexicon
+from advisor.ask.lexicon import lexicon, read
 from advisor.ask.tokens import Tok, Tokens, factor_of, scenario_of
 
 DAYS_PER_MONTH = 30.0
@@ -431,7 +431,8 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
     if q.cat("hold"):
         return "price"
     words = {t.text for t in clause if t.kind == "word"}
-    if words & {"grow", "grows", "grew", "growing", "scale", "scales", "expand", "expands"}:
+    if words & {"grow", "grows", "grew", "growing", "scale", "scales", "expand", "expands",
+                *read("lexicon.toml")["targets"]["growth"]}:
         return "volume"
     if words & {"cheaper", "dearer"}:
         return "price"

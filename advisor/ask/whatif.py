@@ -119,7 +119,7 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
             else:
                 raise InputError("the answers give no volume (monthly requests or daily users) "
                                  "to scale", path="answers.monthly_requests")
-            labels.append(f"volume ×{e.value:g} ({_n(before)} → "
+            labels.append(f"volume ×{e.value:.3g} ({_n(before)} → "
                           f"{_n(requests_of(answers, days))} requests a month)")
         elif e.kind in ("requests", "add_requests"):
             value = e.value + (before or 0) if e.kind == "add_requests" else e.value
@@ -187,8 +187,8 @@ def _market_label(factor: float) -> str:
     if factor == 1:
         return "market prices stop falling (today's prices hold)"
     if factor < 1:
-        return f"market prices fall to ×{factor:g} of today's ({(1 - factor) * 100:.0f}% lower)"
-    return f"market prices rise ×{factor:g}"
+        return f"market prices fall to ×{factor:.3g} of today's ({(1 - factor) * 100:.0f}% lower)"
+    return f"market prices rise ×{factor:.3g}"
 
 
 def _n(value: Any) -> str:

@@ -127,10 +127,10 @@ PARAPHRASES = [
      "model_whatif"),
     ("enterprise-legal-regulated.json", "what does compliance cost us", "on_prem_fit"),
     ("developer-agent-platform.json", "what if input tokens drop to 1500", "tokens_whatif"),
-    ("developer-agent-platform.json", "what if we cached half the tokens", "what_if_problem"),
+    # caching and the batch API are levers the core prices (costs.md, levers)
+    ("developer-agent-platform.json", "what if we cached half the tokens", "levers"),
     ("developer-batch-nano.json", "what does a million lines cost", "volume_whatif"),
-    ("developer-batch-nano.json", "what if we use the batch api at half price",
-     "price_change_whatif"),
+    ("developer-batch-nano.json", "what if we use the batch api at half price", "levers"),
     ("enterprise-onprem-gpus.json", "do we need to buy more GPUs for 3x the load",
      "volume_whatif"),
 ]
