@@ -285,6 +285,22 @@ def _require_finite(costs: Costs, answers_file: AnswersFile) -> None:
                      expected="smaller volumes, token counts or prices")
 
 
+def priced_costs(values: dict[str, Any], price: Price | None, prices: PriceBook | None,
+                 assumptions: CostAssumptions, *, regulated: bool, as_of: str | None,
+                 model_name: str | None) -> Costs:
+    """The cost model on ``values``, with what the price book adds beyond the model's own
+    price: the same provider's models (the smaller-model lever) and the retiring model's
+    successor, priced. One place, for assess and the stand-alone calculator alike."""
+    siblings: tuple[Price, ...] = ()
+    successor = None
+    if price is not None and prices is not None and price.traits is not None:
+        siblings = tuple(prices.siblings(price.provider))
+        if price.traits.successor_model:
+            successor = prices.lookup_full(price.traits.successor_model)
+    return compute_costs(values, price, assumptions, regulated_domain=regulated, as_of=as_of,
+                         siblings=siblings, successor=successor, model_name=model_name)
+
+
 def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None, *,
            as_of: str | None = None) -> Result:
     """Answers -> result. Raises :class:`advisor.core.errors.InputError` for an unknown model.
@@ -303,15 +319,8 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
         price = prices.resolve(model, _price_overrides(answers_file.assumptions),
                                in_house=in_house_by_answers(answers))
     regulated = regulated_domain(answers, rulebase.defaults.get("regulated_industries", []))
-    siblings: tuple[Price, ...] = ()
-    successor = None
-    if price is not None and prices is not None and price.traits is not None:
-        siblings = tuple(prices.siblings(price.provider))
-        if price.traits.successor_model:
-            successor = prices.lookup_full(price.traits.successor_model)
-    costs = compute_costs(answers, price, assumptions, regulated_domain=regulated is True,
-                          as_of=as_of, siblings=siblings, successor=successor,
-                          model_name=model)
+    costs = priced_costs(answers, price, prices, assumptions, regulated=regulated is True,
+                         as_of=as_of, model_name=model)
     _require_finite(costs, answers_file)
     values = {**answers, **derive(role, answers, costs, regulated)}
     voice = voice_for(rulebase.voices, values)
