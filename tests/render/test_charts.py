@@ -127,6 +127,9 @@ def test_an_investor_reads_of_the_company_s_bill(rulebase) -> None:
     rows = [row for svg in _svgs(html) for row in _bill_rows(svg)]
     assert len(rows) == 2 and all(">The company&#39;s bill</text>" in r for r in rows)
     assert "Your bill" not in "".join(_svgs(html))
+    # The costs table of the appendix says it the same way (rules/voice.toml).
+    costs = html.split("<h3>Costs</h3>")[1].split("<h3>")[0]
+    assert "<td>The company&#39;s bill</td>" in costs and "Your bill" not in costs
 
 
 # ---------------------------------------------------------------------- the scale
