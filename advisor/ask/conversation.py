@@ -60,11 +60,32 @@ class Conversation:
 
     def change(self, edits: list[Edit]) -> WhatIf:
         """Apply ``edits`` on top of the what-if in force: the conversation's one state, which
-        every later question reads (offline edits and the LLM's tool calls alike)."""
-        chain = self.edits + list(edits)
+        every later question reads (offline edits and the LLM's tool calls alike). A new value
+        replaces an earlier one of the same kind (calls 30, then 25: one change, 45 → 25);
+        factors multiply."""
+        chain = merged(self.edits, list(edits))
         whatif = apply(self.answers_file, self.base, chain, self.rulebase, self.prices)
         self.edits, self.whatif = chain, whatif
         return whatif
+
+    def undo(self, question: str) -> list[str]:
+        """Drop the last change (of the kind the question names, if it names one); the labels
+        of what was undone."""
+        group = next((g for g, words in UNDO_GROUPS.items()
+                      if any(w in question.lower() for w in words)), None)
+        index = next((i for i in range(len(self.edits) - 1, -1, -1)
+                      if group is None or self.edits[i].kind in UNDO_KINDS[group]), None)
+        if index is None:
+            return []
+        dropped = self.edits[index]
+        rest = self.edits[:index] + self.edits[index + 1:]
+        before = self.whatif.labels if self.whatif else []
+        self.reset()
+        if rest:
+            self.change(rest)
+        after = self.whatif.labels if self.whatif else []
+        gone = [label for label in before if label not in after]
+        return gone or [dropped.form()]
 
     @property
     def result(self) -> Result:
@@ -94,6 +115,8 @@ class Conversation:
         prior = list(self.edits)
         if parsed.intent == "reset":
             self.reset()
+        elif parsed.intent == "undo":
+            parsed.figures["undone"] = self.undo(question)
         if parsed.edits:
             try:
                 self.change(parsed.edits)
@@ -114,9 +137,28 @@ class Conversation:
 
         def commit(edits: list[Edit], whatif: WhatIf) -> None:
             """The model's recomputed what-if replaces this question's offline one."""
-            self.edits, self.whatif = prior + list(edits), whatif
+            self.edits, self.whatif = merged(prior, list(edits)), whatif
 
         return answer_with_llm(ctx, offline, self.settings, self.store, self.llm_extra, commit)
+
+
+UNDO_GROUPS = {"model": ("model", "switch"), "volume": ("volume", "traffic", "request", "user"),
+               "calls": ("call",), "market": ("market", "price"),
+               "probabilities": ("probabilit", "scenario", "odds")}
+UNDO_KINDS = {"model": {"model", "price"}, "volume": {"volume_factor", "requests", "add_requests",
+                                                      "daily_users"},
+              "calls": {"calls_per_task"}, "market": {"market", "price"},
+              "probabilities": {"probabilities"}}
+_REPLACES = frozenset({"calls_per_task", "model", "requests", "daily_users", "price",
+                       "probabilities", "input_tokens", "output_tokens"})
+
+
+def merged(chain: list[Edit], new: list[Edit]) -> list[Edit]:
+    """``chain`` then ``new``, where a value set anew replaces the earlier value of its kind."""
+    kinds = {e.kind for e in new if e.kind in _REPLACES}
+    if "requests" in kinds or "daily_users" in kinds:  # a volume set anew drops older factors
+        kinds |= {"volume_factor", "add_requests", "requests", "daily_users"}
+    return [e for e in chain if e.kind not in kinds] + new
 
 
 def answer(question: str, answers_file: Any, rulebase: RuleBase, prices: Any,

@@ -196,7 +196,9 @@ class Tools:
         problem = asked_for(edits, ctx.parsed.edits)
         if problem:
             raise ValueError(problem)
-        w = apply(ctx.answers_file, ctx.base, [*ctx.prior_edits, *edits], ctx.rulebase,
+        from advisor.ask.conversation import merged
+
+        w = apply(ctx.answers_file, ctx.base, merged(list(ctx.prior_edits), edits), ctx.rulebase,
                   ctx.prices)
         self.whatif, self.edits = w, edits
         r = w.result

@@ -109,8 +109,8 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     chosen = best_topic(q)
     name, over_edits = (chosen.id, chosen.over_edits) if chosen else (None, False)
     sentences = _sentences(q)
-    if name == "reset":
-        return Parsed("reset", topic=name)
+    if name in ("reset", "undo"):
+        return Parsed(name, topic=name)
     toks = tokenize(q)
     defaults = defaults or {"stabilization": 0.5, "further_decline": 0.3, "divergence": 0.2}
     situation = Situation(answers, prices, current_model, probabilities or defaults, defaults,

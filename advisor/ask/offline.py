@@ -602,6 +602,15 @@ def reset(ctx: Context) -> Answer:
     return inner
 
 
+def undo(ctx: Context) -> Answer:
+    undone = ctx.parsed.figures.get("undone") or []
+    inner = monthly_cost(ctx)
+    head = (phrase("undone", voice_of(ctx.now), what="; ".join(undone)) if undone
+            else phrase("nothing_to_undo", voice_of(ctx.now)))
+    inner.text = head + "\n\n" + inner.text
+    return inner
+
+
 def what_if_problem(ctx: Context) -> Answer:
     return Answer("I could not recompute that: " + "; ".join(ctx.parsed.problems) + ".\n", [],
                   answered=False)
@@ -637,11 +646,11 @@ ANSWERS: dict[str, Callable[[Context], Answer]] = {
     "follow_up": follow_up, "capacity": decisions.capacity, "goal_seek": decisions.goal_seek,
     "compare_models": decisions.compare_models, "levers": decisions.levers,
     "materiality": decisions.materiality, "unsupported": decisions.unsupported,
-    "brief": decisions.brief,
+    "brief": decisions.brief, "undo": undo,
 }
 
 #: Topics whose answer reads the result in force without saying so themselves.
-_SAYS_STATE = frozenset({"monthly_cost", "follow_up", "reset", "what_if_problem"})
+_SAYS_STATE = frozenset({"monthly_cost", "follow_up", "reset", "what_if_problem", "undo"})
 
 
 def answer_for(ctx: Context) -> Answer:

@@ -122,3 +122,16 @@ def test_the_cheapest_model_for_clinical_notes_is_a_no(rulebase, prices) -> None
     reply = chat("developer-onprem-healthcare.json", rulebase, prices).ask(
         "is the cheapest model OK for clinical notes?")
     assert reply.text.startswith("**No") and "quality" in reply.text
+
+
+def test_a_new_value_replaces_the_old_and_undo_drops_the_last_change(rulebase, prices) -> None:
+    c = chat("developer-agent-platform.json", rulebase, prices)
+    c.ask("what if we trim each task to 30 calls")
+    reply = c.ask("how about 25?")
+    assert [e.form() for e in c.edits] == ["calls=25"]
+    assert reply.what_if == ["LLM calls per task 45 → 25"]
+    c.ask("and on haiku 4.5?")
+    reply = c.ask("undo the model change")
+    assert reply.intent == "undo" and reply.text.startswith("Undone: model")
+    assert [e.form() for e in c.edits] == ["calls=25"]
+    assert c.ask("undo").figures["monthly_usd"] == pytest.approx(16200) and c.whatif is None
