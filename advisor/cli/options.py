@@ -72,3 +72,24 @@ def positive_float(text: str) -> float:
     if value <= 0:
         raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
     return value
+
+
+def share(text: str) -> float:
+    """A share of the workload, typed as 0.6 or 60%."""
+    value = parse_number(text)
+    if value is None:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} is not a share (0.6 or 60%)")
+    if text.strip().endswith("%"):
+        value = value / 100
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} must be a share from 0 to 1 (or 0% "
+                                         "to 100%)")
+    return float(value)
+
+
+def margin_pct(text: str) -> float:
+    """A gross margin in percent, from -100 to 100 ("72%", "-15")."""
+    value = parse_number(text.strip().removesuffix("%").strip()) if text.strip() else None
+    if value is None or not -100 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"{text[:40]!r} must be a margin from -100% to 100%")
+    return float(value)
