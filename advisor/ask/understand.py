@@ -64,8 +64,9 @@ def understand(toks: Tokens, s: Situation, *, stated: bool = True) -> Found:
         return found
     partial = _partial_move(toks, found)
     _price(toks, found)
+    previous: str | None = None
     for clause in [] if partial else _clauses(toks):
-        edit = _clause(clause, toks, s, found)
+        edit, previous = _clause(clause, toks, s, found, previous)
         if edit is not None:
             found.edits.append(edit)
     model = _model(toks, s, found)
@@ -368,7 +369,32 @@ def _old_value(items: list[Tok], t: Tok) -> bool:
 # ---------------------------------------------------------------------------- one clause
 
 
-def _clause(clause: list[Tok], toks: Tokens, s: Situation, found: Found) -> Edit | None:
+def _clause(clause: list[Tok], toks: Tokens, s: Situation, found: Found,
+            previous: str | None) -> tuple[Edit | None, str | None]:
+    """The edit one clause states, and the target it was about (a next clause without one,
+    "… and halve that", is about the same)."""
+    items = toks.items
+    named = _target_named(clause, items)
+    target = named or previous
+    edit = _clause_edit(clause, toks, s, found, target)
+    return edit, named or previous
+
+
+def _target_named(clause: list[Tok], items: list[Tok]) -> str | None:
+    for t in clause:
+        if t.kind == "word" and any(c.startswith("target:") for c in t.cats) and \
+                _word(items, t.i - 1) not in ("per", "each", "every", "a", "an"):
+            kind = next(c for c in t.cats if c.startswith("target:")).split(":", 1)[1]
+            if kind in ("input", "output") and "tokens" not in (
+                    _word(items, t.i + 1), _word(items, t.i - 1)) and "token" not in (
+                    _word(items, t.i + 1), _word(items, t.i - 1)):
+                continue
+            return kind
+    return None
+
+
+def _clause_edit(clause: list[Tok], toks: Tokens, s: Situation, found: Found,
+                 inherited: str | None) -> Edit | None:
     items = toks.items
     for t in clause:  # the old value: "10M log lines instead of 3M", "from 45 to 20"
         if t.kind == "num" and _old_value(items, t) and any(
@@ -380,7 +406,11 @@ def _clause(clause: list[Tok], toks: Tokens, s: Situation, found: Found) -> Edit
     hold = next((t for t in clause if t.cat("hold")), None)
     if not quantities:
         return None
-    target = _target(clause, quantities[0], items, s)
+    q0 = quantities[0]
+    pointer = any(t.text in ("that", "it", "this", "them", "those") for t in clause)
+    if not (pointer or q0.cat("factor") or q0.unit in ("%", "x")):
+        inherited = None  # "… and 40 widgets": a bare count is not about the last clause
+    target = _target(clause, q0, items, s) or inherited
     if target is None:
         return None
     up = any(t.cat("up") for t in clause)
@@ -395,11 +425,7 @@ def _clause(clause: list[Tok], toks: Tokens, s: Situation, found: Found) -> Edit
     if target == "calls":
         return _calls(clause, quantities, items, up, down, s, found)
     if target in ("input", "output"):
-        q = next((t for t in quantities if t.kind == "num" and t.unit == ""), None)
-        if q is None:
-            return None
-        q.used = True
-        return Edit(f"{target}_tokens", round(q.value), _said([q]))
+        return _tokens(clause, quantities, target, up, down, s)
     return _volume(clause, quantities, items, target, up, down, s, found)
 
 
@@ -409,8 +435,7 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
         if t.kind != "word":
             continue
         kinds = [c.split(":", 1)[1] for c in t.cats if c.startswith("target:")]
-        if (not kinds or _word(items, t.i - 1) in ("per", "each", "every", "a", "an")) and \
-                not (t.text in ("calls", "call") and kinds):
+        if not kinds or _word(items, t.i - 1) in ("per", "each", "every", "a", "an"):
             continue
         kind = kinds[0]
         if kind in ("input", "output") and _word(items, t.i + 1) not in ("tokens", "token") \
@@ -483,6 +508,28 @@ def _market(clause: list[Tok], quantities: list[Tok], hold: Tok | None, up: bool
             return None
         return Edit("market", factor, _said(clause))
     return None
+
+
+def _tokens(clause: list[Tok], quantities: list[Tok], target: str, up: bool, down: bool,
+            s: Situation) -> Edit | None:
+    """Tokens per call: a new size ("1,000 input tokens"), or a change to the one in force
+    ("halve that", "30% fewer output tokens")."""
+    q = quantities[0]
+    current = s.answers.get(f"avg_{target}_tokens")
+    if q.kind == "num" and q.unit == "":
+        value = q.value
+    elif current is None:
+        return None
+    elif q.cat("factor"):
+        value = current * factor_of(q)
+    elif q.unit == "x":
+        value = current / q.value if down and q.value else current * q.value
+    elif q.unit == "%":
+        value = current * (1 - q.value / 100 if down else 1 + q.value / 100)
+    else:
+        return None
+    q.used = True
+    return Edit(f"{target}_tokens", round(value), _said(clause))
 
 
 def _cheaper(clause: list[Tok]) -> bool:
