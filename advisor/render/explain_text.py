@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from advisor.core.answers import AnswersFile
+from advisor.core.cost_records import Costs
 from advisor.core.explain import WhatIf, trace, what_if
+from advisor.core.findings import ratio_words
 from advisor.core.prices import PriceBook
 from advisor.core.rulebase import RuleBase
 from advisor.core.wording import volume as volume_words
 from advisor.data import clock
-from advisor.render.formats import OPTION_NAMES
-from advisor.render.formatting import number, terminal_escape, usd
+from advisor.render.formats import LEVER_NAMES, OPTION_NAMES
+from advisor.render.formatting import money as usd
+from advisor.render.formatting import number, terminal_escape
 
 
 def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | None) -> str:
@@ -20,7 +23,7 @@ def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook
     q = rulebase.questionnaire
     lines = [f"Tier: {result.tier}  score {result.score}/100  confidence {result.confidence:.0%}"
              f"  (high from {rulebase.tier_high:g}, medium from {rulebase.tier_medium:g})", ""]
-    lines += _cost_lines(result.costs or {})
+    lines += _cost_lines(result.costs, result.findings)
     lines += _recommendation_lines(result)
     lines += ["Rules (fired first, then undecided, then not fired):"]
     order = {True: 0, None: 1, False: 2}
@@ -52,47 +55,69 @@ def render_text(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook
 _BASIS = {"answered": "the token sizes you gave",
           "inferred_from_bill": "tokens inferred from your bill at the model's price",
           "default_sizes": "default request sizes (an assumption; give yours to firm it up)"}
-def _cost_lines(c: dict[str, Any]) -> list[str]:
-    """What the costs rest on (spec/costs.md): the basis, the three options, the break-even."""
+def _cost_lines(c: Costs | None, findings: list[Any]) -> list[str]:
+    """What the costs rest on (spec/costs.md): the basis, the bill in its direction, the three
+    options, the break-even, the levers, whether it matters, the model's retirement."""
     lines = ["Costs:"]
-    current = c.get("current") or {}
-    in_house = current.get("basis") == "in_house"
-    if current.get("monthly_usd") is not None:
+    if c is None:
+        return [*lines, "  nothing to compute from these answers", ""]
+    current = c.current
+    in_house = bool(c.in_house)
+    if c.monthly_usd is not None and current is not None:
         where = "in house (GPUs and operations)" if in_house else (
-            f"at {terminal_escape(str(current.get('model')))}'s list prices")
-        lines.append(f"  today      {usd(current['monthly_usd'])} a month {where}")
-    if c.get("monthly_requests") is not None:
-        basis = _BASIS.get(c.get("volume_basis") or "", "")
-        said = volume_words(c["monthly_requests"], c.get("monthly_calls"), exact=True)
+            f"at {terminal_escape(str(current.name or current.model))}'s list prices")
+        lines.append(f"  today      {usd(c.monthly_usd)} a month {where}")
+    if c.monthly_requests is not None:
+        basis = _BASIS.get(c.volume_basis or "", "")
+        said = volume_words(c.monthly_requests, c.monthly_calls, exact=True)
         lines.append(f"  volume     {said} a month" + (f", on {basis}" if basis else ""))
-    if c.get("reported_spend_usd") is not None and not in_house:
-        text = f"  bill       {usd(c['reported_spend_usd'])} a month"
-        if c.get("spend_differs"):
-            text += (": more than 20% from the computed cost; the budget share rests on the "
-                     "bill, the scenarios and self-hosting on the computed cost")
+    bill = c.bill
+    if bill.reported_usd is not None:
+        text = f"  bill       {usd(bill.reported_usd)} a month"
+        if bill.direction in ("higher", "lower") and bill.ratio is not None:
+            text += (f": {ratio_words(bill.ratio)} the computed cost, so the computed figures "
+                     f"are {'a floor' if bill.direction == 'higher' else 'a ceiling'}; the "
+                     "budget share and the scenarios rest on the bill")
+        elif bill.direction == "agree" and bill.apart_pct is not None:
+            text += f": {bill.apart_pct:.0f}% from the computed cost"
+        elif bill.direction == "no_bill":
+            text += ": no API bill, nothing to reconcile"
         lines.append(text)
-    h = c.get("self_hosting") or {}
-    options = h.get("options") or {}
-    if options:
-        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in OPTION_NAMES.items()
-                          if k in options and not (in_house and k == "current_api"))
-        cheapest = h.get("cheapest_option")
+    h = c.self_hosting
+    if h is not None and h.options:
+        reason = {"choice": "if this work moved to an API",
+                  "on_premises": "if the on-premises rule ever allowed an API"}.get(
+            c.in_house_reason or "", "if regulation ever allowed an API")
+        shown = ", ".join(f"{name} {usd(h.options[k])}" for k, name in OPTION_NAMES.items()
+                          if k in h.options and not (in_house and k == "current_api"))
         lines.append(f"  options    {shown}" + (
-            " (an API only if rules ever allow one)" if in_house else
-            f"; cheapest: {OPTION_NAMES.get(str(cheapest), cheapest)}"))
-    if in_house and h.get("gpus_busy") is not None:
-        text = f"  own GPUs   {h['gpus_busy']:.1f} busy"
-        if h.get("gpus_owned"):
-            text += f" of {number(h['gpus_owned'])} owned, {h.get('spare_gpus') or 0:.1f} spare"
+            f" (an API {reason})" if in_house else
+            f"; cheapest: {OPTION_NAMES.get(str(h.cheapest_option), h.cheapest_option)}"))
+    if h is not None and in_house and h.gpus_at_peak is not None:
+        text = f"  own GPUs   {h.gpus_at_peak:.1f} at the busiest hour ({h.gpus_busy:.1f} average)"
+        if h.gpus_owned:
+            text += f" of {number(h.gpus_owned)} owned, {h.spare_gpus or 0:.1f} free"
         lines.append(text + "; x1 in every scenario (depreciated, not repriced)")
-    elif h.get("break_even_requests") is not None:
-        volume = volume_words(h["break_even_requests"], h.get("break_even_calls"),
-                              exact=True)
+    elif h is not None and h.break_even_requests is not None:
+        volume = volume_words(h.break_even_requests, h.break_even_calls, exact=True)
         lines.append(f"  break-even about {volume} a month against the current model "
-                     f"({h.get('verdict')})")
-    elif h.get("verdict"):
-        lines.append(f"  break-even none: {h['verdict']}")
-    for why in (c.get("notes") or {}).values():
+                     f"({h.verdict})")
+    elif h is not None and h.verdict:
+        lines.append(f"  break-even none: {h.verdict}")
+    if h is not None and h.hybrid:
+        lines.append(f"  owned GPUs {number(h.gpus_owned)} run other work: not spare capacity "
+                     "for this workload")
+    for lv in c.levers:
+        saving = (f"{usd(lv.monthly_savings_usd)} a month" if lv.monthly_savings_usd is not None
+                  else f"{usd(lv.savings_per_10pct_usd)} per 10% ({lv.question})")
+        model = f" ({terminal_escape(lv.model)})" if lv.model else ""
+        lines.append(f"  lever      {LEVER_NAMES[lv.id]}{model}: {saving}; from {lv.source}")
+    if c.materiality.level is not None:
+        why = ", ".join(r.replace("_", " ") for r in c.materiality.reasons)
+        lines.append(f"  matters    {c.materiality.level} ({why or 'no threshold crossed'})")
+    for f in findings:
+        lines.append(f"  finding    {terminal_escape(f.text)}")
+    for why in c.notes.values():
         lines.append(f"  missing    {why}")
     if len(lines) == 1:
         lines.append("  nothing to compute from these answers")
