@@ -252,9 +252,8 @@ def _process(ctx: Context, task: Task) -> Outcome:
         row = assessment_row(answers.as_data(), result, report,
                              ctx.fmt, origin="batch", source=item.source,
                              report_path=target, input_sha256=digest)
-    costs = result.costs or {}
-    typed = result.costs  # read by attribute for the summary's bases and bill gaps
-    bill = typed.bill if typed is not None else None
+    costs = result.costs  # read by attribute (core/cost_records.py)
+    bill = costs.bill if costs is not None else None
     if result.narrative is not None:
         narrative = result.narrative.to_dict()
     elif task.known:  # finished by an earlier run: what history says its narrative cost
@@ -266,9 +265,9 @@ def _process(ctx: Context, task: Task) -> Outcome:
         item.seq, item.source, task.report, None, False, task.mode,
         role=result.role, organization=result.organization, tier=result.tier,
         score=result.score,
-        monthly_usd=(costs.get("current") or {}).get("monthly_usd"),
-        baseline_usd=(costs.get("baseline_2023") or {}).get("monthly_usd"),
-        expected_usd=(costs.get("scenarios") or {}).get("expected_monthly_usd"),
+        monthly_usd=costs.monthly_usd if costs else None,
+        baseline_usd=costs.baseline_2023.monthly_usd if costs and costs.baseline_2023 else None,
+        expected_usd=costs.scenarios.expected_monthly_usd if costs and costs.scenarios else None,
         fired=tuple(r.id for r in result.fired_rules),
         recommendations=tuple(r.id for r in result.recommendations),
         narrative_source=narrative.get("source"), narrative_usd=narrative.get("usd"),
@@ -276,8 +275,8 @@ def _process(ctx: Context, task: Task) -> Outcome:
         history_row=row,
         confidence=result.confidence,
         top_action=result.recommendations[0].title if result.recommendations else None,
-        in_house=typed is not None and typed.current is not None
-        and typed.current.basis == "in_house",
+        in_house=costs is not None and costs.current is not None
+        and costs.current.basis == "in_house",
         bill_usd=bill.reported_usd if bill else None, bill_ratio=bill.ratio if bill else None,
         bill_differs=bill.differs if bill else None,
     )

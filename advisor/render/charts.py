@@ -51,6 +51,7 @@ class Figures(NamedTuple):
     input_per_mtok: float | None
     band_low_per_mtok: float | None
     band_high_per_mtok: float | None
+    volume_basis: str | None = None
 
 
 def figures(result: Result) -> Figures:
@@ -70,6 +71,7 @@ def figures(result: Result) -> Figures:
         input_per_mtok=cur.input_per_mtok if cur else None,
         band_low_per_mtok=band.low_per_mtok if band else None,
         band_high_per_mtok=band.high_per_mtok if band else None,
+        volume_basis=c.volume_basis,
     )
 
 
@@ -88,8 +90,10 @@ def cost_bars(result: Result, *, with_bill: bool = False) -> list[Bar]:
         ("Today, in house" if f.in_house else "Today", f.current, "current"),
     ]
     if with_bill and f.bill is not None:  # said apart from the figure computed from volume
-        items[1] = ("Today, in house" if f.in_house else "Today, computed from the volume",
-                    f.current, "current")
+        inferred = f.volume_basis == "inferred_from_bill"
+        computed = ("Today, at list prices (volume inferred from the bill)" if inferred
+                    else "Today, computed from the volume")
+        items[1] = ("Today, in house" if f.in_house else computed, f.current, "current")
         items.append((BILL_LABEL, f.bill, "bill"))
     items += [("Open models, high", f.band_high, "band"),
               ("Open models, low", f.band_low, "band")]
