@@ -16,7 +16,7 @@ from advisor.ask.context import Context, in_house, model_name, monthly, on_prem_
 from advisor.ask.edits import Edit
 from advisor.ask.lexicon import read
 from advisor.ask.reading import cost, field
-from advisor.ask.say import count, money, phrase, voice_of, words
+from advisor.ask.say import count, money, phrase, reader, words
 
 
 def _whatif_price(ctx: Context, model: str) -> float | None:
@@ -50,7 +50,7 @@ def _models_named(ctx: Context) -> list[str]:
 
 
 def capacity(ctx: Context) -> Answer:
-    r, v = ctx.now, voice_of(ctx.now)
+    r, v = ctx.now, reader(ctx.now, ctx.rulebase)
     h = cost(r, "self_hosting")
     hours, busy = field(h, "gpu_hours"), field(h, "gpus_busy")
     n_req = cost(r, "monthly_requests")
@@ -84,7 +84,7 @@ def capacity(ctx: Context) -> Answer:
 
 
 def goal_seek(ctx: Context) -> Answer:
-    r, v = ctx.now, voice_of(ctx.now)
+    r, v = ctx.now, reader(ctx.now, ctx.rulebase)
     goal = ctx.parsed.figures.get("goal_usd")
     if not goal:
         return Answer(phrase("goal_no_target", v) + "\n", [], answered=False)
@@ -137,7 +137,7 @@ def goal_seek(ctx: Context) -> Answer:
 
 
 def compare_models(ctx: Context) -> Answer:
-    r, v = ctx.now, voice_of(ctx.now)
+    r, v = ctx.now, reader(ctx.now, ctx.rulebase)
     named = _models_named(ctx)
     open_named = re.search(r"\bopen[- ]?(?:source|weights?|models?)\b", ctx.question, re.I)
     current = cost(r, "current", "model")
@@ -186,7 +186,7 @@ def compare_models(ctx: Context) -> Answer:
 
 
 def levers(ctx: Context) -> Answer:
-    r, v = ctx.now, voice_of(ctx.now)
+    r, v = ctx.now, reader(ctx.now, ctx.rulebase)
     if in_house(r):
         return Answer(on_prem_line(r) + "\n", ["faq-q4", "faq-q6"])
     found = list(cost(r, "levers") or ())
@@ -209,7 +209,8 @@ def levers(ctx: Context) -> Answer:
     ctx.figures.update({"monthly_usd": now, "top_lever_savings_usd": saving})
     lead = "levers_asked" if named and field(top, "id") == named else "levers_lead"
     title = words("levers", field(top, "id"))
-    lines = [phrase(lead, v, lever=title[:1].upper() + title[1:], saving=money(saving),
+    title = title[:1].upper() + title[1:] if lead == "levers_asked" else title
+    lines = [phrase(lead, v, lever=title, saving=money(saving),
                     now=money(now),
                     share_note=(f", with {share:.0%} of the work taking it" if share is not None
                                 else ""))]
@@ -258,7 +259,7 @@ def _share_named(ctx: Context) -> float | None:
 
 
 def materiality(ctx: Context) -> Answer:
-    r, v = ctx.now, voice_of(ctx.now)
+    r, v = ctx.now, reader(ctx.now, ctx.rulebase)
     m = cost(r, "materiality")
     value = field(m, "monthly_usd")
     if value is None:
@@ -287,7 +288,7 @@ def materiality(ctx: Context) -> Answer:
 
 
 def unsupported(ctx: Context) -> Answer:
-    v = voice_of(ctx.now)
+    v = reader(ctx.now, ctx.rulebase)
     for entry in read("wording.toml").get("unsupported", []):
         if re.search(entry["match"], ctx.question, re.IGNORECASE):
             return Answer(phrase("unsupported", v, what=entry["what"], missing=entry["missing"])
@@ -303,7 +304,7 @@ def quality_gate(ctx: Context) -> Answer | None:
         return None
     from advisor.ask.context import knowledge_text
 
-    return Answer(phrase("quality_gate", voice_of(ctx.now),
+    return Answer(phrase("quality_gate", reader(ctx.now, ctx.rulebase),
                          why=knowledge_text("s7-quality-barriers")) + "\n",
                   ["s7-risk-factors", "faq-q8"])
 

@@ -40,7 +40,7 @@ from advisor.ask.context import (
 from advisor.ask.edits import WHAT_IF_INTENTS
 from advisor.ask.figures import about, count, money, share
 from advisor.ask.reading import field
-from advisor.ask.say import phrase, voice_of
+from advisor.ask.say import phrase, reader, voice_of
 from advisor.core.result import Result
 from advisor.core.sources import SECTION_TITLES
 from advisor.render import formatting
@@ -605,8 +605,8 @@ def reset(ctx: Context) -> Answer:
 def undo(ctx: Context) -> Answer:
     undone = ctx.parsed.figures.get("undone") or []
     inner = monthly_cost(ctx)
-    head = (phrase("undone", voice_of(ctx.now), what="; ".join(undone)) if undone
-            else phrase("nothing_to_undo", voice_of(ctx.now)))
+    head = (phrase("undone", {}, what="; ".join(undone)) if undone
+            else phrase("nothing_to_undo", {}))
     inner.text = head + "\n\n" + inner.text
     return inner
 
@@ -662,7 +662,7 @@ def answer_for(ctx: Context) -> Answer:
           else ANSWERS.get(intent, advice.knowledge))
     reply = (decisions.quality_gate(ctx) if intent == "quality_risk" else None) or fn(ctx)
     reply.intent = intent
-    v = voice_of(ctx.now)
+    v = reader(ctx.now, ctx.rulebase)
     head = []
     if said_noop:
         head.append(" ".join(phrase("noop", v, said=e.said or e.form(), now=_now(ctx, e))
@@ -674,7 +674,8 @@ def answer_for(ctx: Context) -> Answer:
     tail = []
     if ctx.parsed.unknown:
         tail.append(phrase("unknown", v, words=", ".join(f"'{w}'" for w in ctx.parsed.unknown)))
-    reply.text = say.finish("\n\n".join([*head, reply.text.rstrip("\n"), *tail]), voice=v,
+    reply.text = say.finish("\n\n".join([*head, reply.text.rstrip("\n"), *tail]),
+                            voice=voice_of(ctx.now),
                             limit=ctx.parsed.sentences)
     reply.figures = dict(ctx.figures)
     if ctx.whatif is not None:

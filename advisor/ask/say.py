@@ -18,17 +18,34 @@ from advisor.core import wording
 
 
 def voice_of(result: Any) -> str:
-    """``company`` for an investor reading about the company assessed, else ``you``."""
+    """``company`` for an investor reading about the company assessed, else ``you`` (the
+    replacement table for the answers still written as sentences)."""
     return "company" if getattr(result, "role", None) == "investor" else "you"
 
 
-def phrase(key: str, voice: str, **facts: Any) -> str:
-    """The phrase ``key`` (dotted for a nested one) in ``voice``, filled from ``facts``."""
+def reader(result: Any, rulebase: Any) -> dict[str, str]:
+    """The reader's words from ``rules/voice.toml`` ("your" or "the company's"), the same the
+    report uses; plus ``You_are``."""
+    from advisor.core.findings import voice_for
+
+    words = dict(voice_for(getattr(rulebase, "voices", ()),
+                           {**getattr(result, "answers", {}), "role": result.role}))
+    words.setdefault("your", "your")
+    words.setdefault("Your", "Your")
+    words.setdefault("you_are", "you are")
+    words["You_are"] = words["you_are"][:1].upper() + words["you_are"][1:]
+    return words
+
+
+def phrase(key: str, voice: dict[str, str] | str, **facts: Any) -> str:
+    """The phrase ``key`` (dotted for a nested one), filled from the reader's words and
+    ``facts``."""
     node: Any = read("wording.toml")["phrases"]
     for part in key.split("."):
         node = node[part]
-    template = node.get(voice) or node["you"]
-    return wording.fill(template, facts) or template.format_map(_Blank(facts))
+    words = voice if isinstance(voice, dict) else {}
+    values = {**words, **facts}
+    return wording.fill(str(node), values) or str(node).format_map(_Blank(values))
 
 
 class _Blank(dict[str, Any]):
