@@ -100,6 +100,9 @@ class Assessor:
 
         self.rulebase  # noqa: B018
         self.prices.names()
+        suggest = getattr(self.prices, "suggest", None)
+        if callable(suggest):
+            suggest("gpt")  # builds the model pick list's pool of names
         import advisor.render.report  # noqa: F401
 
     def model_names(self) -> list[str]:
@@ -108,8 +111,15 @@ class Assessor:
         names = getattr(prices, "recognisable", None)
         return list(names()) if callable(names) else prices.names()
 
-    # ------------------------------------------------------------------ validation
+    def model_suggestions(self, session: Session, text: str, limit: int = 6) -> list[str]:
+        """Model names ranked by closeness to ``text``, the closest first; open-weight names
+        ("Llama 3.1 70B") lead when the answers say the work runs in house."""
+        from advisor.core.prices import in_house_by_answers
 
+        suggest = getattr(self.prices, "suggest", None)
+        if not callable(suggest):
+            return []
+        return list(suggest(text, limit, in_house=in_house_by_answers(session.values())))
     def validate(self, data: dict[str, Any]) -> Any:
         """The answers-file model for ``data``; raises InputError exactly as a file would."""
         from advisor.data.answers_file import validate_answers

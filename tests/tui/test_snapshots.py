@@ -133,3 +133,21 @@ def test_save_dialog(snap_compare: Any, monkeypatch: pytest.MonkeyPatch, tmp_pat
         await pilot.pause()
 
     assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)
+
+
+def test_model_suggestions(snap_compare: Any) -> None:
+    """The model box with the closest names listed under it, for a hospital running its own."""
+
+    async def run_before(pilot: Any) -> None:
+        await pilot.pause()
+        app = pilot.app
+        app.new_session("enterprise_it", "Hospital group")
+        await settle(pilot)
+        for qid, value in (("archetype", "internal_user"), ("on_prem_required", True)):
+            app.answer(qid, value)
+        app.show_question("model")
+        await settle(pilot)
+        await pilot.press(*"llama 3.1 70")
+        await settle(pilot)
+
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=run_before)

@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.suggester import SuggestFromList
 from textual.widgets import Button, Footer, Header, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -94,6 +93,21 @@ class QuestionScreen(Screen[None]):
             width: 1fr;
         }
 
+        #suggestions {
+            height: auto;
+            max-height: 8;
+            display: none;
+        }
+
+        #suggestions.-shown {
+            display: block;
+        }
+
+        #suggest-hint {
+            display: none;
+            padding: 0 1;
+        }
+
         #unit {
             width: auto;
             max-width: 50%;
@@ -166,6 +180,7 @@ class QuestionScreen(Screen[None]):
         self.return_to_review = return_to_review
         self._values: list[Any] = []
         self._hints: list[str] = []
+        self._suggested: list[str] = []
 
     def compose(self) -> ComposeResult:
         app: Any = self.app
@@ -181,6 +196,10 @@ class QuestionScreen(Screen[None]):
                     with Horizontal(id="value-row"):
                         yield app.make_input(id="value", max_length=1000)
                         yield Static("", id="unit")  # what the number counts
+                    # Model names closest to what is typed: ↓ goes into the list, Enter picks.
+                    yield OptionList(id="suggestions")
+                    yield Static(Content.assemble(("↑ the closest names: ↓ to pick one, Enter "
+                                                   "to choose it", "dim")), id="suggest-hint")
                     yield Static("", id="error", classes="error")
                     yield Static("", id="help")
                 # Outside the scrolling pane: Back and Next stay in view at any size.
@@ -257,6 +276,7 @@ class QuestionScreen(Screen[None]):
             self._show_hint(chosen)
             choices.focus(scroll_visible=False)
             self.query_one("#value-row").display = False
+            self._suggest("")
         else:
             box.display = True
             self.query_one("#value-row").display = True
@@ -269,8 +289,7 @@ class QuestionScreen(Screen[None]):
             self.query_one("#unit", Static).update(q.unit)
             self.query_one("#unit", Static).display = bool(q.unit)
             box.placeholder = _placeholder(q)
-            box.suggester = (SuggestFromList(app.assessor.model_names(), case_sensitive=False)
-                             if q.id == MODEL_QUESTION else None)
+            self._suggest(box.value if q.id == MODEL_QUESTION else "")
             box.cursor_position = len(box.value)
             box.focus(scroll_visible=False)
             choices.display = False
@@ -288,9 +307,61 @@ class QuestionScreen(Screen[None]):
                 Content.assemble(("↑/↓ or a first letter to pick, Enter to choose", "dim")))
         self.query_one("#option-hint", Static).update(text)
 
+    # ------------------------------------------------------------------ model suggestions
+
+    def _suggest(self, text: str) -> None:
+        """Rank model names against ``text`` in a thread; the list shows the closest first."""
+        if not text.strip():
+            self._show_suggestions(text, [])
+            return
+        app: Any = self.app
+        session = app.session
+
+        def work() -> None:
+            names = app.assessor.model_suggestions(session, text)
+            app.call_from_thread(self._show_suggestions, text, names)
+
+        self.run_worker(work, thread=True, exclusive=True, group="suggest", exit_on_error=False)
+
+    def _show_suggestions(self, text: str, names: list[str]) -> None:
+        box = self.query_one("#value", Input)
+        if box.value != text or self.qid != MODEL_QUESTION:
+            return  # typed on since, or moved to another question
+        listed = self.query_one("#suggestions", OptionList)
+        if names and names[0].lower() == text.strip().lower() and len(names) == 1:
+            names = []  # what is typed is the one name offered
+        listed.clear_options()
+        listed.add_options([Option(Content(name)) for name in names])
+        listed.set_class(bool(names), "-shown")
+        self.query_one("#suggest-hint", Static).display = bool(names)
+        self._suggested = names
+
+    @on(OptionList.OptionSelected, "#suggestions")
+    def _suggestion_picked(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        box = self.query_one("#value", Input)
+        box.value = self._suggested[event.option_index]
+        box.cursor_position = len(box.value)
+        box.focus()
+        self.action_next()
+
     def on_key(self, event: events.Key) -> None:
         """On the options, a digit or a first letter highlights an option (Enter chooses it):
-        "y" for Yes, "3" for the third, "s" for Software."""
+        "y" for Yes, "3" for the third, "s" for Software. In the model box, ↓ moves into the
+        suggestions; ↑ from the first one goes back to typing."""
+        listed = self.query_one("#suggestions", OptionList)
+        box = self.query_one("#value", Input)
+        if event.key == "down" and box.has_focus and listed.has_class("-shown"):
+            listed.focus()
+            listed.highlighted = 0
+            event.stop()
+            event.prevent_default()
+            return
+        if event.key == "up" and listed.has_focus and not listed.highlighted:
+            box.focus()
+            event.stop()
+            event.prevent_default()
+            return
         choices = self.query_one("#choices", OptionList)
         char = event.character
         if not choices.has_focus or not char or len(char) != 1 or not char.isalnum():
@@ -344,8 +415,11 @@ class QuestionScreen(Screen[None]):
 
     @on(Input.Changed, "#value")
     def _typing(self, event: Input.Changed) -> None:
-        """Numbers are checked as they are typed; names (a model) only on Enter."""
+        """Numbers are checked as they are typed; names (a model) only on Enter, with the
+        closest known names listed under the box as they are typed."""
         q = self.question
+        if q.id == MODEL_QUESTION:
+            self._suggest(event.value)
         if q.type not in ("int", "number") or not event.value.strip():
             self.set_error(None)
             return
