@@ -102,7 +102,7 @@ class CostAssumptions(Record):
              f"{h.decode_tokens_per_second:,.0f}", own),
             ("Peak-to-average load (capacity is provisioned for the busiest hour)",
              f"×{h.peak_to_average:g}", own),
-            ("Always-on GPUs when self-hosting (unless you own more)",
+            ("Always-on GPUs when self-hosting (unless more are owned)",
              f"{h.always_on_gpus:g}", own),
             ("Operating self-hosted capacity per month (people, hosting, monitoring)",
              f"${h.operations_base_usd:,.0f} plus ${h.operations_per_block_usd:,.0f} per "
