@@ -55,3 +55,17 @@ async def test_the_closest_size_comes_first_in_the_cloud(advisor_home: Path) -> 
         await pilot.press("enter")  # Enter in the box takes what is typed
         await settle(pilot)
         assert app.session.answers["model"] == "gpt-4o"
+
+
+async def test_the_list_goes_with_the_model_question(advisor_home: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await model_question(pilot, on_prem_required=True)
+        await pilot.press(*"llama 3.1 70b")
+        await settle(pilot)
+        assert screen.query_one("#suggestions").has_class("-shown")
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen.qid != "model"
+        assert not app.screen.query_one("#suggestions").has_class("-shown")
+        assert not app.screen.query_one("#suggest-hint").display

@@ -325,8 +325,10 @@ class QuestionScreen(Screen[None]):
 
     def _show_suggestions(self, text: str, names: list[str]) -> None:
         box = self.query_one("#value", Input)
-        if box.value != text or self.qid != MODEL_QUESTION:
-            return  # typed on since, or moved to another question
+        if self.qid != MODEL_QUESTION:
+            names = []  # moved to another question: no list
+        elif box.value != text:
+            return  # typed on since: the newer text's list follows
         listed = self.query_one("#suggestions", OptionList)
         if names and names[0].lower() == text.strip().lower() and len(names) == 1:
             names = []  # what is typed is the one name offered
@@ -520,7 +522,7 @@ def _placeholder(q: Question) -> str:
     """The question's own example (rules/questions.toml), and what an empty box means."""
     if q.type == "string":
         if q.id == MODEL_QUESTION:
-            return "e.g. GPT-4o, Azure OpenAI GPT-4o, Claude Sonnet 4.5, Llama 3.1 70B"
+            return "e.g. GPT-4o, Llama 3.1 70B, Claude Sonnet 4.5"
         return "type an answer"
     example = q.example or "a number"
     return example + ("" if q.required else "; empty = don't know")
