@@ -70,10 +70,28 @@ def top_actions(ctx: Context) -> Answer:
 _TIER_ORDER = {"lower": 0, "medium": 1, "high": 2}
 
 
+_MOVES: dict[str, Any] = {}
+_MOVES_KEPT = 32  # answers files whose tier moves are remembered (a conversation's, a batch's)
+
+
+def tier_moves(answers_file: Any, rulebase: Any, prices: Any) -> Any:
+    """The engine's smallest answer changes that move the tier (core.explain.what_if): it
+    reassesses dozens of times, so it runs once per set of answers and is remembered."""
+    import json
+
+    from advisor.core.explain import what_if as moves_for
+
+    key = json.dumps(answers_file.as_data(), sort_keys=True, default=str) + rulebase.digest
+    if key not in _MOVES:
+        if len(_MOVES) >= _MOVES_KEPT:
+            _MOVES.pop(next(iter(_MOVES)))
+        _MOVES[key] = moves_for(answers_file, rulebase, prices)
+    return _MOVES[key]
+
+
 def why_tier(ctx: Context) -> Answer:
     import re
 
-    from advisor.core.explain import what_if as moves_for
 
     r, rb = ctx.now, ctx.rulebase
     up = [x for x in r.fired_rules if x.points > 0]
@@ -104,7 +122,7 @@ def why_tier(ctx: Context) -> Answer:
     change = read("lexicon.toml")["directions"]["tier_change"]
     low = f" {' '.join(re.findall(r'[a-z]+', ctx.question.lower()))} "
     wants_moves = bool(asked) or any(f" {w} " in low for w in change)
-    moves = moves_for(source_file, rb, ctx.prices)[direction] if wants_moves else []
+    moves = tier_moves(source_file, rb, ctx.prices)[direction] if wants_moves else []
     q = rb.questionnaire.by_id
     word = "lower" if direction == "down" else "raise"
     if not wants_moves:

@@ -80,3 +80,4 @@ class Parsed:
     sentences: int | None = None  # "in two sentences"
     topic: str | None = None  # the topic the words score highest for
     figures: dict[str, Any] = field(default_factory=dict)  # quantities a topic needs
+    also: str | None = None  # a second topic asked in the same question

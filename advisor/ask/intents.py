@@ -73,18 +73,40 @@ def topic(question: str) -> tuple[str | None, bool]:
 
 def best_topic(question: str) -> Topic | None:
     """The topic whose cues score highest (ties: the one listed first)."""
+    ranked = ranked_topics(question)
+    return ranked[0] if ranked else None
+
+
+#: Topics a question may ask alongside another ("our top recommendations and why this tier?").
+_PAIRABLE = frozenset({"why_tier", "top_actions", "confidence", "moat", "monitoring",
+                       "pricing_model", "deferred_use_cases", "quality_risk", "open_vs_closed",
+                       "self_hosting", "compare_2023", "bill_gap", "budget_share",
+                       "scenario_explain", "expected_cost", "levers", "materiality"})
+
+
+def second_topic(question: str, first: Topic | None) -> str | None:
+    """A second topic the question asks about, joined by "and" ("…recommendations and why
+    this tier?"): answered after the first."""
+    if first is None or first.id not in _PAIRABLE or not re.search(r"\band\b|&", question):
+        return None
+    for t in ranked_topics(question)[1:]:
+        if t.id in _PAIRABLE and t.id != first.id:
+            return t.id
+    return None
+
+
+def ranked_topics(question: str) -> list[Topic]:
+    """Every topic whose cues match, the highest score first (ties: the one listed first)."""
     mine = personal(question)
-    best: tuple[float, int, Topic] | None = None
+    scored: list[tuple[float, int, Topic]] = []
     for order, t in enumerate(topics()):
         if t.personal and not mine:
             continue
         hits = sum(1 for p in t.patterns if p.search(question))
-        if not hits:
-            continue
-        score = t.weight + (hits - 1)
-        if best is None or score > best[0]:
-            best = (score, order, t)
-    return best[2] if best else None
+        if hits:
+            scored.append((-(t.weight + hits - 1), order, t))
+    scored.sort(key=lambda x: (x[0], x[1]))
+    return [t for _, _, t in scored]
 
 
 def follow_up_said(q: str) -> bool:
@@ -131,6 +153,7 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     unknown = leftovers(toks) if (edits or noops or name is None) else []
     parsed = Parsed("knowledge", edits, problems, scenario, False, unknown, noops, sentences,
                     name)
+    parsed.also = second_topic(q, chosen) if not edits else None
     _mark_topic_numbers(toks, name, parsed)
     if noops and not edits and not problems and not over_edits and name in (None, "levers"):
         # "cut it to 3 calls" when it is 3 already: said so, with the figure in force

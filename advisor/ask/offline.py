@@ -661,6 +661,11 @@ def answer_for(ctx: Context) -> Answer:
           else what_if if intent in WHAT_IF_INTENTS and intent != "follow_up"
           else ANSWERS.get(intent, advice.knowledge))
     reply = (decisions.quality_gate(ctx) if intent == "quality_risk" else None) or fn(ctx)
+    if ctx.parsed.also and ctx.parsed.also in ANSWERS and intent == ctx.parsed.topic:
+        more = ANSWERS[ctx.parsed.also](ctx)
+        if more.answered:
+            reply.text = reply.text.rstrip("\n") + "\n\n" + more.text
+            reply.sources = ordered([*reply.sources, *more.sources])
     reply.intent = intent
     v = reader(ctx.now, ctx.rulebase)
     head = []
