@@ -5,6 +5,7 @@ sources. Each leads with what the person answered, and keeps to their constraint
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from advisor.ask.answer import Answer
@@ -130,9 +131,9 @@ def why_tier(ctx: Context) -> Answer:
     elif moves:
         lines.append(f"What would {word} the tier (the smallest answer changes the engine "
                      "found):\n\n" + "\n".join(
-                         "- " + "; ".join(f"{q[c.question].prompt.rstrip('?')}: "
-                                          f"{q[c.question].label_for(c.before)} → "
-                                          f"{q[c.question].label_for(c.after)}"
+                         "- " + "; ".join(f"{_prompt(q[c.question])}: "
+                                          f"{_shown(q[c.question], c.before)} → "
+                                          f"{_shown(q[c.question], c.after)}"
                                           for c in w.changes) + f" ⇒ **{w.tier}** ({w.score})"
                          for w in moves[:4]))
     elif (direction == "down" and r.tier == "lower") or (direction == "up" and r.tier == "high"):
@@ -144,6 +145,21 @@ def why_tier(ctx: Context) -> Answer:
     for w in moves[:4]:
         srcs |= {q[c.question].source for c in w.changes}
     return Answer(paragraphs(*lines), ordered(srcs))
+
+
+def _prompt(question: Any) -> str:
+    """A question's prompt without its typing hint ("(%, e.g. 72%)")."""
+    return re.sub(r"\s*\([^)]*\)", "", str(question.prompt)).rstrip("?").strip()
+
+
+def _shown(question: Any, value: Any) -> str:
+    """An answer as a person reads it: "not answered", "-1%", "High"."""
+    if value is None:
+        return "not answered"
+    if isinstance(value, int | float) and not isinstance(value, bool) and "%" in str(
+            question.prompt):
+        return f"{value:g}%"
+    return str(question.label_for(value))
 
 
 def confidence(ctx: Context) -> Answer:

@@ -135,3 +135,9 @@ def test_a_new_value_replaces_the_old_and_undo_drops_the_last_change(rulebase, p
     assert reply.intent == "undo" and reply.text.startswith("Undone: model")
     assert [e.form() for e in c.edits] == ["calls=25"]
     assert c.ask("undo").figures["monthly_usd"] == pytest.approx(16200) and c.whatif is None
+
+
+def test_answer_changes_read_as_answers_not_codes(rulebase, prices) -> None:
+    text = chat("enterprise-bill-mismatch.json", rulebase, prices).ask("why lower risk?").text
+    assert "What would raise the tier" in text
+    assert "unknown →" not in text and "→ -1;" not in text and "(%, e.g." not in text
