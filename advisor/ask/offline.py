@@ -486,9 +486,8 @@ def self_hosting(ctx: Context) -> Answer:
             "token sizes per request and a volume.",
             f"From the article ({SECTION_TITLES['faq-q2']}): {faq}"), ["faq-q2"])
     lines = []
-    if value is not None:
-        lines.append(f"You pay **{ctx.fig('monthly_usd', value)} a month** on {model_name(r)} "
-                     f"today ({volume_words(r)}).")
+    paying = (f"You pay **{ctx.fig('monthly_usd', value)} a month** on {model_name(r)} "
+              f"today ({volume_words(r)})." if value is not None else None)
     verdict = field(h, "verdict")
     be = field(h, "break_even_requests")
     if verdict == "stay on API":
@@ -506,6 +505,8 @@ def self_hosting(ctx: Context) -> Answer:
                      + (f", {count(field(h, 'break_even_calls'))} LLM calls"
                         if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
                      + ").")
+    if paying:  # the verdict first, then the figure it rests on
+        lines.append(paying)
     best = _options(ctx, r)
     if field(h, "monthly_usd") is not None:
         lines.append(f"Self-hosting would cost about "
