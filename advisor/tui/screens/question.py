@@ -461,6 +461,7 @@ class QuestionScreen(Screen[None]):
         now = app.live.result.confidence if app.live.result is not None else None
         answered = confidence_if_answered(app.assessor.rulebase, app.session.role,
                                           app.session.values(), question)
+        app.clear_notifications()  # one notice at a time, the latest
         self.notify(dont_know_notice(now, answered), timeout=6)
 
     @on(Button.Pressed, "#back-button")
