@@ -106,6 +106,8 @@ def tokenize(question: str) -> Tokens:
     low = _PER_MILLION.sub(" per_million ", low)
     low = _PER.sub(lambda m: f" per_{'month' if m.group(1) == 'mo' else m.group(1)} ", low)
     low = _SLASH.sub(" per ", low)
+    low = re.sub(r"\b(?:by )?a factor of (\d+(?:\.\d+)?)", r"\1x", low)
+    low = re.sub(r"(?<![\w.])[x×]\s*(\d+(?:\.\d+)?)(?![\w.])", r"\1x", low)  # "x4"
     low = lx.phrases.sub(lambda m: _phrase(m.group(1)), low)
     low = lx.number_words.sub(lambda m: f"{lx.numbers[m.group(1)]:g}", low)
     items: list[Tok] = []

@@ -385,9 +385,8 @@ def _target_named(clause: list[Tok], items: list[Tok]) -> str | None:
         if t.kind == "word" and any(c.startswith("target:") for c in t.cats) and \
                 _word(items, t.i - 1) not in ("per", "each", "every", "a", "an"):
             kind = next(c for c in t.cats if c.startswith("target:")).split(":", 1)[1]
-            if kind in ("input", "output") and "tokens" not in (
-                    _word(items, t.i + 1), _word(items, t.i - 1)) and "token" not in (
-                    _word(items, t.i + 1), _word(items, t.i - 1)):
+            if kind in ("input", "output") and not any(u.text in ("tokens", "token")
+                                                       for u in clause):
                 continue
             return kind
     return None
@@ -405,7 +404,7 @@ def _clause_edit(clause: list[Tok], toks: Tokens, s: Situation, found: Found,
         or t.cat("factor", "hold"))]
     hold = next((t for t in clause if t.cat("hold")), None)
     if not quantities:
-        return None
+        return _one_call(clause, items, s)
     q0 = quantities[0]
     pointer = any(t.text in ("that", "it", "this", "them", "those") for t in clause)
     if not (pointer or q0.cat("factor") or q0.unit in ("%", "x")):
@@ -438,8 +437,8 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
         if not kinds or _word(items, t.i - 1) in ("per", "each", "every", "a", "an"):
             continue
         kind = kinds[0]
-        if kind in ("input", "output") and _word(items, t.i + 1) not in ("tokens", "token") \
-                and _word(items, t.i - 1) not in ("tokens", "token"):
+        if kind in ("input", "output") and not any(u.text in ("tokens", "token")
+                                                   for u in clause):
             continue
         named.append((abs(t.i - q.i), kind, t))
     present = {k for _, k, _ in named}
@@ -532,6 +531,21 @@ def _tokens(clause: list[Tok], quantities: list[Tok], target: str, up: bool, dow
     return Edit(f"{target}_tokens", round(value), _said(clause))
 
 
+def _one_call(clause: list[Tok], items: list[Tok], s: Situation) -> Edit | None:
+    """"remove a call", "add one more call": calls per task ±1."""
+    call = next((t for t in clause if t.text == "call"), None)
+    if call is None or _word(items, call.i - 1) not in ("a", "another", "more", "extra"):
+        return None
+    up = any(t.cat("add", "up") and t.i < call.i for t in clause)
+    down = any(t.cat("down") and t.i < call.i for t in clause) or any(
+        t.text in ("remove", "drop", "skip", "merge") for t in clause)
+    if up == down:
+        return None
+    current = int(s.answers.get("calls_per_task") or 1)
+    value = current + (1 if up else -1)
+    return Edit("calls_per_task", value, _said(clause)) if value >= 1 else None
+
+
 def _cheaper(clause: list[Tok]) -> bool:
     return any(t.text == "cheaper" for t in clause)
 
@@ -608,16 +622,21 @@ def _volume(clause: list[Tok], quantities: list[Tok], items: list[Tok], target: 
     n = q.value
     if n < 2 and _word(items, q.i - 1) not in ("to", "at"):
         return None  # "one request", "a single contract": a unit, not a volume
+    if _word(items, q.i + 1) in ("tokens", "token"):
+        return None  # a token count is not a number of requests
     q.used = True
     if not math.isfinite(n) or n > 1e12:
         found.problems.append(f"{q.text!r} is beyond what I can compute")
         return None
     daily = target == "users" and (per_day or "dau" in words or (
         s.answers.get("daily_users") is not None and s.answers.get("monthly_requests") is None))
+    adds = any(t.cat("add") and t.i < q.i for t in clause) or _word(items, q.i - 1) == "by"
     if daily:
+        current = s.answers.get("daily_users")
+        if adds and current is not None:  # "another 50k users a day"
+            n = current - n if down and not up else current + n
         return Edit("daily_users", n, _said(clause))
     monthly = n * (s.days if per_day else 1)
-    adds = any(t.cat("add") and t.i < q.i for t in clause) or _word(items, q.i - 1) == "by"
     if adds and not any(t.text == "to" and t.i < q.i for t in clause):
         return Edit("add_requests", -monthly if down and not up else monthly, _said(clause))
     return Edit("requests", monthly, _said(clause))
