@@ -678,6 +678,14 @@ def answer_for(ctx: Context) -> Answer:
         head.append(phrase("what_if_in_force", v, changes="; ".join(ctx.whatif.labels)))
         reply.recomputed = reply.recomputed or ctx.whatif.result
     tail = []
+    yearly = ctx.figures.get("monthly_usd")
+    before, _ = monthly(ctx.base)
+    if (intent in WHAT_IF_INTENTS and yearly is not None and before is not None
+            and re.search(r"\b(?:per|a|each|every) year\b|\bannual\w*|\byearly\b",
+                          ctx.question, re.IGNORECASE)):
+        diff = (yearly - before) * 12
+        tail.append(phrase("per_year", v, year=money(yearly * 12), before=money(before * 12),
+                           diff=money(abs(diff)), way="less" if diff < 0 else "more"))
     if ctx.parsed.unknown:
         tail.append(phrase("unknown", v, words=", ".join(f"'{w}'" for w in ctx.parsed.unknown)))
     reply.text = say.finish("\n\n".join([*head, reply.text.rstrip("\n"), *tail]),
