@@ -294,8 +294,9 @@ async def test_a_digit_picks_its_role(advisor_home: Path, key: str) -> None:
         assert app.session.organization == "3"
 
 
-async def test_a_digit_on_the_drafts_picks_a_role(advisor_home: Path) -> None:
-    """With a draft to resume, the drafts list has the focus; 1–4 still start a new one."""
+async def test_a_digit_on_the_drafts_is_part_of_the_name(advisor_home: Path) -> None:
+    """With a draft to resume, the drafts list has the focus; "3M" typed there is the
+    organization, and 1–4 pick a role once the role list has the focus."""
     first = make_app()
     async with first.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
@@ -308,9 +309,13 @@ async def test_a_digit_on_the_drafts_picks_a_role(advisor_home: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert app.screen.query_one("#drafts").has_focus
-        await pilot.press("4")
+        await pilot.press("3", "M")
         await pilot.pause()
-        assert app.session.role == "developer"
+        assert app.session is None
+        assert app.screen.query_one("#organization").value == "3M"
+        await pilot.press("enter", "4")
+        await pilot.pause()
+        assert app.session.role == "developer" and app.session.organization == "3M"
 
 
 async def test_the_theme_is_remembered(advisor_home: Path) -> None:
@@ -369,17 +374,17 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         assert report.value == "acme-copilot-inc-ai-exposure-2026-01-01.html"
         assert buttons[1].value
         buttons[0].value = True
-        await pilot.pause()
+        await settle(pilot)
         assert report.value == "acme-copilot-inc-ai-exposure-2026-01-01.md"
         # The extension follows the format.
         buttons[1].value = True
-        await pilot.pause()
+        await settle(pilot)
         assert report.value == "acme-copilot-inc-ai-exposure-2026-01-01.html"
         assert [b.BUTTON_INNER for b in buttons] == [" ", "●", " "]
         # One Enter saves the report and the answers file beside it.
         report.focus()
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         first = tmp_path / "acme-copilot-inc-ai-exposure-2026-01-01.html"
         saved = tmp_path / "acme-copilot-inc-ai-exposure-2026-01-01.answers.json"
         assert first.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
@@ -387,16 +392,16 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         assert status(dialog) == f"✓ Report saved to {first}\n✓ Answers saved to {saved}"
         # Typing another format's extension chooses that format.
         report.value = "typed.json"
-        await pilot.pause()
+        await settle(pilot)
         assert buttons[2].value and [b.BUTTON_INNER for b in buttons] == [" ", " ", "●"]
         assert answers.value == "typed.answers.json"  # the answers name follows the report's
         buttons[1].value = True
-        await pilot.pause()
+        await settle(pilot)
         assert report.value == "typed.html"
         # A name without an extension gets the format's.
         report.value = "board"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert (tmp_path / "board.html").is_file() and report.value == "board.html"
         assert (tmp_path / "board.answers.json").is_file()
         # An existing file: the first Save asks, the second replaces.
@@ -404,34 +409,34 @@ async def test_save_dialog_names_extends_and_never_overwrites_silently(
         saved.unlink()
         report.value = first.name
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert first.read_text(encoding="utf-8") == "keep me" and not saved.exists()
         assert "already exists" in status(dialog) and str(first) in status(dialog)
         # A format change makes the warning moot: it goes, and nothing is replaced.
         buttons[0].value = True
-        await pilot.pause()
+        await settle(pilot)
         assert status(dialog) == "" and report.value == first.with_suffix(".md").name
         buttons[1].value = True
-        await pilot.pause()
+        await settle(pilot)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert "already exists" in status(dialog)
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert first.read_text(encoding="utf-8") != "keep me" and saved.is_file()
         # Changing the name after the warning asks again for the next existing file.
         (tmp_path / "other.html").write_text("other", encoding="utf-8")
         report.value = "other.html"
         await pilot.press("enter")
-        await pilot.pause()
+        await settle(pilot)
         assert (tmp_path / "other.html").read_text(encoding="utf-8") == "other"
         report.value = "fresh.html"
-        await pilot.pause()
+        await settle(pilot)
         assert status(dialog) == ""  # the stale warning does not outlive the name
         # An answers name the person typed is kept when the report's name changes.
         answers.value = "kept.json"
         report.value = "final.html"
-        await pilot.pause()
+        await settle(pilot)
         assert answers.value == "kept.json"
 
 

@@ -110,13 +110,14 @@ class StartScreen(Screen[None]):
             roles.highlighted = 0
 
     def on_key(self, event: events.Key) -> None:
-        """On a list, a digit picks that role directly ("2" for the second); other letters
-        typed while a list has the focus are the organization's name, not lost."""
+        """On the role list, a digit picks that role directly ("2" for the second); other
+        characters typed while a list has the focus are the organization's name, not lost
+        (so "3M" typed on the drafts list is a name, not the third role)."""
         focused = self.focused
         char = event.character
         box = self.query_one("#organization", Input)
         roles = self.query_one("#roles", OptionList)
-        if (isinstance(focused, OptionList) and char and char.isdigit() and len(char) == 1
+        if (focused is roles and char and char.isdigit() and len(char) == 1
                 and 1 <= int(char) <= roles.option_count):
             event.stop()
             event.prevent_default()
