@@ -110,6 +110,13 @@ def _pct(share: float | None) -> str | None:
     return wording.whole_pct(share * 100)
 
 
+def _times(share: float, what: str) -> str:
+    """"126% of the gross profit", or "12 times the gross profit" past twice."""
+    if share >= 2:
+        return f"{wording.quantity(round(share, 1) if share < 10 else round(share))} times {what}"
+    return f"{wording.whole_pct(share * 100)} of {what}"
+
+
 def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[str, Any]]:
     """Each finding's slots in words, and the conditions' values (answers, derived, options)."""
     said: dict[str, str] = {}
@@ -149,6 +156,8 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
     said["share_note"] = f", {' and '.join(notes)}" if notes else ""
     said["profit_note"] = (f" and {said['profit_share']} of gross profit"
                            if "profit_share" in said else "")
+    if m.gross_profit_share is not None:
+        said["profit_words"] = _times(m.gross_profit_share, "the product's gross profit")
     h = costs.self_hosting
     if h is not None:
         opts = h.options
@@ -165,7 +174,8 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
             said["at_peak"] = _gpus(h.gpus_at_peak)
             said["needed"] = _gpus(h.gpus_at_peak)
         if h.spare_gpus is not None:
-            said["spare"] = f"{h.spare_gpus:.1f}".rstrip("0").rstrip(".")
+            said["spare"] = (f"{h.spare_gpus:.1f}".rstrip("0").rstrip(".")
+                             if h.spare_gpus < 100 else wording.count(h.spare_gpus))
         extra["cheapest"] = h.cheapest_option
     quality = None if cur is None else cur.quality
     extra["like_for_like"] = quality in (None, "standard")
@@ -187,7 +197,7 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
 def _gpus(n: float) -> str:
     if n < 0.1:
         return "less than a tenth of a GPU"
-    shown = f"{n:.1f}".rstrip("0").rstrip(".")
+    shown = f"{n:.1f}".rstrip("0").rstrip(".") if n < 100 else wording.count(n)
     return f"{shown} GPU" if shown == "1" else f"{shown} GPUs"
 
 

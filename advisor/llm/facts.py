@@ -13,14 +13,15 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from advisor.core.findings import ratio_words
 from advisor.core.result import Result
 from advisor.core.rulebase import RuleBase
 from advisor.render import formatting
-from advisor.render.report import BILL_GAP_PCT
+from advisor.render.formats import LEVER_NAMES
 
 #: Keys of the facts that hold the user's free text: data for the prompt, never facts.
 FREE_TEXT = ("organization",)
-MAX_DRIVERS = 4
+MAX_DRIVERS = 3
 MAX_RECOMMENDATIONS = 6
 MAX_NOTES = 4
 REASONS_FOR_TOP = 3  # the first recommendations carry their "why"; the rest only a title
@@ -55,63 +56,91 @@ def _usd(x: float | None) -> str | None:
 
 
 def _costs(result: Result) -> dict[str, Any]:
-    c = result.costs or {}
+    """The cost figures a narrative may quote, said as the report says them, and the
+    findings, so "how do we cut this?" and "does this even matter?" rest on the same figures."""
+    c = result.costs
     out: dict[str, Any] = {}
-    current = c.get("current") or {}
-    if current:
-        out["model"] = current.get("model")
-        out["model_price_per_million_tokens"] = (
-            f"{formatting.per_mtok(current.get('input_per_mtok'))} input / "
-            f"{formatting.per_mtok(current.get('output_per_mtok'))} output")
-        out["monthly_cost_now"] = _usd(current.get("monthly_usd"))
-        if current.get("basis") == "in_house":
+    if c is None:
+        return out
+    current = c.current
+    if current is not None:
+        out["model"] = current.name or current.model
+        if current.input_per_mtok is not None:
+            out["model_price_per_million_tokens"] = (
+                f"{formatting.per_mtok(current.input_per_mtok)} input / "
+                f"{formatting.per_mtok(current.output_per_mtok)} output")
+        out["monthly_cost_now"] = _usd(current.monthly_usd)
+        if current.basis == "in_house":
             out["cost_basis"] = "owned GPUs: cloud price cuts never lower it"
-    if c.get("monthly_requests") is not None:
-        out["monthly_requests"] = formatting.number(c["monthly_requests"])
-    if c.get("monthly_calls") is not None and c.get("monthly_calls") != c.get("monthly_requests"):
-        out["monthly_llm_calls"] = formatting.number(c["monthly_calls"])
-    if c.get("per_task_usd") is not None:
-        out["cost_per_request"] = _usd(c["per_task_usd"])
-    base = c.get("baseline_2023") or {}
-    if base.get("monthly_usd") is not None:
-        out["same_workload_at_gpt4_march_2023_prices"] = f"{_usd(base['monthly_usd'])} a month"
-        if current.get("monthly_usd") is not None:
-            difference = base["monthly_usd"] - current["monthly_usd"]
+            out["why_in_house"] = {"regulation": "required by regulation",
+                                   "on_premises": "an on-premises policy",
+                                   "choice": "the organisation's own choice (an API is "
+                                             "allowed)"}.get(c.in_house_reason or "")
+    if c.monthly_requests is not None:
+        out["monthly_requests"] = formatting.number(c.monthly_requests)
+    if c.monthly_calls is not None and c.monthly_calls != c.monthly_requests:
+        out["monthly_llm_calls"] = formatting.number(c.monthly_calls)
+    if c.per_task_usd is not None:
+        out["cost_per_request"] = _usd(c.per_task_usd)
+    base = c.baseline_2023
+    if base is not None and base.monthly_usd is not None:
+        out["same_workload_at_gpt4_march_2023_prices"] = f"{_usd(base.monthly_usd)} a month"
+        if c.monthly_usd is not None:
+            difference = base.monthly_usd - c.monthly_usd
             key = "saving_vs_2023_per_month" if difference >= 0 else "extra_vs_2023_per_month"
             out[key] = _usd(abs(difference))
-    if c.get("reduction_vs_2023_pct") is not None:
-        out["reduction_vs_2023"] = formatting.pct(c["reduction_vs_2023_pct"])
-    band = c.get("open_model_band") or {}
-    if band.get("low_usd") is not None:
+    if c.reduction_vs_2023_pct is not None:
+        out["reduction_vs_2023"] = formatting.pct(c.reduction_vs_2023_pct)
+    band = c.open_model_band
+    if band is not None and band.low_usd is not None:
         out["same_tokens_on_open_models_late_2025"] = (
-            f"{_usd(band['low_usd'])} to {_usd(band['high_usd'])} a month")
-    if c.get("reported_spend_usd") is not None:
-        out["reported_api_spend"] = f"{formatting.money(c['reported_spend_usd'])} a month"
-        computed = current.get("monthly_usd")
-        if (computed and c.get("volume_basis") != "inferred_from_bill"
-                and abs(c["reported_spend_usd"] / computed - 1) * 100 > BILL_GAP_PCT):
-            gap = c["reported_spend_usd"] / computed - 1
+            f"{_usd(band.low_usd)} to {_usd(band.high_usd)} a month")
+    bill = c.bill
+    if bill.reported_usd is not None:
+        out["reported_api_spend"] = f"{formatting.money(bill.reported_usd)} a month"
+        if bill.direction in ("higher", "lower") and bill.ratio is not None:
             out["reported_vs_computed"] = (
-                f"bill {formatting.whole_pct(abs(gap) * 100)} "
-                f"{'above' if gap > 0 else 'below'} the computed cost: show both; never "
-                "call it 'in line'")
-    if c.get("api_share_of_ai_budget") is not None:
-        out["api_share_of_ai_budget"] = formatting.percent(c["api_share_of_ai_budget"])
-    hosting = c.get("self_hosting") or {}
-    if hosting:
-        parts = [f"verdict: {hosting.get('verdict') or 'unknown'}"]
-        if hosting.get("break_even_requests") is not None:
-            parts.append(f"break-even at {formatting.number(hosting['break_even_requests'])} "
+                f"the bill is {ratio_words(bill.ratio)} the computed cost: the computed "
+                f"figures are {'a floor' if bill.direction == 'higher' else 'a ceiling'}; "
+                "show both; never call it 'in line'")
+        elif bill.direction == "no_bill":
+            out["reported_vs_computed"] = "no API bill is paid: nothing to reconcile"
+    if c.api_share_of_ai_budget is not None:
+        out["api_share_of_ai_budget"] = formatting.percent(c.api_share_of_ai_budget)
+    hosting = c.self_hosting
+    if hosting is not None and not c.in_house:  # in house, the cost now is the GPUs' cost
+        parts = [f"verdict: {hosting.verdict or 'unknown'}"]
+        if hosting.break_even_requests is not None:
+            parts.append(f"break-even at {formatting.number(hosting.break_even_requests)} "
                          "requests a month")
-        if hosting.get("monthly_usd") is not None:
-            parts.append(f"self-hosting would cost {_usd(hosting['monthly_usd'])} a month")
-        if hosting.get("summary") and current.get("basis") != "in_house":
+        if hosting.monthly_usd is not None:
+            parts.append(f"self-hosting would cost {_usd(hosting.monthly_usd)} a month")
+        if hosting.summary and not c.in_house:
             # names the cheapest of the three options with its figure
-            parts = [str(hosting["summary"]), *(p for p in parts if p.startswith("break-even"))]
+            parts = [hosting.summary, *(p for p in parts if p.startswith("break-even"))]
         out["self_hosting"] = "; ".join(parts)
-    scenarios = c.get("scenarios") or {}
-    if scenarios.get("expected_monthly_usd") is not None:
-        out["expected_monthly_cost_in_12_24_months"] = _usd(scenarios["expected_monthly_usd"])
+    if c.scenarios is not None and c.scenarios.expected_monthly_usd is not None:
+        out["expected_monthly_cost_in_12_24_months"] = formatting.estimate(
+            c.scenarios.expected_monthly_usd)
+    levers = []
+    for lv in c.levers:
+        saving = (f"{_usd(lv.monthly_savings_usd)} a month" if lv.monthly_savings_usd is not None
+                  else f"{_usd(lv.savings_per_10pct_usd)} a month per 10% of the workload")
+        name = LEVER_NAMES[lv.id] + (f" ({lv.model})" if lv.model else "")
+        note = "; not like-for-like" if lv.quality == "not_like_for_like" else (
+            "; needs a quality test" if lv.quality == "needs_quality_test" else "")
+        levers.append(f"{name}: {saving}{note}")
+    if levers:
+        out["cost_levers_largest_first"] = levers[:2]
+    if c.materiality.level is not None:
+        out["does_the_cost_matter"] = c.materiality.level
+    if result.findings:
+        out["findings"] = [f.text for f in result.findings[:3]]
+        if any(f.id == "cheapest_option" for f in result.findings[:3]):
+            # the finding names the cheapest option with its figure: keep the break-even only
+            kept = [p for p in str(out.get("self_hosting", "")).split("; ")
+                    if p.startswith("break-even")]
+            out["self_hosting"] = "; ".join(kept) or None
     return {k: v for k, v in out.items() if v is not None}
 
 
@@ -161,7 +190,10 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
                             "source": r.source} for r in favour],
         "recommendations": [
             {"priority": r.priority, "action": r.title, "source": r.source,
-             **({"why": r.why} if i < REASONS_FOR_TOP else {})}
+             # the answers and figures that put it first, as the summary says them; the
+             # catalogue's reasoning only where there is none (the prompt budget, bench B8)
+             **(({"because": r.because[0]} if r.because else {"why": r.why})
+                if i < REASONS_FOR_TOP else {})}
             for i, r in enumerate(recs)],
         "more_recommendations": max(0, len(result.recommendations) - len(recs)),
         "numbers_given": _numbers_given(result, rulebase),
@@ -174,7 +206,7 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
                 else {}),
              "outlook": s.outlook or s.summary}
             for s in result.scenarios],
-        "cautions": [c.text for c in result.cautions if c.applies],
+        "cautions": [c.text for c in result.cautions if c.applies][:2],
         "market": _market(rulebase),
         "unanswered_questions": len(result.missing),
     }
