@@ -336,7 +336,10 @@ def _accepted(ctx: Context, offline: Answer, tools: Tools, text: str, entries: l
     grounding = (set(offline.sources) | {e.section for e in entries} | set(facts.sections)
                  | tools.sections)
     cited = set(re.findall(r"\[([a-z0-9-]+)\]", text))
-    reply = Answer(text, ordered(cited & grounding) or offline.sources, offline.recomputed,
+    from advisor.ask.say import finish
+
+    shown = finish(text, voice="you", limit=ctx.parsed.sentences)  # citations become sources
+    reply = Answer(shown, ordered(cited & grounding) or offline.sources, offline.recomputed,
                    True, matched=[e.id for e in entries], source="llm", model=settings.model,
                    intent=offline.intent, figures=dict(offline.figures),
                    what_if=list(offline.what_if))
