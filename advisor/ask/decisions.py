@@ -153,6 +153,15 @@ def compare_models(ctx: Context) -> Answer:
             return Answer(phrase("compare_band", v, verdict=verdict, a=named[0],
                                  a_cost=money(a_cost), low=money(low), high=money(high)) + "\n",
                           ["s1-prices", "s7-risk-factors"])
+    if not named and ctx.whatif is not None:  # "how does that compare to today?"
+        now, _ = monthly(r)
+        before, _ = monthly(ctx.base)
+        if now is not None and before is not None:
+            ctx.figures.update({"monthly_usd": now, "assessment_monthly_usd": before})
+            return Answer(phrase("compare_state", v, now=money(now), before=money(before),
+                                 changes="; ".join(ctx.whatif.labels),
+                                 way="less" if now < before else "more",
+                                 diff=money(abs(now - before))) + "\n", ["s1-prices"])
     if len(named) < 2:
         return Answer(phrase("compare_one", v, found=", ".join(named) or "none") + "\n", [],
                       answered=False)

@@ -148,7 +148,9 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
             labels.append(f"price {_per_m(pin)} input / {_per_m(pout)} output per million tokens"
                           if pin != pout else f"price {_per_m(pin)} per million tokens")
         elif e.kind == "calls_per_task":
-            labels.append(f"LLM calls per task {answers.get('calls_per_task') or 1} → {e.value}")
+            was = answers.get("calls_per_task") or 1
+            labels.append(f"LLM calls per task {was} → {e.value}" if was != e.value
+                          else f"LLM calls per task back to {e.value}")
             answers["calls_per_task"] = e.value
         elif e.kind == "market":
             market *= e.value
