@@ -378,8 +378,11 @@ def what_if(ctx: Context) -> Answer:
             lines.append(f"Today's monthly cost at these settings: "
                          f"{ctx.fig('monthly_usd', value)}.")
         else:
+            same = old is not None and value is not None and abs(value - old) < 0.005
             lines.append(f"**{ctx.fig('monthly_usd', value)} a month** with {changes}. "
-                         + (f"Your assessment: {money(old)}" if old is not None else
+                         + ("Unchanged: the changes cancel out (your assessment: "
+                            f"{money(old)})" if same else
+                            f"Your assessment: {money(old)}" if old is not None else
                             f"Your assessment has no cost: {no_cost_reason(before)}")
                          + f"{' (' + basis + ')' if basis else ''}.")
             if expected is not None:
