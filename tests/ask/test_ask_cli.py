@@ -60,3 +60,14 @@ def test_a_conversation_cannot_read_the_file_from_stdin(monkeypatch, capsys) -> 
     monkeypatch.setattr("sys.stdin", io.StringIO("{}"))
     assert main(["ask", "-"]) == 2
     assert "cannot come from stdin too" in capsys.readouterr().err
+
+
+def test_json_of_a_topic_answer_carries_the_state_in_force(monkeypatch, capsys) -> None:
+    rc, out = chat(monkeypatch, capsys, "what if our volume doubles?\nshould we self-host?\n",
+                   "--format", "json")
+    first, second = (json.loads(line) for line in out.splitlines())
+    assert rc == 0 and second["intent"] == "self_hosting"
+    assert second["what_if"] == first["what_if"] and second["what_if"]
+    assert second["figures"]["monthly_usd"] == pytest.approx(4200)
+    assert second["recomputed"]["costs"]["current"]["monthly_usd"] == pytest.approx(4200)
+    assert "$4,200 a month" in second["answer"]
