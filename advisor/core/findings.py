@@ -16,9 +16,14 @@ from advisor.core import conditions, wording
 from advisor.core.cost_records import Costs
 from advisor.core.records import Record
 
-#: The order findings are told in: what decides the most first.
-ORDER = ("bill_gap", "materiality", "cheapest_option", "biggest_lever", "model_retirement",
-         "no_api_bill", "idle_capacity", "hybrid_gpus")
+#: The order findings are told in: what decides the most first. No figure can be trusted
+#: before the bill is reconciled; whether the cost matters comes next; a lever that changes
+#: nothing else before a swap that needs a quality test.
+ORDER = ("bill_gap", "materiality", "model_retirement_soon", "biggest_lever", "cheapest_option",
+         "model_retirement", "no_api_bill", "idle_capacity", "hybrid_gpus")
+
+#: A retirement this close is told before the levers: the work has to move anyway.
+SOON_DAYS = 90
 
 #: A lever is a summary finding when it saves more than this share of the monthly cost.
 LEVER_FINDING_SHARE = 0.10
@@ -190,6 +195,10 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
             said["successor"] = life.successor_model
         if life.successor_monthly_usd is not None:
             said["successor_cost"] = wording.usd(life.successor_monthly_usd)
+            if today:
+                said["successor_vs_today"] = (
+                    f"{ratio_words(life.successor_monthly_usd / today)} today's "
+                    f"{wording.usd(today)}")
         extra["model_retired"] = life.retired
     return said, extra
 
@@ -252,7 +261,13 @@ def findings(costs: Costs | None, values: dict[str, Any],
     said, extra = _facts(costs, values)
     said.update(voice)
     out = []
-    for fid, figures in sorted(_applies(costs).items(), key=lambda kv: ORDER.index(kv[0])):
+    def rank(item: tuple[str, dict[str, Any]]) -> int:
+        fid, figures = item
+        if fid == "model_retirement" and figures["days_left"] <= SOON_DAYS:
+            return ORDER.index("model_retirement_soon")
+        return ORDER.index(fid)
+
+    for fid, figures in sorted(_applies(costs).items(), key=rank):
         scope = {**values, **extra}
         if fid == "biggest_lever":
             lever = costs.lever(figures["lever"])

@@ -50,7 +50,7 @@ def prompt_caching(price: Price, tokens_in: float, share: float | None,
         return None
     full = tokens_in / MTOK * (price.input_per_mtok - t.cache_read_per_mtok)
     return _share_lever("prompt_caching", full, share,
-                        basis_known=f"{share:.0%} of input tokens repeat (your answer)"
+                        basis_known=f"{share:.0%} of input tokens repeat, as answered"
                         if share is not None else "",
                         question="the share of each prompt that repeats from call to call",
                         source="cache_read_input_token_cost", current=current)
@@ -64,8 +64,8 @@ def batch_api(price: Price, tokens_in: float, tokens_out: float, share: float | 
     listed = _cost(tokens_in, tokens_out, price.input_per_mtok, price.output_per_mtok)
     batched = _cost(tokens_in, tokens_out, t.batch_input_per_mtok, t.batch_output_per_mtok)
     return _share_lever("batch_api", listed - batched, share,
-                        basis_known=f"{share:.0%} of the work can wait up to a day "
-                        "(your answer)" if share is not None else "",
+                        basis_known=f"{share:.0%} of the work can wait up to a day, as "
+                        "answered" if share is not None else "",
                         question="the share of the work that could wait up to a day",
                         source="input_cost_per_token_batches, output_cost_per_token_batches",
                         current=current)
