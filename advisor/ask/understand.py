@@ -404,7 +404,17 @@ def _clause_edit(clause: list[Tok], toks: Tokens, s: Situation, found: Found,
         or t.cat("factor", "hold"))]
     hold = next((t for t in clause if t.cat("hold")), None)
     if not quantities:
-        return _one_call(clause, items, s)
+        edit = _one_call(clause, items, s)
+        named = _target_named(clause, items)
+        if edit is None and named and any(t.cat("up", "down") for t in clause) \
+                and not any(t.kind == "model" for t in clause) \
+                and re.search(r"\b(?:what if|suppose|imagine|if we|if our|if they)\b",
+                              toks.text, re.IGNORECASE):
+            from advisor.ask.say import phrase
+
+            found.problems.append(phrase("amount_missing", {}, what=_said(clause),
+                                         example=read("wording.toml")["examples"][named]))
+        return edit
     q0 = quantities[0]
     pointer = any(t.text in ("that", "it", "this", "them", "those") for t in clause)
     if not (pointer or q0.cat("factor") or q0.unit in ("%", "x")):
