@@ -179,7 +179,8 @@ def compare_models(ctx: Context) -> Answer:
     cheaper = a if a_cost < b_cost else b
     lo, hi = min(a_cost, b_cost), max(a_cost, b_cost)
     asked_first_cheaper = a_cost < b_cost
-    if re.match(r"\W*which\b", ctx.question, re.IGNORECASE):
+    if not re.match(r"\W*(?:would|is|are|will|does|do|can|could|should)\b", ctx.question,
+                    re.IGNORECASE):  # "which…?", "how does … compare?": no yes or no
         verdict = f"{cheaper} is cheaper"
     else:
         verdict = f"Yes, {a} is cheaper" if asked_first_cheaper else f"No, {b} is cheaper"

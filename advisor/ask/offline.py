@@ -154,6 +154,12 @@ def usage_volume(ctx: Context) -> Answer:
                f" requests a day × {ctx.rulebase.defaults.get('days_per_month', 30):g} days)")
     ctx.figures["monthly_requests"] = n
     lines = [f"**{volume_words(r)}**{how}."]
+    tin, tout = cost(r, "monthly_input_tokens"), cost(r, "monthly_output_tokens")
+    if tin is not None and tout is not None:
+        ctx.figures.update({"monthly_input_tokens": tin, "monthly_output_tokens": tout})
+        lines.append(f"That is {count(tin)} input and {count(tout)} output tokens a month"
+                     + (" (worked back from the bill)" if cost(r, "volume_basis")
+                        == "inferred_from_bill" else "") + ".")
     if calls_per_task(r) > 1:
         ctx.figures["monthly_calls"] = cost(r, "monthly_calls")
         lines.append("Each task fans out into several LLM calls, so every price change is "
