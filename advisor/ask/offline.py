@@ -338,6 +338,7 @@ def what_if(ctx: Context) -> Answer:
         return Answer(paragraphs("I could not turn that into a change I can recompute."), [],
                       answered=False)
     before, after = ctx.base, w.result
+    v = reader(after, ctx.rulebase)
     changes = "; ".join(w.labels)
     kinds = {e.kind for e in ctx.parsed.edits}
     lines: list[str] = []
@@ -378,52 +379,51 @@ def what_if(ctx: Context) -> Answer:
                              "(\"what would it cost on gpt-4o-mini?\") and I will.")
             return _finish(ctx, lines, sources, answered=True)
         if wants_expected and expected is not None:
-            lines.append(f"**{ctx.fig('expected_monthly_usd', expected)} a month** expected in "
-                         f"12–24 months with {changes} (before: "
-                         f"{money(cost(before, 'scenarios', 'expected_monthly_usd'))}).")
-            lines.append(f"Today's monthly cost at these settings: "
-                         f"{ctx.fig('monthly_usd', value)}.")
+            lines.append(phrase("whatif_expected_lead", v,
+                                expected=ctx.fig("expected_monthly_usd", expected),
+                                changes=changes, before=money(cost(before, "scenarios",
+                                                                   "expected_monthly_usd"))))
+            lines.append(phrase("whatif_today", v, cost=ctx.fig("monthly_usd", value)))
         else:
-            same = old is not None and value is not None and abs(value - old) < 0.005
-            lines.append(f"**{ctx.fig('monthly_usd', value)} a month** with {changes}. "
-                         + ("Unchanged: the changes cancel out (your assessment: "
-                            f"{money(old)})" if same else
-                            f"Your assessment: {money(old)}" if old is not None else
-                            f"Your assessment has no cost: {no_cost_reason(before)}")
-                         + f"{' (' + basis + ')' if basis else ''}.")
+            same = old is not None and abs(value - old) < 0.005
+            vs = (phrase("whatif_unchanged", v, before=money(old)) if same else
+                  phrase("whatif_before", v, before=money(old)) if old is not None else
+                  phrase("whatif_before_none", v, why=no_cost_reason(before)))
+            lines.append(phrase("whatif_lead", v, cost=ctx.fig("monthly_usd", value),
+                                changes=changes, vs=vs,
+                                basis=f" ({basis})" if basis else ""))
             if expected is not None:
-                lines.append(f"Expected in 12–24 months across the scenarios: "
-                             f"{ctx.fig('expected_monthly_usd', expected)}.")
+                lines.append(phrase("whatif_expected", v,
+                                    expected=ctx.fig("expected_monthly_usd", expected)))
         per = cost(after, "per_task_usd")
         if per is not None and ("calls_per_task" in kinds or calls_per_task(after) > 1):
             n_calls = calls_per_task(after)
-            lines.append(f"One task: {ctx.fig('per_task_usd', per)} ({n_calls:g} call"
-                         f"{'' if n_calls == 1 else 's'}); {volume_words(after)}.")
+            lines.append(phrase("whatif_task" if n_calls != 1 else "whatif_task_one", v,
+                                per=ctx.fig("per_task_usd", per), calls=f"{n_calls:g}",
+                                volume=volume_words(after)))
         elif kinds & {"volume_factor", "requests", "daily_users", "add_requests"} and \
                 calls_per_task(after) > 1:
-            lines.append(f"Volume: {volume_words(after)}.")
+            lines.append(phrase("whatif_volume", v, volume=volume_words(after)))
         if after.answers.get("archetype") == "gpu_cloud":
             lines.append(gpu_cloud_line())
         if kinds & {"model", "price"} and value is not None and old is not None and \
                 value < old and (after.answers.get("relies_on_cheap_ai_for_quality")
                                  or after.derived.get("regulated_domain")):
-            lines.append("Before switching, test the cheaper model against your own quality "
-                         "and audit bar: in your field a lower price must not mean a lower "
-                         "standard (s7, faq-q8).")
+            lines.append(phrase("whatif_quality", v))
             sources |= {"s7-risk-factors", "faq-q8"}
     before = w.before or before  # like with like when token sizes were fixed from the bill
     if after.tier != before.tier:
-        lines.append(f"The tier would move from **{before.tier}** to **{after.tier}** "
-                     f"(score {before.score} → {after.score}).")
+        lines.append(phrase("whatif_tier", v, before=before.tier, after=after.tier,
+                            score_before=before.score, score_after=after.score))
     before_recs = {x.id: x for x in before.recommendations}
     after_recs = {x.id: x for x in after.recommendations}
     skip = CONFLICTS_ON_PREM if in_house(after) else frozenset()
     added = [x.title for k, x in after_recs.items() if k not in before_recs and k not in skip]
     dropped = [x.title for k, x in before_recs.items() if k not in after_recs and k not in skip]
     if added:
-        lines.append("New recommendation(s): " + "; ".join(added) + ".")
+        lines.append(phrase("whatif_added", v, titles="; ".join(added)))
     if dropped:
-        lines.append("No longer recommended: " + "; ".join(dropped) + ".")
+        lines.append(phrase("whatif_dropped", v, titles="; ".join(dropped)))
     sources |= {x.source for k, x in after_recs.items() if k not in before_recs}
     fired_before = {x.id: x for x in before.fired_rules}
     fired_after = {x.id: x for x in after.fired_rules}
@@ -438,8 +438,7 @@ def what_if(ctx: Context) -> Answer:
         sources.add("faq-q5")
     if cost(before, "self_hosting") != cost(after, "self_hosting"):
         sources.add("faq-q2")
-    lines.append("_Recomputed by the engine from your answers with these changes; nothing "
-                 "estimated. Say \"reset\" to go back to your assessment._")
+    lines.append(phrase("whatif_footer", v))
     return _finish(ctx, lines, sources)
 
 
