@@ -79,30 +79,33 @@ def monthly_cost(ctx: Context) -> Answer:
                              f" ({volume_words(r)}).", extra,
                              gpu_cloud_line() if archetype == "gpu_cloud" else None),
                       ["s1-prices"] + (["s2-medium"] if archetype == "gpu_cloud" else []))
-    lead = (f"**{ctx.fig('monthly_usd', value)} a month**"
-            + (f" ({basis})" if basis else f" at today's prices for {model_name(r)}"
-               if ctx.whatif is None else f" on {model_name(r)}")
-            + f", for {volume_words(r)}"
-            + (f", with the what-if in force ({'; '.join(ctx.whatif.labels)})." if ctx.whatif
-               else "."))
-    lines = [lead]
+    v = reader(r, ctx.rulebase)
+    on = (f" ({basis})" if basis else f" at today's prices for {model_name(r)}"
+          if ctx.whatif is None else f" on {model_name(r)}")
+    lines = [phrase("monthly_lead", v, cost=ctx.fig("monthly_usd", value), on=on,
+                    volume=volume_words(r))
+             + (" " + phrase("monthly_in_force", v, changes="; ".join(ctx.whatif.labels))
+                if ctx.whatif else "")]
     bill = cost(r, "reported_spend_usd")
     computed = cost(r, "current", "monthly_usd")
-    if bill is not None and computed and basis == "" and abs(bill - computed) > 0.2 * computed:
-        lines.append(f"Your bill says **{ctx.fig('bill_usd', bill)} a month**, "
-                     f"{bill / computed:.1f}× the {money(computed)} computed from your answers: "
-                     "reconcile the two (volume the answers do not show, retries, another "
-                     "model in the mix).")
+    direction = cost(r, "bill", "direction")
+    if bill is not None and computed and basis == "" and cost(r, "bill", "differs"):
+        from advisor.core.findings import ratio_words
+
+        lines.append(phrase(f"monthly_bill_{direction}" if direction in ("higher", "lower")
+                            else "monthly_bill_higher", v, bill=ctx.fig("bill_usd", bill),
+                            computed=money(computed), ratio=ratio_words(bill / computed)))
     base = cost(r, "baseline_2023", "monthly_usd")
     if base and basis != "your reported bill":
-        lines.append(f"At GPT-4's March 2023 launch prices the same tokens would have cost "
-                     f"{ctx.fig('baseline_2023_usd', base)}"
-                     + (f", so you pay {formatting.pct(cost(r, 'reduction_vs_2023_pct'))} less."
-                        if cost(r, "reduction_vs_2023_pct") is not None else "."))
+        reduction = cost(r, "reduction_vs_2023_pct")
+        lines.append(phrase("monthly_2023", v, base=ctx.fig("baseline_2023_usd", base),
+                            less=(phrase("monthly_2023_less", v,
+                                         pct=formatting.pct(reduction))
+                                  if reduction is not None else "")))
     expected = cost(r, "scenarios", "expected_monthly_usd")
     if expected is not None:
-        lines.append(f"Across the three scenarios, the expected monthly cost in 12–24 months is "
-                     f"{ctx.fig('expected_monthly_usd', expected)}.")
+        lines.append(phrase("monthly_expected", v,
+                            expected=ctx.fig("expected_monthly_usd", expected)))
     return Answer(paragraphs(*lines), ["s1-prices", "s5-scenarios"])
 
 
