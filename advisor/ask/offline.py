@@ -205,6 +205,17 @@ def bill_gap(ctx: Context) -> Answer:
     bill = cost(r, "reported_spend_usd")
     computed = cost(r, "current", "monthly_usd")
     basis = cost(r, "volume_basis")
+    today_bill = cost(ctx.base, "reported_spend_usd")
+    if bill is None and today_bill is not None and ctx.whatif is not None:
+        # the bill is today's: it leaves a what-if, but the question is still about it
+        from advisor.core.findings import ratio_words
+
+        now, _ = monthly(r)
+        then = cost(ctx.base, "current", "monthly_usd")
+        return Answer(paragraphs(phrase(
+            "bill_under_whatif", reader(r, ctx.rulebase), bill=ctx.fig("bill_usd", today_bill),
+            computed=money(then), ratio=ratio_words(today_bill / then) if then else "n/a",
+            now=ctx.fig("monthly_usd", now))), ["s1-prices", "faq-q7"])
     if bill is None:
         value, _ = monthly(r)
         return Answer(paragraphs("You gave no monthly bill to compare with"
@@ -532,6 +543,8 @@ def self_hosting(ctx: Context) -> Answer:
                  "self_hosting": "self-hosting"}[which]
         lines.append(f"The cheapest of the three options is {words}, at about "
                      f"**{ctx.fig('cheapest_monthly_usd', amount)} a month**.")
+    if best is not None and re.search(r"\bcheapest\b", ctx.question, re.IGNORECASE):
+        lines.insert(0, lines.pop())  # asked for the cheapest option: it leads
     lines.append(f"From the article ({SECTION_TITLES['faq-q2']}): {faq}")
     lines.append("These rest on the self-hosting assumptions in the report (GPU price per hour, "
                  "throughput, fixed monthly cost); change them in the answers file if you have "

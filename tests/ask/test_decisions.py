@@ -141,3 +141,13 @@ def test_answer_changes_read_as_answers_not_codes(rulebase, prices) -> None:
     text = chat("enterprise-bill-mismatch.json", rulebase, prices).ask("why lower risk?").text
     assert "What would raise the tier" in text
     assert "unknown →" not in text and "→ -1;" not in text and "(%, e.g." not in text
+
+
+def test_the_bill_and_the_cheapest_option_under_a_what_if(rulebase, prices) -> None:
+    c = chat("enterprise-bill-mismatch.json", rulebase, prices)
+    c.ask("what if volume doubles")
+    bill = c.ask("does our bill match your numbers?")
+    assert "$4,000" in bill.text and "$3,600" in bill.text  # today's bill, the state's cost
+    cheapest = c.ask("what's the cheapest option for us now?")
+    assert cheapest.intent == "self_hosting"
+    assert cheapest.text.split("\n\n")[1].startswith("The cheapest of the three options")
