@@ -48,7 +48,11 @@ class Conversation:
         self.answers_file = answers_file
         self.rulebase = rulebase
         self.prices = prices
-        self.base = result if result is not None else assess(answers_file, rulebase, prices)
+        if result is None:
+            from advisor.data.clock import as_of
+
+            result = assess(answers_file, rulebase, prices, as_of=as_of())
+        self.base = result
         self.settings = settings
         self.store = store
         self.llm_extra = llm_extra

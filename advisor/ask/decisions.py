@@ -341,3 +341,26 @@ def brief(ctx: Context) -> Answer:
     if not lines:
         return why_tier(ctx)
     return Answer(" ".join(lines) + "\n", ["s2-" + r.tier, "s1-prices"])
+
+
+def lifecycle(ctx: Context) -> Answer:
+    """Whether the model in use is being retired, as the price map dates it."""
+    r, v = ctx.now, reader(ctx.now, ctx.rulebase)
+    life = cost(r, "lifecycle")
+    name = model_name(r)
+    if name is None:
+        from advisor.ask.context import no_cost_reason
+
+        return Answer(f"I cannot say: {no_cost_reason(r)}.\n", [], answered=False)
+    if life is None:
+        return Answer(phrase("lifecycle_none", v, model=name) + "\n", ["s1-prices"])
+    key = "lifecycle_retired" if field(life, "retired") else "lifecycle_retiring"
+    text = phrase(key, v, model=field(life, "model"), date=field(life, "deprecation_date"),
+                  days=f"{abs(field(life, 'days_left', 0)):,}")
+    successor = field(life, "successor_model")
+    if successor:
+        ctx.figures["successor_monthly_usd"] = field(life, "successor_monthly_usd")
+        text += " " + phrase("lifecycle_successor", v, successor=successor,
+                             cost=money(field(life, "successor_monthly_usd")),
+                             now=money(monthly(r)[0]))
+    return Answer(text + "\n", ["s1-prices"])

@@ -671,7 +671,7 @@ ANSWERS: dict[str, Callable[[Context], Answer]] = {
     "follow_up": follow_up, "capacity": decisions.capacity, "goal_seek": decisions.goal_seek,
     "compare_models": decisions.compare_models, "levers": decisions.levers,
     "materiality": decisions.materiality, "unsupported": decisions.unsupported,
-    "brief": decisions.brief, "undo": undo,
+    "brief": decisions.brief, "undo": undo, "lifecycle": decisions.lifecycle,
 }
 
 #: Topics whose answer reads the result in force without saying so themselves.

@@ -108,7 +108,8 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
         if frozen != answers:  # compare like with like: the base with the same fixed sizes
             answers = frozen
             same = {**data, "answers": dict(frozen)}
-            frozen_base = assess(validate_answers(same, file="<what-if>"), rulebase, prices)
+            frozen_base = assess(validate_answers(same, file="<what-if>"), rulebase, prices,
+                                 as_of=getattr(base, "as_of", None))
     for e in edits:
         before = requests_of(answers, days)
         if e.kind == "volume_factor":
@@ -181,7 +182,9 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
     if assumptions:
         data["assumptions"] = assumptions
     changed = validate_answers(data, file="<what-if>")
-    return WhatIf(changed, assess(changed, rulebase, prices), labels, market, list(edits),
+    # the same report day as the base: a model's retirement counts from it
+    return WhatIf(changed, assess(changed, rulebase, prices, as_of=getattr(base, "as_of", None)),
+                  labels, market, list(edits),
                   frozen_base)
 
 

@@ -151,3 +151,14 @@ def test_the_bill_and_the_cheapest_option_under_a_what_if(rulebase, prices) -> N
     cheapest = c.ask("what's the cheapest option for us now?")
     assert cheapest.intent == "self_hosting"
     assert cheapest.text.split("\n\n")[1].startswith("The cheapest of the three options")
+
+
+def test_a_models_retirement_is_dated_from_the_report_day(rulebase, prices, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780272000")  # 2026-06-01
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    first = c.ask("is our model being retired?")  # gpt-4o: 2027-01-14 in the shipped map
+    assert first.text.startswith("**Yes: gpt-4o is due to retire on 2027-01-14**, in 227 days")
+    c.ask("what if we move to azure/codex-mini")  # retires 2026-11-15 in the shipped map
+    reply = c.ask("is our model being retired?")
+    assert reply.intent == "lifecycle"
+    assert "2026-11-15" in reply.text and "in 167 days" in reply.text
