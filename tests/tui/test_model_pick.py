@@ -69,3 +69,26 @@ async def test_the_list_goes_with_the_model_question(advisor_home: Path) -> None
         assert app.screen.qid != "model"
         assert not app.screen.query_one("#suggestions").has_class("-shown")
         assert not app.screen.query_one("#suggest-hint").display
+
+
+async def test_gpus_of_its_own_come_before_the_model(advisor_home: Path) -> None:
+    """Asked first, GPUs of its own make an open-weight name acceptable when the model is
+    asked (a hospital running Llama 3.1 70B on its own GPUs, not required on premises)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        app.new_session("enterprise_it")
+        await settle(pilot)
+        for qid, value in (("archetype", "internal_user"), ("on_prem_required", False)):
+            assert app.answer(qid, value) is None
+        order = [q.id for q in app.session.relevant_questions()]
+        assert order.index("self_hosted_gpus") < order.index("model")
+        assert app.answer("self_hosted_gpus", 8) is None
+        app.show_question("model")
+        await settle(pilot)
+        await pilot.press(*"llama 3.1 70b")
+        await settle(pilot)
+        names = [str(o.prompt) for o in app.screen.query_one("#suggestions").options]
+        assert names[0] == "Llama 3.1 70B", names
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.session.answers["model"] == "llama 3.1 70b"
