@@ -15,7 +15,7 @@ from advisor.ask.answer import Answer
 from advisor.ask.context import Context, in_house, model_name, monthly, on_prem_line, volume_words
 from advisor.ask.edits import Edit
 from advisor.ask.lexicon import read
-from advisor.ask.reading import cost, field
+from advisor.ask.reading import cost, field, finding, findings
 from advisor.ask.say import count, money, phrase, reader, words
 
 
@@ -289,6 +289,9 @@ def materiality(ctx: Context) -> Answer:
     why = "; ".join(x for x in (why, ", ".join(shares)) if x) or "set against the answers"
     ctx.figures["monthly_usd"] = value
     text = phrase(f"materiality.{level}", v, cost=money(value), why=why)
+    said = finding(r, "materiality")
+    if said:  # the report's own sentence on it
+        text += "\n\n" + said
     if in_house(r):
         text += "\n\n" + on_prem_line(r)
     return Answer(text + "\n", ["s1-prices", "s6-checklist"])
@@ -331,7 +334,10 @@ def brief(ctx: Context) -> Answer:
                  + (f": {drivers[0].explanation.rstrip('.')}." if drivers else "."))
     value, _ = monthly(r)
     base = cost(r, "baseline_2023", "monthly_usd")
-    if value is not None and base:
+    first_finding = next(iter(findings(r)), None)
+    if first_finding:  # the finding the report leads with, in its words
+        lines.append(first_finding)
+    elif value is not None and base:
         ctx.figures["monthly_usd"] = value
         lines.append(f"Inference costs {money(value)} a month, against {money(base)} at 2023 "
                      "prices.")
@@ -354,6 +360,13 @@ def lifecycle(ctx: Context) -> Answer:
         return Answer(f"I cannot say: {no_cost_reason(r)}.\n", [], answered=False)
     if life is None:
         return Answer(phrase("lifecycle_none", v, model=name) + "\n", ["s1-prices"])
+    said = finding(r, "model_retirement")
+    if said:  # the report's own sentence, with the same figures
+        yes = "lifecycle_retired_lead" if field(life, "retired") else "lifecycle_lead"
+        ctx.figures["successor_monthly_usd"] = field(life, "successor_monthly_usd")
+        return Answer(phrase(yes, v, model=field(life, "model"),
+                             date=field(life, "deprecation_date")) + " " + said + "\n",
+                      ["s1-prices"])
     key = "lifecycle_retired" if field(life, "retired") else "lifecycle_retiring"
     text = phrase(key, v, model=field(life, "model"), date=field(life, "deprecation_date"),
                   days=f"{abs(field(life, 'days_left', 0)):,}")

@@ -38,3 +38,19 @@ def cost(result: Any, *path: str) -> Any:
 def plain(value: Any) -> Any:
     """A record as the JSON result writes it (for the LLM's tools)."""
     return value.to_dict() if hasattr(value, "to_dict") else value
+
+
+def finding(result: Any, finding_id: str) -> str | None:
+    """The report's own sentence for a finding (``result.findings``), in the reader's voice
+    and the report's figures, or None when the report has no such finding."""
+    for f in getattr(result, "findings", None) or ():
+        if field(f, "id") == finding_id:
+            text = field(f, "text")
+            return str(text) if text else None
+    return None
+
+
+def findings(result: Any) -> list[str]:
+    """Every finding's sentence, in the report's order."""
+    return [str(field(f, "text")) for f in getattr(result, "findings", None) or ()
+            if field(f, "text")]
