@@ -106,6 +106,8 @@ def tokenize(question: str) -> Tokens:
     low = _PER_MILLION.sub(" per_million ", low)
     low = _PER.sub(lambda m: f" per_{'month' if m.group(1) == 'mo' else m.group(1)} ", low)
     low = _SLASH.sub(" per ", low)
+    low = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:\^|\*\*)\s*(\d+)", _power, low)  # 10^308
+    low = re.sub(r"(?<![\w.])(?:inf|infinity|infinite|nan)(?![\w.])", "1e999", low)
     low = re.sub(r"\b(?:by )?a factor of (\d+(?:\.\d+)?)", r"\1x", low)
     low = re.sub(r"(?<![\w.])[x×]\s*(\d+(?:\.\d+)?)(?![\w.])", r"\1x", low)  # "x4"
     low = lx.phrases.sub(lambda m: _phrase(m.group(1)), low)
@@ -143,6 +145,15 @@ def tokenize(question: str) -> Tokens:
         else:
             items.append(Tok(i, "sep", m.group(0).strip() or "-"))
     return Tokens(text, low, items)
+
+
+def _power(m: re.Match[str]) -> str:
+    """"10^308" as one number, written so it reads back whole (1e308; too large: 1e999)."""
+    try:
+        value = float(m.group(1)) ** int(m.group(2))
+    except OverflowError:
+        return "1e999"
+    return f"{value:.6g}".replace("e+", "e") if math.isfinite(value) else "1e999"
 
 
 def _phrase(p: str) -> str:
