@@ -24,24 +24,44 @@ from compute_expected import verdict  # noqa: E402
 THRESHOLD = 0.95
 
 
-def corpus() -> dict[str, Any]:
-    return tomllib.loads((HERE / "corpus.toml").read_text(encoding="utf-8"))
+def corpora() -> list[Path]:
+    """corpus.toml, then any held-out corpus written beside it (``corpus_*/``, ``corpus_*.toml``,
+    in the same format), each measured on its own."""
+    found = [HERE / "corpus.toml"]
+    found += sorted(p for p in HERE.glob("corpus_*.toml"))
+    found += sorted(p for p in HERE.glob("corpus_*/**/*.toml")
+                    if "[[q]]" in p.read_text(encoding="utf-8")
+                    or "[[conversation]]" in p.read_text(encoding="utf-8"))
+    return found
 
 
-def run_corpus(rulebase: Any, prices: Any) -> list[dict[str, Any]]:
+def corpus(path: Path | None = None) -> dict[str, Any]:
+    return tomllib.loads((path or HERE / "corpus.toml").read_text(encoding="utf-8"))
+
+
+def _assessment(path: Path, name: str) -> Path:
+    """An assessment named by a corpus: beside it (its own assessments/), else the shared one."""
+    for folder in (path.parent / "assessments", path.parent, HERE / "assessments"):
+        if (folder / name).is_file():
+            return folder / name
+    return HERE / "assessments" / name
+
+
+def run_corpus(rulebase: Any, prices: Any, path: Path | None = None) -> list[dict[str, Any]]:
     """Every question and turn with what came back and whether it passed."""
     from advisor.ask.conversation import Conversation
     from advisor.data.answers_file import read_answers_file
 
+    path = path or HERE / "corpus.toml"
     files: dict[str, Any] = {}
 
     def conversation(name: str) -> Conversation:
         if name not in files:
-            files[name] = read_answers_file(str(HERE / "assessments" / name))
+            files[name] = read_answers_file(str(_assessment(path, name)))
         return Conversation(files[name], rulebase, prices)
 
     rows = []
-    data = corpus()
+    data = corpus(path)
     for q in data.get("q", []):
         reply = conversation(q["assessment"]).ask(q["question"])
         rows.append(_row(q, reply, q["assessment"], None))
@@ -60,9 +80,9 @@ def _row(entry: dict[str, Any], reply: Any, assessment: str, conv: str | None) -
             "ok": reply.intent == entry["intent"] and not missing and not present}
 
 
-@pytest.fixture(scope="module")
-def rows(rulebase, prices) -> list[dict[str, Any]]:
-    return run_corpus(rulebase, prices)
+@pytest.fixture(scope="module", params=corpora(), ids=lambda p: p.stem)
+def rows(request, rulebase, prices) -> list[dict[str, Any]]:
+    return run_corpus(rulebase, prices, request.param)
 
 
 def test_the_corpus_is_answered(rows) -> None:
@@ -98,7 +118,8 @@ if __name__ == "__main__":  # python tests/ask/test_corpus.py [-v]: the failures
     from advisor.data.price_map import default_price_book
     from advisor.data.rules import load_rulebase
 
-    result = run_corpus(load_rulebase(), default_price_book())
+    chosen = [Path(a) for a in sys.argv[1:] if a.endswith(".toml")] or [HERE / "corpus.toml"]
+    result = [r for c in chosen for r in run_corpus(load_rulebase(), default_price_book(), c)]
     for r in result:
         if not r["ok"]:
             print(f"[{r['assessment']}] {r['question']!r}: {r['intent']} (want {r['expected']})"
