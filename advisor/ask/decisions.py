@@ -114,6 +114,11 @@ def goal_seek(ctx: Context) -> Answer:
         priced.append(((tin * p.input_per_mtok + tout * p.output_per_mtok) / 1e6 * market,
                        p.model))
     under = sorted((c, m) for c, m in priced if c <= goal)
+    provider = _provider(ctx, cost(r, "current", "model"))
+    if re.search(r"\bcheapest\b", ctx.question, re.IGNORECASE):
+        under = sorted(under, reverse=True)  # asked for the cheapest: it is the pick
+    elif provider:  # a swap within the provider in use first, the most capable that fits
+        under = sorted(under, key=lambda cm: (_provider(ctx, cm[1]) == provider, cm[0]))
     if not under:
         cheapest = min(priced, default=None)
         if cheapest is None:
@@ -125,12 +130,21 @@ def goal_seek(ctx: Context) -> Answer:
     best_guess, best = under[-1]  # the dearest under the goal keeps the most capability
     exact = _whatif_price(ctx, best) or best_guess
     ctx.figures.update({"monthly_usd": exact, "goal_usd": goal})
-    others = ", ".join(f"{m} ({money(c)})" for c, m in under[:-1][:3])
+    others = ", ".join(f"{m} ({money(c)})" for c, m in sorted(under[:-1])[:3])
     lines = [phrase("goal_met", v, model=best, cost=money(exact), goal=money(goal),
                     now=money(now), current=current,
                     others=phrase("goal_others", v, list=others) if others else "")]
     lines.append(phrase("goal_quality", v))
     return Answer("\n\n".join(lines) + "\n", ["s1-prices", "s7-risk-factors", "faq-q8"])
+
+
+def _provider(ctx: Context, model: str | None) -> str | None:
+    if not model:
+        return None
+    try:
+        return str(ctx.prices.resolve(model, {}).provider)
+    except Exception:  # a name the map does not know has no provider
+        return None
 
 
 # ---------------------------------------------------------------------------- comparison

@@ -199,10 +199,11 @@ def _mark_topic_numbers(toks: Tokens, name: str | None, parsed: Parsed) -> None:
         after = items[t.i + 1].text if t.i + 1 < len(items) else ""
         if after in ("gpus", "gpu") and "gpus" not in parsed.figures:
             parsed.figures["gpus"] = t.value
-        if t.unit == "$" and "goal_usd" not in parsed.figures and name == "goal_seek":
+        if name == "goal_seek" and "goal_usd" not in parsed.figures and (
+                t.unit == "$" or (t.unit == "" and t.value >= 100)):
             parsed.figures["goal_usd"] = t.value
     if name == "goal_seek" and "goal_usd" in parsed.figures:
-        parsed.unknown = [u for u in parsed.unknown if "$" not in u]
+        parsed.unknown = []  # the goal's figure is the topic's
 
 
 def _sentences(q: str) -> int | None:

@@ -163,3 +163,13 @@ def test_a_models_retirement_is_dated_from_the_report_day(rulebase, prices, monk
     reply = c.ask("is our model being retired?")
     assert reply.intent == "lifecycle"
     assert "2026-11-15" in reply.text and "167 days" in reply.text
+
+
+def test_goal_seek_prefers_a_swap_within_the_provider_and_honours_cheapest(rulebase,
+                                                                           prices) -> None:
+    c = chat("enterprise-high-volume.json", rulebase, prices)
+    swap = c.ask("which model swap gets inference under $40k/mo?")
+    assert swap.text.startswith("**Yes: gpt-") and swap.figures["monthly_usd"] < 40_000
+    cheapest = c.ask("what's the cheapest model that keeps us under $5,000 per month")
+    assert cheapest.figures["monthly_usd"] < 5_000
+    assert c.ask("can we get below 10k a month?").intent == "goal_seek"
