@@ -363,6 +363,18 @@ def brief(ctx: Context) -> Answer:
     return Answer(" ".join(lines) + "\n", ["s2-" + r.tier, "s1-prices"])
 
 
+def _long(iso: str | None) -> str:
+    """"15 November 2026", as the report dates things."""
+    import datetime
+
+    from advisor.render.formatting import long_date
+
+    try:
+        return long_date(datetime.date.fromisoformat(str(iso)))
+    except ValueError:
+        return str(iso)
+
+
 def lifecycle(ctx: Context) -> Answer:
     """Whether the model in use is being retired, as the price map dates it."""
     r, v = ctx.now, reader(ctx.now, ctx.rulebase)
@@ -382,7 +394,7 @@ def lifecycle(ctx: Context) -> Answer:
                              date=field(life, "deprecation_date")) + " " + said + "\n",
                       ["s1-prices"])
     key = "lifecycle_retired" if field(life, "retired") else "lifecycle_retiring"
-    text = phrase(key, v, model=field(life, "model"), date=field(life, "deprecation_date"),
+    text = phrase(key, v, model=field(life, "model"), date=_long(field(life, "deprecation_date")),
                   days=f"{abs(field(life, 'days_left', 0)):,}")
     successor = field(life, "successor_model")
     if successor:

@@ -157,12 +157,14 @@ def test_a_models_retirement_is_dated_from_the_report_day(rulebase, prices, monk
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1780272000")  # 2026-06-01
     c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
     first = c.ask("is our model being retired?")  # gpt-4o: 2027-01-14 in the shipped map
-    assert first.text.startswith("**Yes") and "2027-01-14" in first.text
+    assert first.text.startswith("**Yes")
+    assert "2027-01-14" in first.text or "14 January 2027" in first.text
     assert "227 days" in first.text
     c.ask("what if we move to azure/codex-mini")  # retires 2026-11-15 in the shipped map
     reply = c.ask("is our model being retired?")
     assert reply.intent == "lifecycle"
-    assert "2026-11-15" in reply.text and "167 days" in reply.text
+    assert "2026-11-15" in reply.text or "15 November 2026" in reply.text
+    assert "167 days" in reply.text
 
 
 def test_goal_seek_prefers_a_swap_within_the_provider_and_honours_cheapest(rulebase,
