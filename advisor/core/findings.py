@@ -189,7 +189,7 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
         said["why_not_like"] = _WHY_NOT_LIKE[quality]
     life = costs.lifecycle
     if life is not None:
-        said["date"] = life.deprecation_date
+        said["date"] = wording.day(life.deprecation_date)
         said["days"] = "1 day" if life.days_left == 1 else f"{life.days_left:,} days"
         if life.successor_model:
             said["successor"] = life.successor_model

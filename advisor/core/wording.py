@@ -132,6 +132,19 @@ def hours(value: float | None, *, none: str = "n/a") -> str:
     return quantity(round(value)) if round(value) >= 100_000 else f"{round(value):,}"
 
 
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def day(iso: str) -> str:
+    """An ISO date as a report writes dates: "2026-12-11" -> "11 December 2026"."""
+    try:
+        year, month, date = (int(part) for part in iso.split("-"))
+        return f"{date} {MONTHS[month - 1]} {year}"
+    except (ValueError, IndexError):
+        return iso
+
+
 def whole_pct(value: float | None, *, none: str = "n/a") -> str:
     """A value already in percent, rounded as said: 89%, 99.6% (never "100%" for 99.6)."""
     if value is None or not math.isfinite(value):

@@ -13,6 +13,7 @@ from typing import Any
 
 # Figures as a person says them live in the core, so the core's own sentences (reasons,
 # verdicts) and every report round alike.
+from advisor.core.wording import MONTHS
 from advisor.core.wording import hours as hours
 from advisor.core.wording import money as money
 from advisor.core.wording import quantity as quantity
@@ -120,10 +121,8 @@ def pct(value: float | None, *, none: str = "n/a") -> str:
     return f"{value:.1f}%" if not float(value).is_integer() else f"{int(value)}%"
 
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
 
 
 def long_date(day: Any) -> str:
     """29 November 2026."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
