@@ -361,9 +361,12 @@ def sources(ctx: Context) -> Answer:
 
 
 def knowledge(ctx: Context) -> Answer:
+    from advisor.ask.lexicon import read
     from advisor.data.rules import load_knowledge
 
-    matches = load_knowledge().search(ctx.question, limit=3)
+    generic = set(read("lexicon.toml")["knowledge"]["generic"])
+    matches = [m for m in load_knowledge().search(ctx.question, limit=3)
+               if set(m.matched) - generic]  # met on a telling word, not only on "cost"
     if not matches:
         return Answer(CANNOT + "\n", [], answered=False)
     top = matches[0]
