@@ -507,48 +507,31 @@ def self_hosting(ctx: Context) -> Answer:
             f"{lead}I cannot compute self-hosting for this assessment: it needs a model, "
             "token sizes per request and a volume.",
             f"From the article ({SECTION_TITLES['faq-q2']}): {faq}"), ["faq-q2"])
+    v = reader(r, ctx.rulebase)
     lines = []
-    paying = (f"You pay **{ctx.fig('monthly_usd', value)} a month** on {model_name(r)} "
-              f"today ({volume_words(r)})." if value is not None else None)
-    verdict = field(h, "verdict")
+    verdict = field(h, "status")
     be = field(h, "break_even_requests")
-    if verdict == "stay on API":
-        lines.append(f"**Stay on the API at your volume**: the break-even against {model_name(r)}"
-                     f" is {about(be)} requests a month"
-                     + (f" ({count(field(h, 'break_even_calls'))} LLM calls)"
-                        if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
-                     + f"; you serve {volume_words(r)}.")
-    elif verdict == "never pays":
-        lines.append(f"**Self-hosting never pays** under these assumptions: {model_name(r)} "
-                     "costs no more per request than the GPU time to serve it.")
-    elif verdict == "self-hosting pays":
-        lines.append(f"**Self-hosting would pay against {model_name(r)}** at your volume "
-                     f"(break-even {about(be)} requests a month"
-                     + (f", {count(field(h, 'break_even_calls'))} LLM calls"
-                        if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
-                     + ").")
-    if paying:  # the verdict first, then the figure it rests on
-        lines.append(paying)
+    calls = (phrase("hosting_calls", v, calls=count(field(h, "break_even_calls")))
+             if field(h, "break_even_calls") and calls_per_task(r) > 1 else "")
+    if verdict in ("below_break_even", "never_pays", "pays"):
+        lines.append(phrase(f"hosting_{verdict}", v, model=model_name(r), break_even=about(be),
+                            calls=calls, volume=volume_words(r)))
+    if value is not None:  # the verdict first, then the figure it rests on
+        lines.append(phrase("hosting_paying", v, cost=ctx.fig("monthly_usd", value),
+                            model=model_name(r), volume=volume_words(r)))
     best = _options(ctx, r)
     if field(h, "monthly_usd") is not None:
-        lines.append(f"Self-hosting would cost about "
-                     f"{ctx.fig('self_hosting_monthly_usd', field(h, 'monthly_usd'))} a month "
-                     f"(operations plus {_gpus(h)} around the clock; the always-on GPUs do "
-                     "the first part of the work, so they are counted once).")
+        lines.append(phrase("hosting_cost", v,
+                            cost=ctx.fig("self_hosting_monthly_usd", field(h, "monthly_usd")),
+                            gpus=_gpus(h)))
     if best is not None:
         which, amount = best
-        words = {"current_api": f"staying on {model_name(r)}",
-                 "open_model_api": "an open-model API (the low end of the $0.10–$0.50 per "
-                                   "million band)",
-                 "self_hosting": "self-hosting"}[which]
-        lines.append(f"The cheapest of the three options is {words}, at about "
-                     f"**{ctx.fig('cheapest_monthly_usd', amount)} a month**.")
+        lines.append(phrase("hosting_cheapest", v, cost=ctx.fig("cheapest_monthly_usd", amount),
+                            option=phrase(f"option_{which}", v, model=model_name(r))))
     if best is not None and re.search(r"\bcheapest\b", ctx.question, re.IGNORECASE):
         lines.insert(0, lines.pop())  # asked for the cheapest option: it leads
     lines.append(f"From the article ({SECTION_TITLES['faq-q2']}): {faq}")
-    lines.append("These rest on the self-hosting assumptions in the report (GPU price per hour, "
-                 "throughput, fixed monthly cost); change them in the answers file if you have "
-                 "real quotes.")
+    lines.append(phrase("hosting_assumptions", v))
     return Answer(paragraphs(*lines), ["faq-q2", "s1-prices"], matched=["faq-q2-self-hosting"])
 
 

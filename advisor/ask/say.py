@@ -34,6 +34,12 @@ def reader(result: Any, rulebase: Any) -> dict[str, str]:
     words.setdefault("Your", "Your")
     words.setdefault("you_are", "you are")
     words["You_are"] = words["you_are"][:1].upper() + words["you_are"][1:]
+    words.setdefault("you_pay", "you pay")
+    words["You_pay"] = words["you_pay"][:1].upper() + words["you_pay"][1:]
+    words.setdefault("you", "you")
+    second = words["you"] == "you"
+    words.setdefault("you_have", "you have" if second else f"{words['you']} has")
+    words.setdefault("you_serve", "you serve" if second else f"{words['you']} serves")
     return words
 
 
