@@ -134,13 +134,17 @@ def cost_per_task(ctx: Context) -> Answer:
                                  "not a list price.", on_prem_line(r)), ["faq-q4"])
         return Answer(paragraphs(f"I cannot give a cost per {unit}: {no_cost_reason(r)}."),
                       ["s1-prices"])
-    calls = (f" through all of its {cpt:g} LLM calls ({money(per / cpt)} a call)" if cpt > 1
-             else "")
+    v = reader(r, ctx.rulebase)
+    m = re.search(r"\b(?:per|each|one|a single|a|an) ((?:log |llm |api |support )?[a-z]+?)s?"
+                  r"(?: review)?\b(?= cost|\?|$| for| with| on| end)", ctx.question.lower())
+    said = m.group(1) if m and m.group(1) not in ("month", "year", "day", "million") else unit
+    calls = phrase("per_task_calls", v, calls=f"{cpt:g}", per_call=money(per / cpt)) \
+        if cpt > 1 else ""
     return Answer(paragraphs(
-        f"**One {unit} costs about {ctx.fig('per_task_usd', per)}**{calls}"
-        + (f", on {model_name(r)}" if model_name(r) else "")
-        + (f" ({basis})" if basis else "") + ".",
-        f"At {volume_words(r)} that is {ctx.fig('monthly_usd', value)} a month."
+        phrase("per_task_lead", v, unit=said, cost=ctx.fig("per_task_usd", per), calls=calls,
+               on=f", on {model_name(r)}" if model_name(r) else "",
+               basis=f" ({basis})" if basis else ""),
+        phrase("per_task_month", v, volume=volume_words(r), cost=ctx.fig("monthly_usd", value))
         if value else None), ["s1-prices"] + (["faq-q5"] if cpt > 1 else []))
 
 
