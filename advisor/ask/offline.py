@@ -283,29 +283,31 @@ def _scenario_lines(ctx: Context, r: Result, sid: str) -> list[str]:
     s = items[sid]
     number = list(items).index(sid) + 1
     lines = []
-    head = f"**Scenario {number}: {s.title}** (probability {formatting.percent(s.probability)})"
+    v = reader(r, ctx.rulebase)
+    head = phrase("scenario_head", v, number=number, title=s.title,
+                  probability=formatting.percent(s.probability))
     if in_house(r):
-        lines.append(f"{head}: your in-house cost does not move with market prices. You run "
-                     "on-premises (on-prem) on owned hardware, which is depreciated, not "
-                     "repriced (faq-q4). " + s.summary)
+        lines.append(phrase("scenario_in_house", v, head=head, summary=s.summary))
         api = if_api_allowed(ctx, r)
         if api:
             lines.append(api)
     elif s.monthly_cost_usd is not None:
-        value, _ = monthly(r)
-        lines.append(f"{head}: your monthly cost would be about "
-                     f"**{ctx.fig(f'{sid}_monthly_usd', s.monthly_cost_usd)}** "
-                     f"({money(value)} a month ×{s.multiplier:g}). {s.summary}")
+        # the figure the scenario starts from: the computed cost, or the bill when the core
+        # scales the scenarios to a bill far from it
+        start = s.monthly_cost_usd / s.multiplier if s.multiplier else monthly(r)[0]
+        lines.append(phrase("scenario_cost", v, head=head,
+                            cost=ctx.fig(f"{sid}_monthly_usd", s.monthly_cost_usd),
+                            start=money(start), multiplier=f"{s.multiplier:g}",
+                            summary=s.summary))
         if sid == "divergence" and s.multiplier == 1:
-            lines.append("Your domain counts as regulated, so in divergence your prices hold: "
-                         "validated specialist models form a premium tier.")
+            lines.append(phrase("scenario_regulated_hold", v))
     elif r.answers.get("archetype") == "gpu_cloud":
         lines.append(f"{head}: {s.summary}")
     else:
-        lines.append(f"{head}: I cannot put a figure on it for you: {no_cost_reason(r)}. "
-                     + s.summary)
+        lines.append(phrase("scenario_no_cost", v, head=head, why=no_cost_reason(r),
+                            summary=s.summary))
     if s.outlook:
-        lines.append(f"For you: {s.outlook}")
+        lines.append(phrase("scenario_outlook", v, outlook=s.outlook))
     if r.answers.get("archetype") == "gpu_cloud":
         lines.append(gpu_cloud_line())
     return lines

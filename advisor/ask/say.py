@@ -34,6 +34,8 @@ def reader(result: Any, rulebase: Any) -> dict[str, str]:
     words.setdefault("Your", "Your")
     words.setdefault("you_are", "you are")
     words["You_are"] = words["you_are"][:1].upper() + words["you_are"][1:]
+    words.setdefault("you_run", "you run")
+    words["You_run"] = words["you_run"][:1].upper() + words["you_run"][1:]
     words.setdefault("you_pay", "you pay")
     words["You_pay"] = words["you_pay"][:1].upper() + words["you_pay"][1:]
     words.setdefault("you", "you")
