@@ -15,6 +15,7 @@ about it ("is that still cheaper than self-hosting?"), and "reset" drops it.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,12 +63,12 @@ class Conversation:
     def reset(self) -> None:
         self.edits, self.whatif = [], None
 
-    def change(self, edits: list[Edit]) -> WhatIf:
+    def change(self, edits: list[Edit], *, instead: bool = False) -> WhatIf:
         """Apply ``edits`` on top of the what-if in force: the conversation's one state, which
         every later question reads (offline edits and the LLM's tool calls alike). A new value
         replaces an earlier one of the same kind (calls 30, then 25: one change, 45 → 25);
         factors multiply."""
-        chain = merged(self.edits, list(edits))
+        chain = merged(self.edits, list(edits), instead=instead)
         whatif = apply(self.answers_file, self.base, chain, self.rulebase, self.prices)
         self.edits, self.whatif = chain, whatif
         return whatif
@@ -123,7 +124,8 @@ class Conversation:
             parsed.figures["undone"] = self.undo(question)
         if parsed.edits:
             try:
-                self.change(parsed.edits)
+                self.change(parsed.edits, instead=bool(
+                    re.search(r"\binstead\b|\brather than\b", question, re.IGNORECASE)))
             except InputError as exc:
                 return Answer(f"That change is not a valid answer, so nothing was recomputed: "
                               f"{exc.message}.\n", [], answered=False, intent=parsed.intent)
@@ -157,9 +159,10 @@ _REPLACES = frozenset({"calls_per_task", "model", "requests", "daily_users", "pr
                        "probabilities", "input_tokens", "output_tokens"})
 
 
-def merged(chain: list[Edit], new: list[Edit]) -> list[Edit]:
-    """``chain`` then ``new``, where a value set anew replaces the earlier value of its kind."""
-    kinds = {e.kind for e in new if e.kind in _REPLACES}
+def merged(chain: list[Edit], new: list[Edit], *, instead: bool = False) -> list[Edit]:
+    """``chain`` then ``new``, where a value set anew replaces the earlier value of its kind;
+    with ``instead`` ("what if it triples instead?") a factor replaces the earlier one too."""
+    kinds = {e.kind for e in new if e.kind in _REPLACES or instead}
     if "requests" in kinds or "daily_users" in kinds:  # a volume set anew drops older factors
         kinds |= {"volume_factor", "add_requests", "requests", "daily_users"}
     return [e for e in chain if e.kind not in kinds] + new

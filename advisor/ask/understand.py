@@ -470,7 +470,8 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
         return "volume"
     if words & {"cheaper", "dearer"}:
         return "price"
-    if s.follow_up and s.last_kind:
+    pointer = any(t.text in ("it", "that", "this", "those", "them") for t in clause)
+    if s.last_kind and (s.follow_up or pointer):  # "and if it doubles again?"
         if s.last_kind == "market":
             return "price"
         if s.last_kind == "calls_per_task":

@@ -175,3 +175,12 @@ def test_goal_seek_prefers_a_swap_within_the_provider_and_honours_cheapest(ruleb
     cheapest = c.ask("what's the cheapest model that keeps us under $5,000 per month")
     assert cheapest.figures["monthly_usd"] < 5_000
     assert c.ask("can we get below 10k a month?").intent == "goal_seek"
+
+
+def test_instead_replaces_the_change_it_names(rulebase, prices) -> None:
+    c = chat("startup-wrapper-gpt4o.json", rulebase, prices)
+    c.ask("what if volume doubles?")
+    assert c.ask("what if it triples instead?").figures["monthly_usd"] == pytest.approx(6300)
+    c.ask("and prices fall 50%")
+    c.ask("what if prices fall 80% instead")
+    assert [e.form() for e in c.edits] == ["volume*3", "market*0.2"]
