@@ -241,14 +241,17 @@ def test_self_hosting_line_gives_the_figures_behind_the_verdict(rulebase, prices
 
     doc = example("startup-chat-wrapper.json")
     costs = assess(validate_answers(doc), rulebase, prices).costs
-    line = self_hosting_line(costs["self_hosting"], costs)
-    break_even = costs["self_hosting"]["break_even_requests"]
+    line = self_hosting_line(costs.self_hosting, costs)
+    break_even = costs.self_hosting.break_even_requests
     assert 300_000 < break_even < 5_000_000  # costs.md: a few million requests a month
     assert line.startswith("stay on the API") and f"{round(break_even):,}" in line
     assert "300,000" in line
     doc["answers"]["monthly_requests"] = 5_000_000
     costs = assess(validate_answers(doc), rulebase, prices).costs
-    assert self_hosting_line(costs["self_hosting"], costs).startswith("pays: this workload's "
-                                                                      "5,000,000 requests")
-    never = {"verdict": "never pays", "monthly_usd": 1.0, "break_even_requests": None}
-    assert self_hosting_line(never, {"monthly_requests": 10}).startswith("never pays")
+    assert self_hosting_line(costs.self_hosting, costs).startswith("pays: this workload's "
+                                                                   "5,000,000 requests")
+    doc["answers"]["model"] = "never-cheaper"
+    doc["assumptions"] = {"prices": {"never-cheaper": {"input_per_mtok": 0.01,
+                                                       "output_per_mtok": 0.01}}}
+    costs = assess(validate_answers(doc), rulebase, prices).costs
+    assert self_hosting_line(costs.self_hosting, costs).startswith("never pays")

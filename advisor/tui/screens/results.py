@@ -33,11 +33,14 @@ from textual.widgets import (
     TabPane,
 )
 
+from advisor.core.cost_records import Costs, SelfHosting
+from advisor.core.findings import ratio_words
 from advisor.core.sources import SECTION_TITLES
 from advisor.core.wording import volume
 from advisor.render.charts import cost_bars
-from advisor.render.formats import OPTION_NAMES
-from advisor.render.formatting import money, percent, usd
+from advisor.render.formats import LEVER_NAMES, OPTION_NAMES
+from advisor.render.formatting import money, percent
+from advisor.render.formatting import money as usd
 from advisor.tui.widgets.cost_chart import CostChart
 from advisor.tui.widgets.live_panel import TIER_LABELS, TIER_STYLES, cost_note, driver_name
 
@@ -55,18 +58,22 @@ def section(key: str) -> str:
 
 def summary_header(result: Any, role_label: str) -> Content:
     """The tier line: coloured by tier, with score, confidence, role and organization, and the
-    monthly cost now against the bill and 2023 when they are known."""
-    costs = result.costs or {}
-    now = (costs.get("current") or {}).get("monthly_usd")
-    then = (costs.get("baseline_2023") or {}).get("monthly_usd")
-    bill = (result.answers or {}).get("monthly_api_spend_usd")
+    monthly cost now against the bill (in its direction) and 2023 when they are known."""
+    costs: Costs | None = result.costs
+    now = None if costs is None else costs.monthly_usd
+    then = None if costs is None or costs.baseline_2023 is None else \
+        costs.baseline_2023.monthly_usd
+    bill = None if costs is None else costs.bill
     money_line: list[str | tuple[str, str]] = []
-    if now is not None or bill is not None:
+    reported = None if bill is None else bill.reported_usd
+    if now is not None or reported is not None:
         money_line.append(("\nMonthly cost ", "bold"))
         if now is not None:
-            money_line.append(f"{money(now)} today")
-        if bill is not None:
-            money_line.append(f"{' · ' if now is not None else ''}bill {money(bill)}")
+            money_line.append(f"{money(now)} today" + (" in house" if costs and costs.in_house
+                                                       else ""))
+        if reported is not None and not (costs and costs.in_house):
+            money_line.append(f"{' · ' if now is not None else ''}bill {money(reported)}"
+                              + bill_words(costs))
         if then is not None:
             money_line.append(f" · {money(then)} at 2023 prices")
     return Content.assemble(
@@ -168,72 +175,105 @@ class ReportView(Static):
         self.update(RichMarkdown(text, hyperlinks=False))
 
 
+def bill_words(costs: Costs | None) -> str:
+    """The bill against the computed cost in its direction, for a line that shows both."""
+    ratio = None if costs is None else costs.bill.ratio
+    if costs is None or ratio is None:
+        return ""
+    bill = costs.bill
+    if bill.direction == "higher":
+        return f" ({ratio_words(ratio)} the computed cost: the figures are a floor)"
+    if bill.direction == "lower":
+        return f" ({ratio_words(ratio)} the computed cost: the figures are a ceiling)"
+    if bill.direction == "agree" and bill.apart_pct is not None:
+        return f" ({bill.apart_pct:.0f}% from the computed cost)"
+    return ""
+
+
 def costs_content(result: Any) -> Content:
-    """Today, 2023, the three ways to buy the work (costs.md) and, in house, the owned GPUs."""
-    costs = result.costs or {}
-    current = costs.get("current") or {}
-    if current.get("monthly_usd") is None:
+    """Today, the bill, 2023, the three ways to buy the work (costs.md), where the money is
+    (levers), whether it matters, and in house the owned GPUs."""
+    costs: Costs | None = result.costs
+    current = None if costs is None else costs.current
+    if costs is None or current is None or current.monthly_usd is None:
         return Content.assemble(("No cost figures yet: ", "bold"), cost_note(costs))
-    base = costs.get("baseline_2023") or {}
-    in_house = current.get("basis") == "in_house"
+    in_house = bool(costs.in_house)
+    name = current.name or current.model
     if in_house:
-        today = (f"{usd(current['monthly_usd'])} a month in house (GPUs and operations)"
-                 + (f", running {current.get('model')}" if current.get("model") else "") + "\n")
+        today = (f"{usd(current.monthly_usd)} a month in house (GPUs and operations)"
+                 + (f", running {name}" if name else "") + "\n")
     else:
-        today = (f"{usd(current['monthly_usd'])} a month with {current.get('model')}"
-                 f" ({usd(current.get('input_per_mtok'))} / {usd(current.get('output_per_mtok'))}"
+        today = (f"{usd(current.monthly_usd)} a month with {name}"
+                 f" ({usd(current.input_per_mtok)} / {usd(current.output_per_mtok)}"
                  " per million input / output tokens)\n")
     parts: list[str | tuple[str, str]] = [("Today ", "bold"), today]
-    bill = costs.get("reported_spend_usd")
-    if bill is not None and costs.get("volume_basis") != "inferred_from_bill" and not in_house:
-        parts += [("Bill  ", "bold"), f"{usd(bill)} a month as reported"
-                  + (": more than 20% away from the computed cost, so reconcile the two"
-                     if costs.get("spend_differs") else "") + "\n"]
-    parts += [("2023  ", "bold"),
-              f"{usd(base.get('monthly_usd'))} a month at GPT-4's launch prices"]
-    reduction = costs.get("reduction_vs_2023_pct")
+    bill = costs.bill
+    if bill.reported_usd is not None and costs.volume_basis != "inferred_from_bill":
+        if in_house or bill.direction == "no_bill":
+            parts += [("Bill  ", "bold"), "no API bill is paid: nothing to reconcile\n"]
+        else:
+            parts += [("Bill  ", "bold"), f"{usd(bill.reported_usd)} a month as reported"
+                      + bill_words(costs) + "\n"]
+    base = costs.baseline_2023
+    parts += [("2023  ", "bold"), f"{usd(None if base is None else base.monthly_usd)} a month "
+              "at GPT-4's launch prices"]
+    reduction = costs.reduction_vs_2023_pct
     if reduction is not None and reduction < 0:
         parts.append(f"  ({1 - reduction / 100:.1f} times that today)")
     elif reduction is not None:
         parts.append(f"  ({reduction:.1f}% less today)")
-    requests = costs.get("monthly_requests")
-    if requests is not None:
-        basis = {"inferred_from_bill": " (tokens inferred from your bill)",
+    if costs.monthly_requests is not None:
+        basis = {"inferred_from_bill": " (tokens inferred from the bill)",
                  "default_sizes": " (default request sizes assumed)"}.get(
-                     costs.get("volume_basis") or "", "")
-        said = volume(requests, costs.get("monthly_calls"), exact=True)
+                     costs.volume_basis or "", "")
+        said = volume(costs.monthly_requests, costs.monthly_calls, exact=True)
         parts += ["\n", ("Volume ", "bold"), f"{said} a month{basis}"]
-    hosting = costs.get("self_hosting") or {}
-    options = hosting.get("options") or {}
-    if options:
-        shown = ", ".join(f"{name} {usd(options[k])}" for k, name in OPTION_NAMES.items()
+    hosting = costs.self_hosting
+    if hosting is not None and hosting.options:
+        options = hosting.options
+        shown = ", ".join(f"{label} {usd(options[k])}" for k, label in OPTION_NAMES.items()
                           if k in options and not (in_house and k == "current_api"))
-        cheapest = hosting.get("cheapest_option")
         parts += ["\n", ("Options ", "bold"), shown]
         if in_house:
-            parts.append(" (an API only if rules ever allow one)")
-        elif cheapest in OPTION_NAMES:
-            parts.append(f"; the cheapest is {OPTION_NAMES[cheapest]}")
-    if hosting.get("verdict"):
+            parts.append(" (an API only if this work moved to one)"
+                         if costs.in_house_reason == "choice" else
+                         " (an API only if the rules ever allowed one)")
+        elif hosting.cheapest_option in OPTION_NAMES:
+            parts.append(f"; the cheapest is {OPTION_NAMES[hosting.cheapest_option]}")
+    if hosting is not None and hosting.verdict:
         parts += ["\n", ("Own GPUs " if in_house else "Self-hosting ", "bold"),
                   self_hosting_line(hosting, costs)]
+    for lever in costs.levers[:4]:
+        saving = (f"{money(lever.monthly_savings_usd)} a month"
+                  if lever.monthly_savings_usd is not None else
+                  f"{money(lever.savings_per_10pct_usd)} a month per 10% of the work")
+        what = LEVER_NAMES[lever.id] + (f" ({lever.model})" if lever.model else "")
+        parts += ["\n", ("Lever ", "bold"), f"{what}: {saving}"]
+    if costs.materiality.level is not None:
+        parts += ["\n", ("Matters ", "bold"), MATTERS_WORDS[costs.materiality.level]]
     return Content.assemble(*parts)
 
 
-def self_hosting_line(hosting: dict[str, Any], costs: dict[str, Any]) -> str:
+#: Whether the cost matters (costs.md, materiality), as the Costs tab says it.
+MATTERS_WORDS = {"immaterial": "hardly: strategy before cost tooling",
+                 "material": "yes: a real share of revenue or budget",
+                 "critical": "most of all: the cost of an answer comes first"}
+
+
+def self_hosting_line(hosting: SelfHosting, costs: Costs) -> str:
     """The self-hosting verdict with the figures behind it (faq-q2), or the owned GPUs (faq-q4)."""
-    verdict, monthly = hosting["verdict"], hosting.get("monthly_usd")
-    break_even, requests = hosting.get("break_even_requests"), costs.get("monthly_requests")
+    verdict, monthly = hosting.verdict, hosting.monthly_usd
+    break_even, requests = hosting.break_even_requests, costs.monthly_requests
     if verdict == "in house":
-        busy, owned = hosting.get("gpus_busy"), hosting.get("gpus_owned")
+        busy, owned = hosting.gpus_at_peak, hosting.gpus_owned
         if busy is None:
             return "in house: give the monthly volume to size the GPUs it needs"
         text = ("less than a tenth of a GPU busy" if busy < 0.1 else f"{busy:.1f} GPUs busy")
-        text += " at this volume"
+        text += " at the busiest hour"
         if owned:
-            text += f" of {owned:,.0f} owned, {hosting.get('spare_gpus') or 0:.1f} spare"
+            text += f" of {owned:,.0f} owned, {hosting.spare_gpus or 0:.1f} free"
         else:
-            text += f"; {hosting.get('always_on_gpus'):g} assumed running whatever the load"
+            text += f"; {hosting.always_on_gpus:g} assumed running whatever the load"
         return text + "; owned hardware is depreciated, not repriced"
     if verdict == "never pays" or break_even is None:
         return ("never pays: the API costs no more per request than the GPU time to serve it, "
@@ -241,14 +281,14 @@ def self_hosting_line(hosting: dict[str, Any], costs: dict[str, Any]) -> str:
     if requests is None:
         return str(verdict)
     own = f"own GPUs would cost about {usd(monthly)} a month"
-    calls = costs.get("monthly_calls")
-    be_calls = hosting.get("break_even_calls")
-    be = volume(break_even, be_calls, exact=True)
+    be = volume(break_even, hosting.break_even_calls, exact=True)
+    said = volume(requests, costs.monthly_calls, exact=True)
+    if hosting.hybrid:
+        own += (f"; the {hosting.gpus_owned:,.0f} GPUs owned run other work, so they are not "
+                "spare capacity here")
     if verdict == "self-hosting pays":
-        return (f"pays: this workload's {volume(requests, calls, exact=True)} a month are past the "
-                f"break-even of {be}; {own}")
-    return (f"stay on the API: the break-even is {be} a month and this workload has "
-            f"{volume(requests, calls, exact=True)}; {own}")
+        return f"pays: this workload's {said} a month are past the break-even of {be}; {own}"
+    return f"stay on the API: the break-even is {be} a month and this workload has {said}; {own}"
 
 
 def parse_probability(text: str) -> float | None:
@@ -280,7 +320,7 @@ def probability_text(probability: float) -> str:
 def expected_cost(result: Any) -> Content:
     """The expected monthly cost over the scenarios, weighted by their probabilities, against
     today's: what the probabilities mean for the bill."""
-    now = ((result.costs or {}).get("current") or {}).get("monthly_usd")
+    now = None if result.costs is None else result.costs.monthly_usd
     costs = [(s.probability, s.monthly_cost_usd) for s in result.scenarios]
     if now is None or not costs or any(c is None for _, c in costs):
         return Content.assemble(("No expected cost change yet: it needs today's monthly cost "
@@ -455,9 +495,8 @@ class ResultsScreen(Screen[None]):
         stale and drawn when shown, so the results appear without waiting for all of them.
         """
         result = self.result
-        costs = result.costs or {}
         self.query_one("#chart", CostChart).set_bars(
-            cost_bars(result), empty="No chart: " + cost_note(costs))
+            cost_bars(result, with_bill=True), empty="No chart: " + cost_note(result.costs))
         self.query_one("#costs-text", Static).update(costs_content(result))
         self._draw_scenarios()
         self._stale = {"summary", "recommendations", "report", "narrative"}

@@ -14,6 +14,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from advisor.core.cost_records import Costs
+from advisor.core.findings import ratio_words
 from advisor.render.formats import TIER_LABELS
 from advisor.render.formatting import money, percent
 from advisor.tui.assessing import Outcome, describe
@@ -38,9 +40,9 @@ def driver_name(rule_id: str, labels: Mapping[str, str] | None = None) -> str:
     return text[:1].upper() + text[1:]
 
 
-def cost_note(costs: dict[str, Any] | None) -> str:
+def cost_note(costs: Costs | None) -> str:
     """Why there is no monthly figure yet, in the cost model's own words."""
-    notes = (costs or {}).get("notes") or {}
+    notes = {} if costs is None else costs.notes
     for key in ("current", "monthly_requests", "monthly_input_tokens", "baseline_2023"):
         if notes.get(key):
             return f"Still needed: {notes[key]}."
@@ -70,16 +72,22 @@ def panel_content(outcome: Outcome, labels: Mapping[str, str] | None = None) -> 
         parts += [(f"{points:>4} ", "$text-error" if rule.points > 0 else "$text-success"),
                   driver_name(rule.id, labels), "\n"]
     parts += ["\n", ("Monthly cost", "bold"), "\n"]
-    costs = r.costs or {}
-    now = (costs.get("current") or {}).get("monthly_usd")
-    then = (costs.get("baseline_2023") or {}).get("monthly_usd")
-    bill = (r.answers or {}).get("monthly_api_spend_usd")
+    costs = r.costs
+    now = None if costs is None else costs.monthly_usd
+    then = None if costs is None or costs.baseline_2023 is None else \
+        costs.baseline_2023.monthly_usd
+    bill = None if costs is None else costs.bill
     if now is None:
         parts += [(cost_note(costs), "dim")]
     else:
         parts += [("  Today ", "dim"), money(now), "\n", ("  2023  ", "dim"), money(then)]
-    if bill is not None:  # what the invoices say, next to what the answers compute
-        parts += ["\n", ("  Bill  ", "dim"), money(bill)]
+    if bill is not None and bill.reported_usd is not None:
+        # what the invoices say, next to what the answers compute, in its direction
+        parts += ["\n", ("  Bill  ", "dim"), money(bill.reported_usd)]
+        if bill.direction in ("higher", "lower") and bill.ratio is not None:
+            parts += ["\n", (f"  {ratio_words(bill.ratio)} computed", "dim")]
+        elif bill.direction == "no_bill":
+            parts += [(" (no API)", "dim")]
     return Content.assemble(*parts)
 
 
@@ -130,7 +138,7 @@ def mini_content(outcome: Outcome) -> Content:
     r = outcome.result
     if r is None:
         return Content.assemble(("no tier yet", "dim"))
-    now = ((r.costs or {}).get("current") or {}).get("monthly_usd")
+    now = None if r.costs is None else r.costs.monthly_usd
     cost = f" · {money(now)}/mo" if now is not None else ""
     return Content.assemble((TIER_LABELS.get(r.tier, r.tier), TIER_STYLES.get(r.tier, "")),
                             f" {r.score}/100{cost}")
