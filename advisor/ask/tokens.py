@@ -108,6 +108,8 @@ def tokenize(question: str) -> Tokens:
     low = _SLASH.sub(" per ", low)
     low = re.sub(r"(?<![\w.])(\d+(?:\.\d+)?)\s*(?:\^|\*\*)\s*(\d+)", _power, low)  # 10^308
     low = re.sub(r"(?<![\w.])(?:inf|infinity|infinite|nan)(?![\w.])", "1e999", low)
+    low = re.sub(r"(?<![\w./])24\s*/\s*7(?![\w./])", " around_the_clock ", low)
+    low = re.sub(r"(?<![\w./])(\d+)\s*/\s*(\d+)(?![\w./])", _fraction, low)  # "by 2/3"
     low = re.sub(r"\b(?:by )?a factor of (\d+(?:\.\d+)?)", r"\1x", low)
     low = re.sub(r"(?<![\w.])[x×]\s*(\d+(?:\.\d+)?)(?![\w.])", r"\1x", low)  # "x4"
     low = lx.phrases.sub(lambda m: _phrase(m.group(1)), low)
@@ -145,6 +147,12 @@ def tokenize(question: str) -> Tokens:
         else:
             items.append(Tok(i, "sep", m.group(0).strip() or "-"))
     return Tokens(text, low, items)
+
+
+def _fraction(m: re.Match[str]) -> str:
+    """"2/3" as a share (66.6667%); "24/7" and other ratios above one stay as written."""
+    top, bottom = int(m.group(1)), int(m.group(2))
+    return f"{100 * top / bottom:.6g}%" if 0 < top < bottom else m.group(0)
 
 
 def _power(m: re.Match[str]) -> str:

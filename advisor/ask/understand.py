@@ -572,10 +572,11 @@ def _calls(clause: list[Tok], quantities: list[Tok], items: list[Tok], up: bool,
             value, used = q.value, [q]
     if value is None:
         q = quantities[0]
-        if q.cat("factor"):
-            value, used = current * factor_of(q), [q]
+        if q.cat("factor"):  # "halve the calls": a whole number of calls, at least one
+            value, used = max(1, round(current * factor_of(q))), [q]
         elif q.unit == "x":
-            value, used = current * (1 / q.value if down and q.value else q.value), [q]
+            value, used = max(1, round(current * (1 / q.value if down and q.value
+                                                  else q.value))), [q]
         elif q.unit == "%":
             p = q.value / 100
             value, used = round(current * (1 - p if down else 1 + p)), [q]
