@@ -522,6 +522,16 @@ def self_hosting(ctx: Context) -> Answer:
     if verdict in ("below_break_even", "never_pays", "pays"):
         lines.append(phrase(f"hosting_{verdict}", v, model=model_name(r), break_even=about(be),
                             calls=calls, volume=volume_words(r)))
+    sh = field(h, "monthly_usd")
+    asked = re.search(r"\b(?:cheaper|less expensive) than (?:self[- ]?host\w*|running|hosting)"
+                      r"|\bcheaper to (?:self[- ]?host|run (?:it )?(?:ourselves|in[- ]house))",
+                      ctx.question, re.IGNORECASE)
+    if asked and value is not None and sh is not None:  # "is that still cheaper than …?"
+        api_first = re.search(r"cheaper than", ctx.question, re.IGNORECASE)
+        api_cheaper = value <= sh
+        lines.insert(0, phrase("hosting_yes" if api_cheaper == bool(api_first) else "hosting_no",
+                               v, cost=money(value), model=model_name(r), hosting=money(sh),
+                               cheaper="the API" if api_cheaper else "self-hosting"))
     if value is not None:  # the verdict first, then the figure it rests on
         lines.append(phrase("hosting_paying", v, cost=ctx.fig("monthly_usd", value),
                             model=model_name(r), volume=volume_words(r)))
