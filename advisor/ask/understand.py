@@ -117,6 +117,8 @@ def consumed(t: Tok, items: list[Tok]) -> bool:
     after, before = _word(items, t.i + 1), _word(items, t.i - 1)
     if t.unit == "range":
         return True
+    if t.unit in ("%", "x", "$"):
+        return False  # "40% month over month", "10x a year": a change, never a count
     if t.unit == "" and 1900 <= t.value <= 2100 and t.value == int(t.value) and \
             lx.targets.get(after) is None:
         return True
@@ -481,6 +483,23 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
     return None
 
 
+def _periods(clause: list[Tok]) -> int | None:
+    """How many months a monthly rate compounds over: "10% a month for a year" → 12."""
+    words = " ".join(t.text for t in clause)
+    if not re.search(r"\bper month\b|\bmonth over month\b|\bmom\b|\bmonthly\b"
+                     r"|\bevery month\b", words):
+        return None
+    m = re.search(r"\b(?:for|over|during|in)\s+(?:the next\s+)?(?:per\s+)?(a|one|two|\d+)?"
+                  r"\s*(years?|months?)\b", words.replace("month over month", "monthly"))
+    if not m:
+        return None
+    n = {"a": 1, "one": 1, "two": 2, None: 1}.get(m.group(1)) or int(float(m.group(1)))
+    for t in clause:  # the period's number is the rate's, not another change
+        if t.kind == "num" and t.unit == "" and t.text == m.group(1):
+            t.used = True
+    return n * 12 if m.group(2).startswith("year") else n
+
+
 def _market(clause: list[Tok], quantities: list[Tok], hold: Tok | None, up: bool, down: bool,
             found: Found) -> Edit | None:
     if hold is not None:
@@ -613,6 +632,9 @@ def _volume(clause: list[Tok], quantities: list[Tok], items: list[Tok], target: 
             "a third", "a quarter") and down else f)
     elif q.unit == "x":
         factor = 1 / q.value if down and not up and q.value else q.value
+    elif q.unit == "%" and (n := _periods(clause)) and (up or down):
+        # "grows 10% a month for a year": compounding, (1 + 10%)^12
+        factor = (1 + q.value / 100 if up else 1 - q.value / 100) ** n
     elif q.unit == "%":
         if up or any(t.text == "more" for t in clause):
             factor = 1 + q.value / 100
