@@ -101,6 +101,13 @@ def why_tier(ctx: Context) -> Answer:
     lines = [f"Your tier is **{r.tier}** with a score of {r.score} out of 100 (high from "
              f"{formatting.number(rb.tier_high)}, medium from {formatting.number(rb.tier_medium)})"
              + (f"; you answered that the business is: {archetype}." if archetype else ".")]
+    if ctx.whatif is not None:  # the tier under the what-if, against the assessment's
+        from advisor.ask.say import phrase, reader
+
+        b = ctx.base
+        lines.insert(0, phrase("tier_moved" if b.tier != r.tier else "tier_held",
+                               reader(r, rb), before=b.tier, after=r.tier,
+                               score_before=b.score, score_after=r.score))
     if up:
         lines.append("What raises it:\n\n" + "\n".join(
             f"- **{x.points:+g}** {x.explanation} *({SECTION_TITLES.get(x.source, x.source)})*"
