@@ -112,7 +112,8 @@ def _narrate(result: Result, rulebase: RuleBase, settings: LLMSettings, builtin:
     facts = build_facts(result, rulebase)
     counts = access.failure_counts()
     messages = narrative_messages(facts, role=role, headings=headings,
-                                  standing=standing_from_counts(counts))
+                                  standing=standing_from_counts(counts),
+                                  voice=result.voice.get("prompt"))
     key = cache_key(messages, _cache_model(settings), PROMPT_VERSION)
     allowed = guard.FactFigures(facts.texts())
     cached = _from_cache(access.call("cached_narrative", key), allowed, result.tier, headings)

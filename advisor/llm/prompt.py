@@ -55,8 +55,8 @@ def _render(name: str, **context: Any) -> str:
 
 
 def narrative_messages(facts: Facts, *, role: str, headings: Sequence[str],
-                       standing: Sequence[str] = ()) -> Messages:
-    system = _render("narrative_system.j2", role=role, headings=list(headings),
+                       standing: Sequence[str] = (), voice: str | None = None) -> Messages:
+    system = _render("narrative_system.j2", role=role, voice=voice, headings=list(headings),
                      max_words=NARRATIVE_MAX_WORDS, standing=list(standing))
     user = _render("narrative_user.j2", facts_json=facts.as_json())
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
