@@ -152,10 +152,10 @@ UNDO_GROUPS = {"model": ("model", "switch"), "volume": ("volume", "traffic", "re
                "calls": ("call",), "market": ("market", "price"),
                "probabilities": ("probabilit", "scenario", "odds")}
 UNDO_KINDS = {"model": {"model", "price"}, "volume": {"volume_factor", "requests", "add_requests",
-                                                      "daily_users"},
+                                                      "daily_users", "per_user"},
               "calls": {"calls_per_task"}, "market": {"market", "price"},
               "probabilities": {"probabilities"}}
-_REPLACES = frozenset({"calls_per_task", "model", "requests", "daily_users", "price",
+_REPLACES = frozenset({"calls_per_task", "model", "requests", "daily_users", "price", "per_user",
                        "probabilities", "input_tokens", "output_tokens"})
 
 

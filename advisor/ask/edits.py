@@ -11,7 +11,8 @@ from typing import Any
 #: Edits whose kind is one of these map to the intent of that what-if.
 KIND_INTENT = {
     "volume_factor": "volume_whatif", "requests": "volume_whatif", "add_requests":
-    "volume_whatif", "daily_users": "volume_whatif", "model": "model_whatif",
+    "volume_whatif", "daily_users": "volume_whatif", "per_user": "volume_whatif",
+    "model": "model_whatif",
     "price": "price_per_mtok_whatif", "calls_per_task": "calls_per_task_whatif",
     "market": "price_change_whatif", "probabilities": "probabilities_whatif",
     "input_tokens": "tokens_whatif", "output_tokens": "tokens_whatif", "answer": "answer_whatif",
@@ -19,7 +20,8 @@ KIND_INTENT = {
 WHAT_IF_INTENTS = frozenset(KIND_INTENT.values()) | {"combined_whatif", "follow_up"}
 MAX_FACTOR = 1e6  # a what-if may scale a figure up (or down) a million times, no more
 SCENARIO_IDS = ("stabilization", "further_decline", "divergence")
-VOLUME_KINDS = frozenset({"volume_factor", "requests", "daily_users", "add_requests"})
+VOLUME_KINDS = frozenset({"volume_factor", "requests", "daily_users", "add_requests",
+                          "per_user"})
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Edit:
             return f"requests+{_n(v)}"
         if self.kind == "daily_users":
             return f"daily_users={_n(v)}"
+        if self.kind == "per_user":
+            return f"requests_per_user={_n(v)}"
         if self.kind == "calls_per_task":
             return f"calls={_n(v)}"
         if self.kind == "model":

@@ -216,7 +216,8 @@ class Tools:
 
 
 _GROUPS = {"volume_factor": "volume", "requests": "volume", "add_requests": "volume",
-           "daily_users": "volume", "market": "market", "price": "price", "model": "model",
+           "daily_users": "volume", "per_user": "volume", "market": "market", "price": "price",
+           "model": "model",
            "calls_per_task": "calls", "probabilities": "probabilities",
            "input_tokens": "tokens", "output_tokens": "tokens", "answer": "answer"}
 

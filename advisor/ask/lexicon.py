@@ -63,6 +63,10 @@ class Lexicon:
     model_stems: tuple[str, ...]
     model_suffixes: tuple[str, ...]
     phrases: re.Pattern[str]  # every phrase of several words, longest first
+
+    def targets_of(self, kind: str) -> list[str]:
+        return [w for w, k in self.targets.items() if k == kind]
+
     number_words: re.Pattern[str]  # numbers written as one word ("ten")
 
 

@@ -45,7 +45,7 @@ class Found:
 
 
 ORDER = ("probabilities", "price", "calls_per_task", "volume_factor", "requests", "add_requests",
-         "daily_users", "model", "input_tokens", "output_tokens", "market")
+         "daily_users", "per_user", "model", "input_tokens", "output_tokens", "market")
 
 
 def has_cue(toks: Tokens, cues: tuple[str, ...]) -> bool:
@@ -662,6 +662,12 @@ def _volume(clause: list[Tok], quantities: list[Tok], items: list[Tok], target: 
     if not math.isfinite(n) or n > 1e12:
         found.problems.append(f"{q.text!r} is beyond what I can compute")
         return None
+    rate = per_day and s.answers.get("daily_users") is not None and (
+        words & set(lexicon().targets_of("users"))) and (words & {"requests", "questions",
+                                                                  "messages", "queries",
+                                                                  "chats", "prompts"})
+    if rate:  # "cap free users at 10 requests a day": a rate per user, not a volume
+        return Edit("per_user", n, _said(clause))
     daily = target == "users" and (per_day or "dau" in words or (
         s.answers.get("daily_users") is not None and s.answers.get("monthly_requests") is None))
     adds = any(t.cat("add") and t.i < q.i for t in clause) or _word(items, q.i - 1) == "by"

@@ -98,7 +98,8 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
     labels: list[str] = []
     market = 1.0
     frozen_base = None
-    if any(e.kind in ("volume_factor", "requests", "daily_users", "add_requests", "model",
+    if any(e.kind in ("volume_factor", "requests", "daily_users", "add_requests", "per_user",
+                      "model",
                       "price", "calls_per_task", "market") for e in edits):
         frozen = dict(answers)
         _freeze_tokens(frozen, base, prices, overrides)
@@ -131,6 +132,15 @@ def apply(answers_file: Any, base: Result, edits: list[Edit], rulebase: Any,
             answers.pop("monthly_requests", None)
             labels.append(f"daily users → {_n(round(e.value))} "
                           f"({_n(requests_of(answers, days))} requests a month)")
+        elif e.kind == "per_user":
+            if answers.get("daily_users") is None:
+                raise InputError("the answers count requests a month, not daily users, so "
+                                 "there is no per-user rate to change",
+                                 path="answers.requests_per_user_per_day")
+            was = answers.get("requests_per_user_per_day")
+            answers["requests_per_user_per_day"] = e.value
+            labels.append(f"requests per user a day {_n(was)} → {e.value:g} ({_n(before)} → "
+                          f"{_n(requests_of(answers, days))} requests a month)")
         elif e.kind == "model":
             labels.append(f"model {answers.get('model') or 'none named'} → {e.value}")
             answers["model"] = e.value
