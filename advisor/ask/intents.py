@@ -45,7 +45,6 @@ class Topic:
     over_edits: bool
     personal: bool
     no_edits: bool  # the question's numbers belong to the topic, never to a what-if
-    boost: tuple[tuple[str, float], ...] = ()  # answers that make the topic likelier
 
 
 @cache
@@ -53,8 +52,7 @@ def topics() -> tuple[Topic, ...]:
     return tuple(Topic(t["id"], float(t.get("weight", 1)),
                        tuple(re.compile(p, re.IGNORECASE) for p in t["patterns"]),
                        bool(t.get("over_edits", False)), bool(t.get("personal", False)),
-                       bool(t.get("no_edits", False)),
-                       tuple((k, float(v)) for k, v in (t.get("boost") or {}).items()))
+                       bool(t.get("no_edits", False)))
                  for t in read("topics.toml")["topic"])
 
 
@@ -67,15 +65,15 @@ def personal(question: str) -> bool:
     return bool(_SELF.search(question)) or len(question.split()) <= SHORT
 
 
-def topic(question: str, answers: dict[str, Any] | None = None) -> tuple[str | None, bool]:
+def topic(question: str) -> tuple[str | None, bool]:
     """The topic whose cues score highest, and whether it wins over a what-if."""
-    best = best_topic(question, answers)
+    best = best_topic(question)
     return (best.id, best.over_edits) if best else (None, False)
 
 
-def best_topic(question: str, answers: dict[str, Any] | None = None) -> Topic | None:
+def best_topic(question: str) -> Topic | None:
     """The topic whose cues score highest (ties: the one listed first)."""
-    ranked = ranked_topics(question, answers)
+    ranked = ranked_topics(question)
     return ranked[0] if ranked else None
 
 
@@ -86,22 +84,19 @@ _PAIRABLE = frozenset({"why_tier", "top_actions", "confidence", "moat", "monitor
                        "scenario_explain", "expected_cost", "levers", "materiality"})
 
 
-def second_topic(question: str, first: Topic | None,
-                 answers: dict[str, Any] | None = None) -> str | None:
+def second_topic(question: str, first: Topic | None) -> str | None:
     """A second topic the question asks about, joined by "and" ("…recommendations and why
     this tier?"): answered after the first."""
     if first is None or first.id not in _PAIRABLE or not re.search(r"\band\b|&", question):
         return None
-    for t in ranked_topics(question, answers)[1:]:
+    for t in ranked_topics(question)[1:]:
         if t.id in _PAIRABLE and t.id != first.id:
             return t.id
     return None
 
 
-def ranked_topics(question: str, answers: dict[str, Any] | None = None) -> list[Topic]:
-    """Every topic whose cues match, the highest score first (ties: the one listed first); a
-    topic's ``boost`` adds weight when the answers say so (an on-premises organisation's
-    question about providers is first a question about its constraint)."""
+def ranked_topics(question: str) -> list[Topic]:
+    """Every topic whose cues match, the highest score first (ties: the one listed first)."""
     mine = personal(question)
     scored: list[tuple[float, int, Topic]] = []
     for order, t in enumerate(topics()):
@@ -109,8 +104,7 @@ def ranked_topics(question: str, answers: dict[str, Any] | None = None) -> list[
             continue
         hits = sum(1 for p in t.patterns if p.search(question))
         if hits:
-            extra = sum(w for key, w in t.boost if (answers or {}).get(key))
-            scored.append((-(t.weight + hits - 1 + extra), order, t))
+            scored.append((-(t.weight + hits - 1), order, t))
     scored.sort(key=lambda x: (x[0], x[1]))
     return [t for _, _, t in scored]
 
@@ -134,7 +128,7 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     """
     q = normalise(question)
     follow_up = last_kind is not None and follow_up_said(q)
-    chosen = best_topic(q, answers)
+    chosen = best_topic(q)
     name, over_edits = (chosen.id, chosen.over_edits) if chosen else (None, False)
     sentences = _sentences(q)
     if name in ("reset", "undo"):
@@ -159,7 +153,7 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
     unknown = leftovers(toks) if (edits or noops or name is None) else []
     parsed = Parsed("knowledge", edits, problems, scenario, False, unknown, noops, sentences,
                     name)
-    parsed.also = second_topic(q, chosen, answers) if not edits else None
+    parsed.also = second_topic(q, chosen) if not edits else None
     _mark_topic_numbers(toks, name, parsed)
     if noops and not edits and not problems and not over_edits and name in (None, "levers"):
         # "cut it to 3 calls" when it is 3 already: said so, with the figure in force
