@@ -222,7 +222,10 @@ def test_should_we_self_host(startup, rulebase, prices) -> None:
 def test_top_recommendations(startup, rulebase, prices) -> None:
     from advisor.core.assess import assess
 
-    recs = assess(startup, rulebase, prices).recommendations
+    from advisor.data.clock import as_of
+
+    # Ask assesses as of the report's day, as the report does (a retirement counts from it)
+    recs = assess(startup, rulebase, prices, as_of=as_of()).recommendations
     reply = ask("What are our top recommendations?", startup, rulebase, prices)
     positions = [reply.text.index(r.title) for r in recs]
     assert positions == sorted(positions)
