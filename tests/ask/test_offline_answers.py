@@ -227,9 +227,9 @@ def test_top_recommendations(startup, rulebase, prices) -> None:
     # Ask assesses as of the report's day, as the report does (a retirement counts from it)
     recs = assess(startup, rulebase, prices, as_of=as_of()).recommendations
     reply = ask("What are our top recommendations?", startup, rulebase, prices)
-    positions = [reply.text.index(r.title) for r in recs]
+    positions = [reply.text.index(r.title) for r in recs[:5]]  # the five that come first
     assert positions == sorted(positions)
-    assert {r.source for r in recs} <= set(reply.sources)
+    assert {r.source for r in recs[:5]} <= set(reply.sources)
 
 
 def test_our_costs_and_confidence(startup, rulebase, prices) -> None:
