@@ -95,6 +95,10 @@ def monthly_cost(ctx: Context) -> Answer:
         lines.append(phrase(f"monthly_bill_{direction}" if direction in ("higher", "lower")
                             else "monthly_bill_higher", v, bill=ctx.fig("bill_usd", bill),
                             computed=money(computed), ratio=ratio_words(bill / computed)))
+    elif bill is not None and computed and re.search(r"\b(?:bill|invoice|spend)\b",
+                                                     ctx.question, re.IGNORECASE):
+        lines.append(phrase("monthly_bill_agrees", v, bill=ctx.fig("bill_usd", bill),
+                            apart=f"{abs(bill - computed) / computed:.0%}"))
     base = cost(r, "baseline_2023", "monthly_usd")
     if base and basis != "your reported bill":
         reduction = cost(r, "reduction_vs_2023_pct")
