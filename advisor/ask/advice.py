@@ -201,8 +201,24 @@ def confidence(ctx: Context) -> Answer:
     return Answer(paragraphs(*lines), ordered(q[m.id].source for m in r.missing if m.id in q))
 
 
+def sells_nothing(r: Result) -> bool:
+    """A team that sells nothing (an internal user, a non-profit): never told about paid
+    plans, competitors or customers' systems (experience.md, the reader's voice)."""
+    a = r.answers
+    return a.get("archetype") == "internal_user" or a.get("pricing_model") == "not_applicable"
+
+
+def _sells_nothing(ctx: Context, topic: str) -> Answer:
+    from advisor.ask.say import phrase, reader
+
+    return Answer(phrase(f"sells_nothing_{topic}", reader(ctx.now, ctx.rulebase)) + "\n",
+                  ["s6-checklist"])
+
+
 def moat(ctx: Context) -> Answer:
     r = ctx.now
+    if sells_nothing(r):
+        return _sells_nothing(ctx, "moat")
     a = r.answers
     q = ctx.rulebase.questionnaire.by_id
     shown = []
@@ -242,6 +258,8 @@ def gpu_demand(ctx: Context) -> Answer:
 
 def pricing_model(ctx: Context) -> Answer:
     r = ctx.now
+    if sells_nothing(r):
+        return _sells_nothing(ctx, "pricing")
     pm = r.answers.get("pricing_model")
     value, _ = monthly(r)
     lines = []
