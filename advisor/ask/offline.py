@@ -238,18 +238,18 @@ def bill_gap(ctx: Context) -> Answer:
             "be worked back from the bill itself, so the two agree by construction.",
             "Give the average input and output tokens per request to get an independent "
             "figure."), ["s1-prices"])
+    from advisor.core.findings import ratio_words
+
+    v = reader(r, ctx.rulebase)
     ratio = bill / computed if computed else float("inf")
-    lines = [f"Your bill: **{ctx.fig('bill_usd', bill)} a month**. Computed from your answers: "
-             f"**{ctx.fig('monthly_usd', computed)} a month** ({volume_words(r)} on "
-             f"{model_name(r)})."]
+    lines = [phrase("bill_both", v, bill=ctx.fig("bill_usd", bill),
+                    computed=ctx.fig("monthly_usd", computed), volume=volume_words(r),
+                    model=model_name(r))]
     if abs(ratio - 1) <= 0.2:
-        lines.append(f"They agree within {abs(ratio - 1) * 100:.0f}%: the answers describe the "
-                     "bill well.")
+        lines.append(phrase("bill_agree", v, apart=f"{abs(ratio - 1) * 100:.0f}%"))
     else:
-        lines.append(f"The bill is {ratio:.1f}× the computed figure. Reconcile the two: volume "
-                     "the answers do not show (other teams, tests, batch jobs), retries and "
-                     "long contexts, or another, dearer model in the mix. A token-use dashboard "
-                     "per feature shows which (faq-q7).")
+        lines.append(phrase("bill_higher" if ratio > 1 else "bill_lower", v,
+                            ratio=ratio_words(ratio)))
     return Answer(paragraphs(*lines), ["s1-prices", "faq-q7"])
 
 
