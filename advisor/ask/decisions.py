@@ -232,9 +232,13 @@ def levers(ctx: Context) -> Answer:
     saving = saving if saving is not None else field(top, "savings_per_10pct_usd")
     ctx.figures.update({"monthly_usd": now, "top_lever_savings_usd": saving})
     lead = "levers_asked" if named and field(top, "id") == named else "levers_lead"
+    per10 = field(top, "monthly_savings_usd") is None and share is None
+    if per10:  # the share it applies to is unknown: say the saving per 10% of the work
+        lead += "_per10"
     title = words("levers", field(top, "id"))
-    title = title[:1].upper() + title[1:] if lead == "levers_asked" else title
+    title = title[:1].upper() + title[1:] if lead.startswith("levers_asked") else title
     lines = [phrase(lead, v, lever=title, saving=money(saving),
+                    all=money(field(top, "savings_if_all_usd")),
                     now=money(now),
                     share_note=(f", with {share:.0%} of the work taking it" if share is not None
                                 else ""))]
@@ -300,7 +304,7 @@ def materiality(ctx: Context) -> Answer:
         s = field(m, key)
         if s is not None:
             shares.append(f"{s:.0%} {label}" if s >= 0.01 else f"under 1% {label}")
-    why = "; ".join(x for x in (why, ", ".join(shares)) if x) or "set against the answers"
+    why = why or ", ".join(shares) or "set against the answers"  # the reasons say the shares
     ctx.figures["monthly_usd"] = value
     text = phrase(f"materiality.{level}", v, cost=money(value), why=why)
     said = finding(r, "materiality")
