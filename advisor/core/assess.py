@@ -23,7 +23,7 @@ from advisor.core.result import (
     Result,
     ScenarioItem,
 )
-from advisor.core.rulebase import RuleBase
+from advisor.core.rulebase import RuleBase, choose
 
 if TYPE_CHECKING:
     from advisor.core.answers import AnswersFile
@@ -119,7 +119,8 @@ def _price_overrides(assumptions: dict[str, Any]) -> dict[str, Price]:
             for name, p in (assumptions.get("prices") or {}).items()}
 
 
-def _cost_facts(costs: Costs, put: Any, facts: dict[str, str]) -> None:
+def _cost_facts(costs: Costs, put: Any, facts: dict[str, str],
+                words: dict[str, dict[str, str]]) -> None:
     """The cost figures the rules' ``because`` sentences may name, in words."""
     current = costs.current
     today = costs.monthly_usd
@@ -136,19 +137,78 @@ def _cost_facts(costs: Costs, put: Any, facts: dict[str, str]) -> None:
         if hosting.break_even_requests is not None:
             facts["break_even"] = wording.volume(hosting.break_even_requests,
                                                  hosting.break_even_calls)
-        put("cheapest", hosting.summary, str)
+        # the cost model words the options for a founder ("your current model's API"); the
+        # reader's voice (rules/voice.toml) says "its" to an investor
+        put("cheapest", None if hosting.summary is None else hosting.summary.replace(
+            "your current model", f"{facts.get('its', 'your')} current model"), str)
         put("gpus_busy", hosting.gpus_at_peak,
             lambda v: "less than a tenth of a GPU busy" if v < 0.1 else
             f"{v:.1f} GPUs busy at peak")
         put("spare_gpus", hosting.spare_gpus, lambda v: f"{v:.1f}")
     put("in_house_cost", today if current is not None and current.basis == "in_house"
         else None, wording.usd)
+    _bill_facts(costs, facts)
+    _lever_facts(costs, facts, words.get("levers", {}))
+    life = costs.lifecycle
+    if life is not None:
+        facts["retire_date"] = wording.day(life.deprecation_date)
+        put("successor", life.successor_model, str)
+        put("successor_cost", life.successor_monthly_usd, wording.usd)
+
+
+def _times(ratio: float) -> str:
+    """48.47 -> "48×", 2.43 -> "2.4×": a gap past twice is said as a multiple."""
+    return f"{wording._trim(wording._significant(ratio, 2))}×"
+
+
+def _bill_facts(costs: Costs, facts: dict[str, str]) -> None:
+    """The bill against the computed cost in words: "48× the", "53% above the", "35% below
+    the" ({gap} cost computed), and the short form for titles ("48×", "53% higher")."""
+    bill = costs.bill
+    ratio = bill.ratio
+    if ratio is None or ratio <= 0 or bill.direction not in ("higher", "lower"):
+        return
+    if ratio >= 2:
+        facts["gap"], facts["gap_short"] = f"{_times(ratio)} the", _times(ratio)
+    elif ratio >= 1:
+        pct = f"{(ratio - 1) * 100:.0f}%"
+        facts["gap"], facts["gap_short"] = f"{pct} above the", f"{pct} higher"
+    else:
+        pct = f"{(1 - ratio) * 100:.0f}%"
+        facts["gap"], facts["gap_short"] = f"{pct} below the", f"{pct} lower"
+
+
+def _lever_facts(costs: Costs, facts: dict[str, str], names: dict[str, str]) -> None:
+    """The biggest lever with a known saving: its name (rules/recommendations.toml [words]),
+    its saving a month and its share of the monthly cost, and the levers after it."""
+    known = [lv for lv in costs.levers if lv.monthly_savings_usd]
+    today = costs.monthly_usd
+    if not known or not today:
+        return
+
+    def name(lever: Any) -> str:
+        text = names.get(lever.id, lever.id.replace("_", " "))
+        return wording.fill(text, {"model": lever.model or "a smaller model"}) or text
+
+    # the title names a lever that keeps the class of model when one saves something: a swap
+    # to a lesser class of model is not the same work (costs.md, quality class)
+    best = next((lv for lv in known if lv.quality != "not_like_for_like"), known[0])
+    for prefix, lever in (("lever", best), ("top_lever", known[0])):
+        facts[f"{prefix}_name"] = name(lever)
+        facts[f"{prefix}_saving"] = wording.usd(lever.monthly_savings_usd)
+        facts[f"{prefix}_share"] = wording.whole_pct(100 * (lever.monthly_savings_usd or 0)
+                                                     / today)
+    facts["levers"] = "; ".join(f"{name(lv)} about {wording.usd(lv.monthly_savings_usd)} a month"
+                                for lv in known[:3])
 
 
 def _facts(values: dict[str, Any], costs: Costs | None, *,
-           regulated_industry: bool = False) -> dict[str, str]:
-    """The user's answers and figures in words, for the ``{name}`` slots of rules' ``because``."""
-    facts: dict[str, str] = {}
+           regulated_industry: bool = False, voice: dict[str, str] | None = None,
+           words: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """The user's answers and figures in words, for the ``{name}`` slots of rules' ``because``,
+    recommendations' titles and ``why``, and rules' explanations; ``voice`` adds the reader's
+    words (rules/voice.toml: {your} is "your" or "the company's")."""
+    facts: dict[str, str] = dict(voice or {})
 
     def put(key: str, value: Any, say: Any) -> None:
         if value is not None:
@@ -160,7 +220,7 @@ def _facts(values: dict[str, Any], costs: Costs | None, *,
     put("model", values.get("model"), str)
     put("budget", values.get("monthly_ai_budget_usd"), wording.usd)
     if costs is not None:
-        _cost_facts(costs, put, facts)
+        _cost_facts(costs, put, facts, words or {})
     deferred = values.get("deferred_use_cases")
     if deferred is not None:
         facts["deferred_text"] = ("1 use case was" if deferred == 1 else
@@ -177,42 +237,55 @@ def _facts(values: dict[str, Any], costs: Costs | None, *,
             "contracts": "you expect falling costs to shrink the investee's market",
             "unsure": "you are unsure whether falling costs grow or shrink the investee's market",
         }.get(tam, f"you answered {tam!r} on the investee's market")
-    regulated = values.get("regulated") is True or regulated_industry
+    # A field is called regulated only when the client did not say it is not (issue 19: no
+    # constraint the client did not state is ever assumed).
+    field = regulated_industry and values.get("regulated") is not False
+    regulated = values.get("regulated") is True or field
     hosting = None if costs is None else costs.self_hosting
     switching = hosting is not None and hosting.cheapest_option not in (None, "current_api")
     facts["quality_caveat"] = (
+        "" if not switching else
         "; in a regulated field, any cheaper model must pass the same validation and audit "
-        "checks before it carries work" if switching and (
-            regulated or values.get("relies_on_cheap_ai_for_quality") is True) else "")
+        "checks before it carries work" if regulated else
+        "; where quality is trust-critical, any cheaper model must pass the same checks "
+        "before it carries work" if values.get("relies_on_cheap_ai_for_quality") is True
+        else "")
     why = []
     if values.get("regulated") is True:
         why.append("validation, audit logs or data governance are mandated")
     if values.get("on_prem_required") is True:
         why.append("the work must run on premises")
-    if regulated_industry:
-        why.append(f"your industry ({str(values.get('industry')).replace('_', ' ')}) is "
-                   "one where compliance costs sit beside token prices")
+    if field:
+        why.append(f"{facts.get('your', 'your')} industry "
+                   f"({str(values.get('industry')).replace('_', ' ')}) is one where compliance "
+                   "costs sit beside token prices")
     if why:
         facts["compliance_reason"] = "you answered that " + "; ".join(why)
     return facts
 
 
-def _generic_because(rule: Any, values: dict[str, Any], rulebase: RuleBase) -> str:
+def _generic_because(rule: Any, values: dict[str, Any], rulebase: RuleBase,
+                     facts: dict[str, str] | None = None) -> str:
     """A rule without its own wording: the answers it read, as the questionnaire words them."""
     q = rulebase.questionnaire.by_id
     role = values.get("role")
     parts = [f"{q[n].prompt_for(role).rstrip('?')}: {q[n].label_for(values[n]).lower()}"
              for n in rule.reads if n in q and values.get(n) is not None]
-    return "you answered " + "; ".join(parts) if parts else rule.explanation.rstrip(".")
+    return "you answered " + "; ".join(parts) if parts else rule.explanation_for(
+        values, facts or {}).rstrip(".")
 
 
 def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation, values: dict[str, Any],
                      facts: dict[str, str]) -> list[RecommendationItem]:
-    """Selected recommendations, by relevance to this user (spec/result.md).
+    """Selected recommendations, by what matters to this reader (spec/result.md).
 
     Relevance is the weight of the fired rules that selected a recommendation (constraints
-    such as on-premises operation are rules too); ties keep the catalogue order. One that
-    conflicts with a stated constraint (its ``unless`` is true) is never given.
+    such as on-premises operation are rules too); ties keep the catalogue order. Then the
+    reader's situation reorders them, as data: those whose ``lead_when`` holds go first (in
+    catalogue order: a bill far off before anything else), those whose ``defer_when`` holds go
+    last (cost tooling after strategy when the cost is immaterial). One that conflicts with a
+    stated constraint (its ``unless`` is true) is never given. Titles, ``why`` and ``because``
+    are worded for this client, with their figures.
     """
     weight: dict[str, float] = {}
     reasons: dict[str, list[tuple[float, str]]] = {}
@@ -220,22 +293,46 @@ def _recommendations(rulebase: RuleBase, role: str, ev: Evaluation, values: dict
         if not trace.fired:
             continue
         rule = trace.rule
-        said = next((text for t in rule.because if (text := wording.fill(t, facts))),
-                    None) or _generic_because(rule, values, rulebase)
+        said = choose(rule.becauses, values, facts) or _generic_because(
+            rule, values, rulebase, facts)
         for rec_id in rule.recommends:
             weight[rec_id] = weight.get(rec_id, 0.0) + rule.weight
             reasons.setdefault(rec_id, []).append((rule.weight, said))
     chosen = [rulebase.recommendations[r] for r in weight
               if r in rulebase.recommendations and rulebase.recommendations[r].addressed_to(role)
               and not _ruled_out(rulebase.recommendations[r].unless, values)]
-    chosen.sort(key=lambda r: (-weight[r.id], r.rank))
+
+    def place(r: Any) -> tuple[int, float, int]:
+        if r.lead is not None and r.lead.evaluate(values) is True:
+            return (0, 0.0, r.rank)
+        deferred = r.defer is not None and r.defer.evaluate(values) is True
+        return (2 if deferred else 1, -weight[r.id], r.rank)
+
+    chosen.sort(key=place)
     items = []
     for i, r in enumerate(chosen, start=1):
         ordered = sorted(reasons[r.id], key=lambda ws: -ws[0])
         because = tuple(dict.fromkeys(text for _, text in ordered))
-        items.append(RecommendationItem(id=r.id, priority=i, title=r.title, why=r.why,
-                                        source=r.source, because=because,
-                                        relevance=weight[r.id]))
+        items.append(RecommendationItem(id=r.id, priority=i, title=r.title_for(values, facts),
+                                        why=r.why_for(values, facts), source=r.source,
+                                        because=because, relevance=weight[r.id]))
+    return items
+
+
+def _cautions(rulebase: RuleBase, values: dict[str, Any]) -> list[CautionItem]:
+    """The §7 cautions this client is shown. One whose assumption the client answered "no" to
+    (its ``applies`` is false) is not theirs: it is shown only when their field alone calls
+    for it (``when`` true), never as "your answers do not rule this out" (issue 19)."""
+    items = []
+    for c in rulebase.cautions:
+        outcome = c.when.evaluate(values)
+        if outcome is False:
+            continue
+        applies = c.applies.evaluate(values)
+        if applies is False and outcome is not True:
+            continue
+        items.append(CautionItem(id=c.id, text=c.text, source=c.source, applies=applies is True,
+                                 shown_because=_caution_basis(c, values, outcome)))
     return items
 
 
@@ -325,11 +422,10 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
     values = {**answers, **derive(role, answers, costs, regulated)}
     voice = voice_for(rulebase.voices, values)
     ev = evaluate(rulebase, role, values)
-    cautions = [CautionItem(id=c.id, text=c.text, source=c.source,
-                            applies=c.applies.evaluate(values) is True,
-                            shown_because=_caution_basis(c, values, outcome))
-                for c in rulebase.cautions
-                if (outcome := c.when.evaluate(values)) is not False]
+    cautions = _cautions(rulebase, values)
+    facts = _facts(values, costs, regulated_industry=answers.get("industry") in
+                   rulebase.defaults.get("regulated_industries", []), voice=voice,
+                   words=rulebase.words)
     missing = [MissingAnswer(q.id, q.prompt_for(role))
                for q in rulebase.questionnaire.relevant_for(role, values)
                if answers.get(q.id) is None and q.weight > 0]
@@ -339,11 +435,9 @@ def assess(answers_file: AnswersFile, rulebase: RuleBase, prices: PriceBook | No
         tier=ev.tier,
         score=ev.score,
         confidence=ev.confidence,
-        fired_rules=[FiredRule(t.rule.id, t.rule.points, t.rule.explanation, t.rule.source)
-                     for t in ev.fired],
-        recommendations=_recommendations(rulebase, role, ev, values, _facts(
-            values, costs, regulated_industry=answers.get("industry") in rulebase.defaults.get(
-                "regulated_industries", []))),
+        fired_rules=[FiredRule(t.rule.id, t.rule.points, t.rule.explanation_for(values, facts),
+                               t.rule.source) for t in ev.fired],
+        recommendations=_recommendations(rulebase, role, ev, values, facts),
         cautions=cautions,
         scenarios=_scenarios(rulebase, values, assumptions, costs),
         costs=costs,

@@ -24,7 +24,19 @@ from advisor.core.sources import SECTION_KEYS
 _DERIVED_TYPES = {"role": "choice", "regulated_domain": "bool", "requests_per_month": "number",
                   "monthly_cost_usd": "number", "api_share_of_ai_budget": "number",
                   "self_hosting_pays": "bool", "spend_gap_flagged": "bool",
-                  "spend_differs": "bool", "in_house": "bool", "model_below_open_band": "bool"}
+                  "spend_differs": "bool", "in_house": "bool", "model_below_open_band": "bool",
+                  "bill_direction": "choice", "in_house_reason": "choice", "hybrid_gpus": "bool",
+                  "materiality": "choice", "top_lever_share": "number",
+                  "model_retiring": "bool", "model_quality": "choice"}
+
+
+def _derived_options(name: str) -> tuple[Any, ...]:
+    """The values a derived choice can take, from the cost records that produce them."""
+    from advisor.core.cost_records import BILL_DIRECTIONS, IN_HOUSE_REASONS, MATERIALITY_LEVELS
+
+    return {"bill_direction": BILL_DIRECTIONS, "in_house_reason": IN_HOUSE_REASONS,
+            "materiality": MATERIALITY_LEVELS,
+            "model_quality": ("reasoning", "frontier", "fine_tuned", "standard")}.get(name, ())
 
 
 @dataclass(frozen=True)
@@ -38,8 +50,8 @@ def _kind(rulebase: RuleBase, name: str) -> tuple[str, tuple[Any, ...]] | None:
     if q is not None:
         return q.type, q.option_values()
     if name in DERIVED_IDS:
-        options = rulebase.questionnaire.roles if name == "role" else ()
-        return _DERIVED_TYPES[name], tuple(options)
+        options = rulebase.questionnaire.roles if name == "role" else _derived_options(name)
+        return _DERIVED_TYPES.get(name, "string"), tuple(options)
     return None
 
 
@@ -123,6 +135,17 @@ def can_fire(rulebase: RuleBase, cond: conditions.Condition, limit: int = 20000)
         return None
 
 
+def _check_worded(rulebase: RuleBase, variants: Any, where: str) -> list[Problem]:
+    """Per-reader wordings: their conditions read known ids with real options, and the last
+    one answers every client (no condition), so a text is never left without words."""
+    problems = [p for v in variants for c in v.when.clauses()
+                for p in _check_clause(rulebase, c, where)]
+    if variants and variants[-1].when_spec is not None:
+        problems.append(Problem(where, "the last wording needs no `when`, so every client "
+                                       "gets one"))
+    return problems
+
+
 def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[Problem]:
     """Every problem in the rules; ``knowledge`` (the parsed knowledge file) is checked too."""
     problems: list[Problem] = []
@@ -182,12 +205,21 @@ def check(rulebase: RuleBase, knowledge: dict[str, Any] | None = None) -> list[P
                                            f"`{rule.when.text}` true"))
         if not rule.recommends and rule.points == 0:
             problems.append(Problem(where, "has no points and recommends nothing"))
+    for rule in rulebase.rules:
+        for field, variants in (("explanations", rule.explanations),
+                                ("becauses", rule.becauses)):
+            problems += _check_worded(rulebase, variants, f"rule {rule.id!r} {field}")
     for recommendation in rulebase.recommendations.values():
         where = f"recommendation {recommendation.id!r}"
         source(where, recommendation.source)
-        if recommendation.unless is not None:
-            for clause in recommendation.unless.clauses():
-                problems += _check_clause(rulebase, clause, f"{where} unless")
+        for field, cond in (("unless", recommendation.unless), ("lead_when", recommendation.lead),
+                            ("defer_when", recommendation.defer)):
+            if cond is not None:
+                for clause in cond.clauses():
+                    problems += _check_clause(rulebase, clause, f"{where} {field}")
+        for field, variants in (("titles", recommendation.titles),
+                                ("whys", recommendation.whys)):
+            problems += _check_worded(rulebase, variants, f"{where} {field}")
         if not any(recommendation.id in r.recommends for r in rulebase.rules):
             problems.append(Problem(where, "no rule selects it"))
     for caution in rulebase.cautions:
@@ -228,7 +260,7 @@ def run_tests(rulebase: RuleBase, prices: PriceBook | None = None) -> list[TestO
             answers = validate_answers({"schema_version": 1, "role": case.role,
                                         "answers": case.answers}, rulebase.questionnaire,
                                        file=f"test {case.name!r}")
-            result = assess(answers, rulebase, prices)
+            result = assess(answers, rulebase, prices, as_of=case.as_of)
         except Exception as exc:
             outcomes.append(TestOutcome(case.pack, case.name, (f"error: {exc}",)))
             continue
@@ -241,5 +273,8 @@ def run_tests(rulebase: RuleBase, prices: PriceBook | None = None) -> list[TestO
                      if r not in recs]
         failures += [f"{r!r} present but should be absent" for r in case.absent
                      if r in recs or r in fired]
+        order = [r.id for r in result.recommendations][:len(case.first)]
+        if case.first and order != list(case.first):
+            failures.append(f"first recommendations {order}, expected {list(case.first)}")
         outcomes.append(TestOutcome(case.pack, case.name, tuple(failures)))
     return outcomes

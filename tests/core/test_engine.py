@@ -16,11 +16,12 @@ from advisor.data.rules import load_from, load_rulebase, read_knowledge
 from tests.conftest import ROOT, answers_doc
 
 
-def run(rulebase, prices, role: str = "startup", assumptions: dict | None = None, **answers):
+def run(rulebase, prices, role: str = "startup", assumptions: dict | None = None,
+        as_of: str | None = None, **answers):
     doc = answers_doc(role, **answers)
     if assumptions:
         doc["assumptions"] = assumptions
-    return assess(validate_answers(doc), rulebase, prices)
+    return assess(validate_answers(doc), rulebase, prices, as_of=as_of)
 
 
 # ----------------------------------------------------------------- tiers (§2)
@@ -113,10 +114,12 @@ def _rules_on_answers(rulebase):
 def test_every_rule_is_exercised(rulebase) -> None:
     on_answers = {r.id for r in _rules_on_answers(rulebase)}
     on_derived = {r.id for r in rulebase.rules} - on_answers
-    # Rules that read computed figures are covered by the cost-driven tests below.
+    # Rules that read computed figures are covered by the cost-driven tests below and by the
+    # pack's own cases (rules/packs/risk.toml: retirement, levers, hybrids).
     assert on_derived == {"api-over-half-of-budget", "self-hosting-pays",
                           "below-self-hosting-break-even", "spend-differs-from-computed",
-                          "runs-in-house", "model-below-open-band"}
+                          "runs-in-house", "model-below-open-band", "model-retiring",
+                          "owned-gpus-lag-price-cuts", "big-cost-lever"}
 
 
 @pytest.mark.parametrize("rule_id", sorted(r.id for r in _rules_on_answers(load_rulebase())))
@@ -138,7 +141,7 @@ def test_spend_gap_rule_fires_from_computed_cost(rulebase, prices) -> None:
     r = run(rulebase, prices, "developer", model="gpt-4o", monthly_requests=1000,
             avg_input_tokens=1000, monthly_api_spend_usd=500)
     assert "spend-differs-from-computed" in {f.id for f in r.fired_rules}
-    assert "cost-dashboard" in {x.id for x in r.recommendations}
+    assert "reconcile-bill" in {x.id for x in r.recommendations}
 
 
 def test_a_bill_more_than_20_percent_off_is_a_finding(rulebase, prices) -> None:
@@ -148,13 +151,16 @@ def test_a_bill_more_than_20_percent_off_is_a_finding(rulebase, prices) -> None:
             monthly_requests=1_200_000, avg_input_tokens=1800, avg_output_tokens=400,
             monthly_api_spend_usd=15_600, cost_monitoring="dashboard")
     assert r.costs["spend_gap_flagged"] is False and r.costs["spend_differs"] is True
-    dashboard = next(x for x in r.recommendations if x.id == "cost-dashboard")
-    assert any("$15,600" in b and "$10,200" in b for b in dashboard.because)
+    reconcile = next(x for x in r.recommendations if x.id == "reconcile-bill")
+    assert any("$15,600" in b and "$10,200" in b and "53% above" in b
+               for b in reconcile.because)
+    assert reconcile.title == "Reconcile the $15,600 bill with the $10,200 your volume implies"
+    assert "cost-dashboard" not in [x.id for x in r.recommendations]  # it has a dashboard
     close = run(rulebase, prices, "enterprise_it", archetype="internal_user", model="gpt-4o",
                 monthly_requests=1_200_000, avg_input_tokens=1800, avg_output_tokens=400,
                 monthly_api_spend_usd=11_000, cost_monitoring="dashboard")
     assert close.costs["spend_differs"] is False
-    assert "cost-dashboard" not in [x.id for x in close.recommendations]
+    assert "reconcile-bill" not in [x.id for x in close.recommendations]
 
 
 # ----------------------------------------------------------------- every recommendation id
@@ -190,6 +196,12 @@ RECOMMENDATION_CASES = {
                                               "model": "ollama/mistral",
                                               "monthly_requests": 20_000,
                                               "avg_input_tokens": 1200}),
+    "reconcile-bill": ("developer", {"model": "gpt-4o", "monthly_requests": 100_000,
+                                     "avg_input_tokens": 1500, "avg_output_tokens": 300,
+                                     "monthly_api_spend_usd": 4000}),
+    "cut-cost-per-answer": ("startup", {"gross_margin_pct": -10}),
+    "plan-model-retirement": ("developer", {"model": "o3", "monthly_requests": 30_000,
+                                            "as_of": "2026-12-05"}),
 }
 
 
@@ -201,7 +213,7 @@ def test_every_catalog_id_has_a_case(rulebase) -> None:
 def test_recommendation_fires_when_its_condition_holds(rulebase, prices, rec_id) -> None:
     role, answers = RECOMMENDATION_CASES[rec_id]
     answers = {"archetype": "api_wrapper", **answers}
-    r = run(rulebase, prices, role, **answers)
+    r = run(rulebase, prices, role, **answers)  # as_of, when given, is the report's date
     ids = [x.id for x in r.recommendations]
     assert rec_id in ids
     assert len(ids) == len(set(ids))

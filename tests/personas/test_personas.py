@@ -154,9 +154,25 @@ def test_persona_invariants(path: Path, core: Any) -> None:
     for rec in result["recommendations"]:
         for because in rec["because"]:
             assert because not in rule_ids and "{" not in because, because
-    # Order by relevance: the summed weight never rises down the list.
-    relevance = [r["relevance"] for r in result["recommendations"]]
-    assert relevance == sorted(relevance, reverse=True)
+    # Order by relevance: the summed weight never rises down the list, within what the
+    # reader's situation puts first (lead_when) and last (defer_when) (spec/result.md, issue 19).
+    from advisor.core.assess import assess
+    from advisor.data.answers_file import read_answers_file
+
+    assessed = assess(read_answers_file(str(path)), rulebase, core[1])
+    values = {**assessed.answers, **assessed.derived}
+
+    def band(rec_id: str) -> int:
+        rec = rulebase.recommendations[rec_id]
+        if rec.lead is not None and rec.lead.evaluate(values) is True:
+            return 0
+        return 2 if rec.defer is not None and rec.defer.evaluate(values) is True else 1
+
+    order = [(band(r["id"]), -r["relevance"]) for r in result["recommendations"]]
+    assert [b for b, _ in order] == sorted(b for b, _ in order)
+    for b in (1, 2):
+        relevance = [-w for k, w in order if k == b]
+        assert relevance == sorted(relevance, reverse=True)
     # A caution applies only when the user's own plans show the assumption.
     for caution in result["cautions"]:
         assert caution["applies"] == (caution["shown_because"] == "your_plans")
