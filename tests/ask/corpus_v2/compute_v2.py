@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tempfile
 import tomllib
 from pathlib import Path
 
@@ -39,24 +40,24 @@ class State(ce.State):
         path = _path(file)
         try:
             super().__init__(str(path))
-        except KeyError:  # not in the price map: in house, no API price
+        except KeyError:  # not in the price map (an open-weight model in house, or a
+            # provider's fine-tuned id, whose base-model pricing this script does not guess)
             model = json.loads(path.read_text())["answers"]["model"]
             doc = json.loads(path.read_text())
             doc["answers"] = {k: v for k, v in doc["answers"].items() if k != "model"}
-            tmp = HERE / ".tmp-no-model.json"
-            tmp.write_text(json.dumps(doc))
-            try:
+            with tempfile.TemporaryDirectory() as folder:
+                tmp = Path(folder) / path.name
+                tmp.write_text(json.dumps(doc))
                 super().__init__(str(tmp))
-            finally:
-                tmp.unlink()
             self.model = model
-            self.in_house = True
+            self.in_house = not model.startswith("ft:")
         self.entry = ce._price_map().get(self.model or "", {})
 
     def edit(self, token: str) -> None:
         super().edit(token)
-        if token.startswith("model="):
+        if token.startswith("model="):  # a priced API model: "if you moved this work to an API"
             self.entry = ce._price_map().get(self.model, {})
+            self.in_house = bool(self.a.get("on_prem_required"))
 
     def metric(self, name: str) -> float:
         if name == "cache_saving":  # input tokens x cacheable share x (input - cache read)
