@@ -62,19 +62,36 @@ def evaluate_rules(rulebase: RuleBase, values: Mapping[str, Any], *,
 def confidence(rulebase: RuleBase, role: str, values: Mapping[str, Any]) -> float:
     """Weighted share of the role's questions that are answered, among those that count.
 
-    A question counts when it is answered, or when it may be relevant (its condition is not
-    definitely false, reading missing answers as undecided). Removing an answer therefore
-    never raises confidence.
+    A question counts when it is answered, or when it may apply to this client: its own
+    condition is not definitely false (reading missing answers as undecided), and, for a
+    question the rules read, at least one of those rules could still fire whatever the answer
+    (issue 19: a team that sells nothing loses no confidence for not describing its moat). In
+    three-valued logic a rule that is false with the answer unknown is false for every answer,
+    so that test needs no guessing. Removing an answer therefore never raises confidence.
     """
+    readers: dict[str, list[Rule]] = {}
+    for rule in rulebase.rules:
+        for name in rule.reads:
+            readers.setdefault(name, []).append(rule)
     known = total = 0.0
     for q in rulebase.questionnaire.for_role(role):
         if q.weight <= 0:
             continue
         answered = values.get(q.id) is not None
-        if answered or q.relevant.evaluate(values, open_world=True) is not False:
+        if answered or (q.relevant.evaluate(values, open_world=True) is not False
+                        and _may_matter(readers.get(q.id, ()), q.id, values)):
             total += q.weight
             known += q.weight if answered else 0.0
     return round(known / total, 2) if total else 1.0
+
+
+def _may_matter(rules: Any, name: str, values: Mapping[str, Any]) -> bool:
+    """A question no rule reads matters (the cost model may); one the rules read matters when
+    some rule reading it is not already decided false by the other answers."""
+    if not rules:
+        return True
+    without = {k: v for k, v in values.items() if k != name}
+    return any(rule.when.evaluate(without) is not False for rule in rules)
 
 
 def evaluate(rulebase: RuleBase, role: str, values: Mapping[str, Any]) -> Evaluation:

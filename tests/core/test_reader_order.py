@@ -329,3 +329,19 @@ def test_a_caution_the_client_answered_no_to_is_not_shown_as_theirs() -> None:
         "unanswered"
     said = result("startup", archetype="vertical_saas", assumes_linear_price_decline=False)
     assert "linear-decline" not in {c.id for c in said.cautions}
+
+
+# ----------------------------------------------------------------- confidence (issue 19)
+
+def test_confidence_does_not_drop_for_questions_that_do_not_apply() -> None:
+    """An internal team is not asked about its moat or pricing by any rule that could fire,
+    and a product that is not sold has no gross margin: leaving those blank costs nothing."""
+    base = {"model": "gpt-4o", "monthly_requests": 100_000, "industry": "software"}
+    internal = result("startup", archetype="internal_user", **base)
+    wrapper = result("startup", archetype="api_wrapper", **base)
+    assert internal.confidence > wrapper.confidence
+    assert result("startup", archetype="internal_user", differentiation_is_access="yes",
+                  provider_overlap="no", **base).confidence >= internal.confidence
+    unsold = result("startup", archetype="consumer_app", pricing_model="not_applicable", **base)
+    sold = result("startup", archetype="consumer_app", pricing_model="subscription", **base)
+    assert unsold.confidence > sold.confidence
