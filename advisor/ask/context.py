@@ -147,11 +147,19 @@ def cap(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def in_house_reason(result: Result) -> str:
+    """Why the work runs on owned hardware: "regulation", "on_premises" or "choice" (the
+    core's ``in_house_reason``); the wording of every in-house answer follows it."""
+    reason = cost(result, "in_house_reason")
+    if reason in ("regulation", "on_premises", "choice"):
+        return str(reason)
+    return "on_premises" if result.answers.get("on_prem_required") else "choice"
+
+
 def on_prem_line(result: Result) -> str:
-    return ("You must stay on-premises (on-prem): an API is not an option for you, so advice "
-            "about buying from API providers does not apply; your cost is the owned GPU "
-            f"capacity, depreciated rather than repriced by the market (faq-q4, faq-q6). "
-            f"{cap(gpus(result))}.")
+    from advisor.ask.say import phrase
+
+    return phrase(f"in_house.{in_house_reason(result)}", {}) + f" {cap(gpus(result))}."
 
 
 def if_api_allowed(ctx: Context, result: Result) -> str:
@@ -168,8 +176,9 @@ def if_api_allowed(ctx: Context, result: Result) -> str:
                      "tokens)")
     if not parts:
         return ""
-    return "If regulation ever allows an API, the same tokens would cost " + " or ".join(
-        parts) + "."
+    from advisor.ask.say import phrase
+
+    return phrase(f"api_if.{in_house_reason(result)}", {}, costs=" or ".join(parts))
 
 
 def knowledge_text(entry_id: str) -> str:

@@ -502,10 +502,11 @@ def self_hosting(ctx: Context) -> Answer:
     h = cost(r, "self_hosting")
     faq = knowledge_text("faq-q2-self-hosting")
     if in_house(r):
+        from advisor.ask.context import in_house_reason
+
         return Answer(paragraphs(
-            "You must stay on-premises (on-prem), so the API is not an option for you: "
-            "self-hosting is what you already do. The question is sizing the owned GPUs: "
-            f"{gpus(r)}.", if_api_allowed(ctx, r),
+            phrase(f"hosting_in_house.{in_house_reason(r)}", reader(r, ctx.rulebase),
+                   gpus=gpus(r)), if_api_allowed(ctx, r),
             f"From the article ({SECTION_TITLES['faq-q4']}): "
             f"{knowledge_text('faq-q4-small-business')}"),
             ["faq-q2", "faq-q4", "faq-q6"])

@@ -122,6 +122,8 @@ def consumed(t: Tok, items: list[Tok]) -> bool:
     if t.unit == "" and 1900 <= t.value <= 2100 and t.value == int(t.value) and \
             lx.targets.get(after) is None:
         return True
+    if t.value >= 1000:  # "300k questions a month" is a volume, "3 questions" a list
+        return False
     return (after in lx.consumed_after or before in lx.consumed_before
             or (after == "per" and _word(items, t.i + 2) in lx.consumed_after))
 
