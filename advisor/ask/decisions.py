@@ -304,7 +304,9 @@ def materiality(ctx: Context) -> Answer:
         s = field(m, key)
         if s is not None:
             shares.append(f"{s:.0%} {label}" if s >= 0.01 else f"under 1% {label}")
-    why = why or ", ".join(shares) or "set against the answers"  # the reasons say the shares
+    parts = [x for x in (*(words("reasons", r_) for r_ in field(m, "reasons", ()) or ()),
+                         *shares) if x]
+    why = "; ".join(dict.fromkeys(parts)) or "set against the answers"
     ctx.figures["monthly_usd"] = value
     text = phrase(f"materiality.{level}", v, cost=money(value), why=why)
     said = finding(r, "materiality")

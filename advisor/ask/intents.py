@@ -56,8 +56,8 @@ def topics() -> tuple[Topic, ...]:
                  for t in read("topics.toml")["topic"])
 
 
-_SELF = re.compile(r"\b(?:we|us|our|ours|my|me|i|they|them|their|this|these|you)\b|\bwe.re\b",
-                   re.IGNORECASE)
+_SELF = re.compile(r"\b(?:we|us|our|ours|my|me|i|they|them|their|this|these|you|its)\b|\bwe.re\b"
+                   r"|\bthe (?:company|startup|business|investee|team)\b", re.IGNORECASE)
 
 
 def personal(question: str) -> bool:
@@ -164,8 +164,7 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
             r"|\bwere\b|\bif we\b", q, re.IGNORECASE):
         parsed.intent = "what_if_problem"
         return parsed
-    if follow_up and not edits and name in (None, "scenario_explain", "expected_cost",
-                                            "monthly_cost", "cost_per_task", "usage_volume"):
+    if follow_up and not edits and name in (None, "scenario_explain", "expected_cost"):
         parsed.intent, parsed.follow_up = "follow_up", True
         return parsed
     if name is not None and (over_edits or not edits):
@@ -173,9 +172,10 @@ def parse(question: str, answers: dict[str, Any], rulebase: Any, prices: Any, *,
         return parsed
     if edits:
         kinds = {KIND_INTENT[e.kind] for e in edits}
-        parsed.follow_up = follow_up
-        parsed.intent = ("follow_up" if follow_up else "combined_whatif" if len(kinds) > 1
-                         else kinds.pop())
+        # a what-if asked while another is in force builds on it: a follow-up, however worded
+        parsed.follow_up = follow_up or last_kind is not None
+        parsed.intent = ("follow_up" if parsed.follow_up else "combined_whatif"
+                         if len(kinds) > 1 else kinds.pop())
         return parsed
     if follow_up and (scenario or re.search(r"\bexpected|\bthat\b|\bthen\b", q, re.I)):
         parsed.intent, parsed.follow_up = "follow_up", True
