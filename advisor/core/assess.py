@@ -148,7 +148,7 @@ def _cost_facts(costs: Costs, put: Any, facts: dict[str, str],
     put("in_house_cost", today if current is not None and current.basis == "in_house"
         else None, wording.usd)
     _bill_facts(costs, facts)
-    _lever_facts(costs, facts, words.get("levers", {}))
+    _lever_facts(costs, facts, words)
     life = costs.lifecycle
     if life is not None:
         facts["retire_date"] = wording.day(life.deprecation_date)
@@ -178,28 +178,35 @@ def _bill_facts(costs: Costs, facts: dict[str, str]) -> None:
         facts["gap"], facts["gap_short"] = f"{pct} below the", f"{pct} lower"
 
 
-def _lever_facts(costs: Costs, facts: dict[str, str], names: dict[str, str]) -> None:
-    """The biggest lever with a known saving: its name (rules/recommendations.toml [words]),
-    its saving a month and its share of the monthly cost, and the levers after it."""
+def _lever_facts(costs: Costs, facts: dict[str, str], words: dict[str, dict[str, str]]) -> None:
+    """The levers with a known saving in words (rules/recommendations.toml [words]): the one a
+    title may name (the biggest that keeps the class of model: a swap to a lesser class is not
+    the same work, costs.md), the biggest of all (``top_lever_*``), and the list, each lever
+    with its quality caveat."""
     known = [lv for lv in costs.levers if lv.monthly_savings_usd]
     today = costs.monthly_usd
     if not known or not today:
         return
+    names, caveats = words.get("levers", {}), words.get("lever_quality", {})
 
     def name(lever: Any) -> str:
         text = names.get(lever.id, lever.id.replace("_", " "))
         return wording.fill(text, {"model": lever.model or "a smaller model"}) or text
 
-    # the title names a lever that keeps the class of model when one saves something: a swap
-    # to a lesser class of model is not the same work (costs.md, quality class)
-    best = next((lv for lv in known if lv.quality != "not_like_for_like"), known[0])
-    for prefix, lever in (("lever", best), ("top_lever", known[0])):
+    def put(prefix: str, lever: Any) -> None:
         facts[f"{prefix}_name"] = name(lever)
         facts[f"{prefix}_saving"] = wording.usd(lever.monthly_savings_usd)
         facts[f"{prefix}_share"] = wording.whole_pct(100 * (lever.monthly_savings_usd or 0)
                                                      / today)
-    facts["levers"] = "; ".join(f"{name(lv)} about {wording.usd(lv.monthly_savings_usd)} a month"
-                                for lv in known[:3])
+
+    put("top_lever", known[0])
+    facts["top_lever_caveat"] = caveats.get(known[0].quality or "", "")
+    same_work = [lv for lv in known if lv.quality != "not_like_for_like"]
+    if same_work:
+        put("lever", same_work[0])
+    facts["levers"] = "; ".join(
+        f"{name(lv)} about {wording.usd(lv.monthly_savings_usd)} a month"
+        f"{caveats.get(lv.quality or '', '')}" for lv in known[:3])
 
 
 def _facts(values: dict[str, Any], costs: Costs | None, *,
