@@ -61,11 +61,21 @@ def top_actions(ctx: Context) -> Answer:
         lines.append("Your recommendations, in priority order:\n\n" + "\n".join(
             f"{i}. **{x.title}.**{_because(x)} {x.why} "
             f"*({SECTION_TITLES.get(x.source, x.source)})*"
-            for i, x in enumerate(recs[:5], start=1)))
+            for i, x in enumerate(recs[:_how_many(ctx.question)], start=1)))
     if not lines:
         lines.append("No recommendation is triggered by these answers; answering the open "
                      "questions would sharpen the picture.")
     return Answer(paragraphs(*lines), ordered(x.source for x in recs))
+
+
+def _how_many(question: str) -> int:
+    """How many recommendations the question asks for: "top 3" → 3, "do first" → 3, else 5."""
+    m = re.search(r"\b(\d+|one|two|three|four|five)\b(?= (?:\w+ )?(?:things|actions|steps|"
+                  r"priorities|recommendations|moves))", question, re.IGNORECASE)
+    if m:
+        word = m.group(1).lower()
+        return {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5}.get(word) or int(word)
+    return 3 if re.search(r"\bfirst\b", question, re.IGNORECASE) else 5
 
 
 _TIER_ORDER = {"lower": 0, "medium": 1, "high": 2}
@@ -333,6 +343,13 @@ def monitoring(ctx: Context) -> Answer:
             "dashboard": "You already have a dashboard: keep it per feature and per model, and "
                          "add calls per task and the bill against the computed cost."}.get(
         m or "", "Track token use and cost with a dashboard, per feature and per model.")
+    bill, computed = cost(r, "reported_spend_usd"), cost(r, "current", "monthly_usd")
+    if bill is not None and computed and cost(r, "bill", "differs"):
+        from advisor.ask.say import phrase, reader
+        from advisor.core.findings import ratio_words
+
+        lead += " " + phrase("monitoring_reconcile", reader(r, ctx.rulebase),
+                             ratio=ratio_words(bill / computed))
     return Answer(paragraphs(lead, knowledge_text("faq-q7-monitoring-tools"),
                          knowledge_text("s6-developer-dashboard")), ["s6-checklist", "faq-q7"],
                   matched=["faq-q7-monitoring-tools"])

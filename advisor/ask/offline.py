@@ -95,8 +95,8 @@ def monthly_cost(ctx: Context) -> Answer:
         lines.append(phrase(f"monthly_bill_{direction}" if direction in ("higher", "lower")
                             else "monthly_bill_higher", v, bill=ctx.fig("bill_usd", bill),
                             computed=money(computed), ratio=ratio_words(bill / computed)))
-    elif bill is not None and computed and re.search(r"\b(?:bill|invoice|spend)\b",
-                                                     ctx.question, re.IGNORECASE):
+    elif bill is not None and computed and re.search(
+            r"\b(?:bill|invoice|spend|spending|pay|paying|paid)\b", ctx.question, re.IGNORECASE):
         lines.append(phrase("monthly_bill_agrees", v, bill=ctx.fig("bill_usd", bill),
                             apart=f"{abs(bill - computed) / computed:.0%}"))
     base = cost(r, "baseline_2023", "monthly_usd")
@@ -551,7 +551,12 @@ def self_hosting(ctx: Context) -> Answer:
                             option=phrase(f"option_{which}", v, model=model_name(r))))
     if best is not None and re.search(r"\bcheapest\b", ctx.question, re.IGNORECASE):
         lines.insert(0, lines.pop())  # asked for the cheapest option: it leads
-    lines.append(f"From the article ({SECTION_TITLES['faq-q2']}): {faq}")
+    from advisor.ask.intents import personal
+
+    # the FAQ speaks of millions of requests a month: quoted for a question about the article,
+    # or to a client at that scale, never as a catalogue line to a small one
+    if (requests(r) or 0) >= 1_000_000 or not personal(ctx.question):
+        lines.append(f"From the article ({SECTION_TITLES['faq-q2']}): {faq}")
     lines.append(phrase("hosting_assumptions", v))
     return Answer(paragraphs(*lines), ["faq-q2", "s1-prices"], matched=["faq-q2-self-hosting"])
 
@@ -579,6 +584,8 @@ def open_vs_closed(ctx: Context) -> Answer:
                          f"{money(field(h, 'monthly_usd'))} a month (faq-q2).")
     else:
         lines.append(f"I cannot price open models for you: {no_cost_reason(r)}.")
+    if cost(r, "current", "quality") == "fine_tuned":
+        lines.append(phrase("fine_tune_open", reader(r, ctx.rulebase), model=model_name(r)))
     lines.append("The article's caution (§7): " + knowledge_text("s7-open-vs-closed") + " Keep a "
                  "hybrid: open "
                  "models where they meet the quality bar, closed ones where the task needs "

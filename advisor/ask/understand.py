@@ -384,10 +384,20 @@ def _clause(clause: list[Tok], toks: Tokens, s: Situation, found: Found,
     return edit, named or previous
 
 
+def _a_call(items: list[Tok], t: Tok) -> bool:
+    """Whether "call" names an LLM call ("one call", "a single call", "per call") rather than
+    the verb ("people call")."""
+    before = items[t.i - 1] if t.i > 0 else None
+    return before is not None and (before.kind == "num" or before.text in (
+        "a", "one", "per", "each", "every", "single", "llm", "api", "model", "the", "extra",
+        "another", "more", "fewer", "less"))
+
+
 def _target_named(clause: list[Tok], items: list[Tok]) -> str | None:
     for t in clause:
         if t.kind == "word" and any(c.startswith("target:") for c in t.cats) and \
-                _word(items, t.i - 1) not in ("per", "each", "every", "a", "an"):
+                _word(items, t.i - 1) not in ("per", "each", "every", "a", "an") and \
+                (t.text != "call" or _a_call(items, t)):
             kind = next(c for c in t.cats if c.startswith("target:")).split(":", 1)[1]
             if kind in ("input", "output") and not any(u.text in ("tokens", "token")
                                                        for u in clause):
@@ -402,6 +412,10 @@ def _clause_edit(clause: list[Tok], toks: Tokens, s: Situation, found: Found,
     for t in clause:  # the old value: "10M log lines instead of 3M", "from 45 to 20"
         if t.kind == "num" and _old_value(items, t) and any(
                 u.kind == "num" and not _old_value(items, u) for u in clause if u is not t):
+            t.used = True
+    for t in clause:  # "that doubled traffic": the change in force, named, not a new one
+        if t.cat("factor") and t.text.endswith("ed") and _word(items, t.i - 1) in (
+                "that", "the", "this", "those", "our", "their"):
             t.used = True
     quantities = [t for t in clause if not t.used and (
         (t.kind == "num" and t.unit in ("", "%", "x", "$") and not consumed(t, items))
@@ -450,6 +464,8 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
         kinds = [c.split(":", 1)[1] for c in t.cats if c.startswith("target:")]
         if not kinds or _word(items, t.i - 1) in ("per", "each", "every", "a", "an"):
             continue
+        if t.text == "call" and not _a_call(items, t):
+            continue  # "twice as many people call": the verb, not LLM calls
         kind = kinds[0]
         if kind in ("input", "output") and not any(u.text in ("tokens", "token")
                                                    for u in clause):
@@ -475,6 +491,8 @@ def _target(clause: list[Tok], q: Tok, items: list[Tok], s: Situation) -> str | 
     if words & {"cheaper", "dearer"}:
         return "price"
     pointer = any(t.text in ("it", "that", "this", "those", "them") for t in clause)
+    if q.unit == "" and _word(items, q.i + 1) in lexicon().task_nouns:
+        return None  # "how much is one task then?": a count of the unit, not a change
     if s.last_kind and (s.follow_up or pointer):  # "and if it doubles again?"
         if s.last_kind == "market":
             return "price"
