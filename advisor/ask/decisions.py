@@ -98,10 +98,17 @@ def goal_seek(ctx: Context) -> Answer:
         return Answer(f"I cannot search for a model under {money(goal)}: "
                       f"{no_cost_reason(r)}.\n", ["s1-prices"], answered=False)
     current = model_name(r) or "the current model"
-    if now <= goal:
+    m = re.search(r"\b(?:a|an|per|each|one|every) ((?:contract |support )?(?:task|request|contract|"
+                  r"review|ticket|document|call|answer|question|conversation|claim|note|summary)"
+                  r"(?: review)?)\b", ctx.question, re.IGNORECASE)
+    n_req = cost(r, "monthly_requests") or 0
+    unit, per = (m.group(1).lower(), n_req) if m and n_req else ("month", 1.0)
+    say = f"a {unit}" if unit != "month" else "a month"
+    now_unit = now / per
+    if now_unit <= goal:
         ctx.figures["monthly_usd"] = now
-        return Answer(phrase("goal_already", v, goal=money(goal), now=money(now),
-                             current=current) + "\n", ["s1-prices"])
+        return Answer(phrase("goal_already", v, goal=money(goal), now=money(now_unit),
+                             current=current, per=say) + "\n", ["s1-prices"])
     market = ctx.whatif.market if ctx.whatif is not None else 1.0
     priced: list[tuple[float, str]] = []
     for name in read("lexicon.toml")["goal"]["models"]:
@@ -111,8 +118,8 @@ def goal_seek(ctx: Context) -> Answer:
             continue
         if p.model == cost(r, "current", "model") or not (p.input_per_mtok or p.output_per_mtok):
             continue
-        priced.append(((tin * p.input_per_mtok + tout * p.output_per_mtok) / 1e6 * market,
-                       p.model))
+        priced.append(((tin * p.input_per_mtok + tout * p.output_per_mtok) / 1e6 * market
+                       / per, p.model))
     under = sorted((c, m) for c, m in priced if c <= goal)
     provider = _provider(ctx, cost(r, "current", "model"))
     if re.search(r"\bcheapest\b", ctx.question, re.IGNORECASE):
@@ -124,15 +131,16 @@ def goal_seek(ctx: Context) -> Answer:
         if cheapest is None:
             return Answer(f"I found no priced model to search for {money(goal)}.\n", [],
                           answered=False)
-        exact = _whatif_price(ctx, cheapest[1]) or cheapest[0]
+        exact = (_whatif_price(ctx, cheapest[1]) or cheapest[0] * per) / per
         return Answer(phrase("goal_none", v, goal=money(goal), model=cheapest[1],
-                             cost=money(exact)) + "\n", ["s1-prices"])
+                             cost=money(exact), per=say) + "\n\n" + phrase("goal_quality", v)
+                      + "\n", ["s1-prices"])
     best_guess, best = under[-1]  # the dearest under the goal keeps the most capability
-    exact = _whatif_price(ctx, best) or best_guess
-    ctx.figures.update({"monthly_usd": exact, "goal_usd": goal})
-    others = ", ".join(f"{m} ({money(c)})" for c, m in sorted(under[:-1])[:3])
-    lines = [phrase("goal_met", v, model=best, cost=money(exact), goal=money(goal),
-                    now=money(now), current=current,
+    monthly_exact = _whatif_price(ctx, best) or best_guess * per
+    ctx.figures.update({"monthly_usd": monthly_exact, "goal_usd": goal})
+    others = ", ".join(f"{name} ({money(c)})" for c, name in sorted(under[:-1])[:3])
+    lines = [phrase("goal_met", v, model=best, cost=money(monthly_exact / per),
+                    goal=money(goal), now=money(now_unit), current=current, per=say,
                     others=phrase("goal_others", v, list=others) if others else "")]
     lines.append(phrase("goal_quality", v))
     return Answer("\n\n".join(lines) + "\n", ["s1-prices", "s7-risk-factors", "faq-q8"])
