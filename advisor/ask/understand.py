@@ -652,9 +652,9 @@ def _volume(clause: list[Tok], quantities: list[Tok], items: list[Tok], target: 
             "a third", "a quarter") and down else f)
     elif q.unit == "x":
         factor = 1 / q.value if down and not up and q.value else q.value
-    elif q.unit == "%" and (n := _periods(clause)) and (up or down):
+    elif q.unit == "%" and (months := _periods(clause)) and (up or down):
         # "grows 10% a month for a year": compounding, (1 + 10%)^12
-        factor = (1 + q.value / 100 if up else 1 - q.value / 100) ** n
+        factor = (1 + q.value / 100 if up else 1 - q.value / 100) ** months
     elif q.unit == "%":
         if up or any(t.text == "more" for t in clause):
             factor = 1 + q.value / 100
