@@ -140,7 +140,8 @@ def gpus(result: Result) -> str:
         parts.append(f"you own {_gpu_count(owned)}"
                      + (f", so about {spare:.1f} are spare" if spare and spare > 0 else "")
                      + (f", about {short:.1f} short: more GPUs are needed" if short else ""))
-    return "; ".join(parts) if parts else "the GPU need cannot be sized without token counts"
+    return ("; ".join(parts).replace("about under", "under") if parts
+            else "the GPU need cannot be sized without token counts")
 
 
 def cap(text: str) -> str:
@@ -213,6 +214,8 @@ def paragraphs(*parts: str | None) -> str:
 
 
 def _gpu_count(n: float) -> str:
-    """"1 GPU", "2.5 GPUs", "16 GPUs"."""
+    """"1 GPU", "2.5 GPUs", "16 GPUs", "under 0.1 GPUs" (never "0 GPUs" for a real load)."""
+    if 0 < n < 0.05:
+        return "under 0.1 GPUs"
     text = f"{n:.1f}".removesuffix(".0")
     return f"{text} GPU" if text == "1" else f"{text} GPUs"

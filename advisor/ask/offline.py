@@ -131,6 +131,12 @@ def cost_per_task(ctx: Context) -> Answer:
         per = value / n
     cpt = calls_per_task(r)
     unit = "task" if cpt > 1 else "request"
+    if in_house(r) and per is not None and value:  # a share of the owned GPUs' month
+        ctx.fig("per_task_usd", per)
+        return Answer(paragraphs(
+            phrase("per_task_in_house", reader(r, ctx.rulebase), unit=unit, cost=money(per),
+                   monthly=ctx.fig("in_house_monthly_usd", value), volume=volume_words(r)),
+            on_prem_line(r)), ["faq-q4"])
     if per is None or in_house(r):
         if in_house(r):
             return Answer(paragraphs(f"I cannot give an API price per {unit}: you run on-premises "
@@ -504,9 +510,17 @@ def self_hosting(ctx: Context) -> Answer:
     if in_house(r):
         from advisor.ask.context import in_house_reason
 
+        v = reader(r, ctx.rulebase)
+        reason = in_house_reason(r)
+        own, _ = monthly(r)
+        low = cost(r, "open_model_band", "low_usd")
+        lead = None
+        if reason == "choice" and own and low:  # the API is open to them: which is cheaper
+            lead = phrase("hosting_choice_api_cheaper" if low < own else "hosting_choice_own",
+                          v, low=ctx.fig("open_band_low_usd", low),
+                          own=ctx.fig("in_house_monthly_usd", own))
         return Answer(paragraphs(
-            phrase(f"hosting_in_house.{in_house_reason(r)}", reader(r, ctx.rulebase),
-                   gpus=gpus(r)), if_api_allowed(ctx, r),
+            lead, phrase(f"hosting_in_house.{reason}", v, gpus=gpus(r)), if_api_allowed(ctx, r),
             f"From the article ({SECTION_TITLES['faq-q4']}): "
             f"{knowledge_text('faq-q4-small-business')}"),
             ["faq-q2", "faq-q4", "faq-q6"])
