@@ -151,7 +151,9 @@ def _cost_facts(costs: Costs, put: Any, facts: dict[str, str],
     _lever_facts(costs, facts, words)
     life = costs.lifecycle
     if life is not None:
-        facts["retire_date"] = wording.day(life.deprecation_date)
+        # a date already past is said as past ("retired on"), never "before" it
+        facts["retired_date" if life.retired else "retire_date"] = wording.day(
+            life.deprecation_date)
         put("successor", life.successor_model, str)
         put("successor_cost", life.successor_monthly_usd, wording.usd)
 

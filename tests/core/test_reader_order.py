@@ -117,7 +117,8 @@ def test_the_investor_reads_the_companys_bill_and_a_founder_reads_theirs() -> No
     assert investor.title == ("Reconcile the company's $48,000 bill with the $8.10 its volume "
                               "implies")
     assert founder.title == "Reconcile the $48,000 bill with the $8.10 your volume implies"
-    assert "the company's bill ($48,000 a month) is 5,900× the cost" in investor.because[0]
+    assert investor.because[0] == ("the company's bill ($48,000 a month) is 5,900× the $8.10 "
+                                   "the company's volume implies at list prices")
 
 
 @pytest.mark.parametrize("situation", range(len(SITUATIONS)))
@@ -215,7 +216,7 @@ def test_reconcile_bill_reads_the_gap_in_its_direction() -> None:
     assert "caching" not in rec(high, "reconcile-bill").why
     low = result("enterprise_it", monthly_api_spend_usd=4, **BILL)  # computed: $8.10
     low_rec = rec(low, "reconcile-bill")
-    assert "51% below the cost" in low_rec.because[0]
+    assert "is 51% below the $8.10 your volume implies" in low_rec.because[0]
     assert "caching" in low_rec.why and "retries" not in low_rec.why
     assert "ceiling" in low_rec.why and "floor" not in low_rec.why
 
@@ -345,3 +346,11 @@ def test_confidence_does_not_drop_for_questions_that_do_not_apply() -> None:
     unsold = result("startup", archetype="consumer_app", pricing_model="not_applicable", **base)
     sold = result("startup", archetype="consumer_app", pricing_model="subscription", **base)
     assert unsold.confidence > sold.confidence
+
+
+def test_a_model_already_retired_is_said_as_retired_not_before_a_past_date() -> None:
+    r = result("developer", as_of="2026-12-20", archetype="vertical_saas", model="o3",
+               monthly_requests=30_000, avg_input_tokens=4000, avg_output_tokens=1500)
+    item = rec(r, "plan-model-retirement")
+    assert item.title.startswith("Move off o3, retired on 11 December 2026: ")
+    assert "before" not in item.title and "retired on 11 December 2026" in item.because[0]
