@@ -221,7 +221,6 @@ def test_should_we_self_host(startup, rulebase, prices) -> None:
 
 def test_top_recommendations(startup, rulebase, prices) -> None:
     from advisor.core.assess import assess
-
     from advisor.data.clock import as_of
 
     # Ask assesses as of the report's day, as the report does (a retirement counts from it)
