@@ -354,3 +354,15 @@ def test_a_model_already_retired_is_said_as_retired_not_before_a_past_date() -> 
     item = rec(r, "plan-model-retirement")
     assert item.title.startswith("Move off o3, retired on 11 December 2026: ")
     assert "before" not in item.title and "retired on 11 December 2026" in item.because[0]
+
+
+@pytest.mark.parametrize("role", ["startup", "enterprise_it", "investor", "developer"])
+@pytest.mark.parametrize("situation", range(len(SITUATIONS)))
+def test_figures_are_said_as_a_person_says_them(role, situation) -> None:
+    """No "about about", no "$32,256.00", no "4748% higher" (say 48×) in any worded text."""
+    r = result(role, archetype="vertical_saas", **SITUATIONS[situation])
+    for text in worded(r) + [s.outlook for s in r.scenarios]:
+        assert "about about" not in text, text
+        assert not re.search(r"\$\d{1,3}(,\d{3})+\.\d\d\b", text), text
+        assert not re.search(r"\b\d{3,}% (higher|lower|above|below)", text), text
+        assert "{" not in text and "}" not in text, text
