@@ -382,11 +382,39 @@ def _append_rule(folder: Path, text: str) -> None:
      'recommends = ["no-such-rec"]\nexplanation = "e"\n', "recommends unknown id"),
     ('[[rules]]\nid = "x7"\nwhen = [\'gross_margin_pct > 50\', \'gross_margin_pct < 10\']\n'
      'points = 1\nsource = "s5-scenarios"\nexplanation = "e"\n', "can never fire"),
+
+    # per-reader wordings (issue 19): their conditions are checked like any other
+    ('[[rules]]\nid = "x8"\nwhen = \'archetype == "api_wrapper"\'\npoints = 1\n'
+     'source = "s2-high"\nexplanations = [{ when = \'role == "banker"\', text = "t" }]\n'
+     'explanation = "e"\n', "role has no option 'banker'"),
+    ('[[rules]]\nid = "x9"\nwhen = \'archetype == "api_wrapper"\'\npoints = 0\n'
+     'source = "s2-high"\nrecommends = ["reconcile-bill"]\n'
+     'becauses = [{ when = \'bill_direction == "sideways"\', text = "t" }]\n'
+     'explanation = "e"\n', "bill_direction has no option 'sideways'"),
 ])
 def test_rules_check_finds_problems(rules_copy: Path, rule: str, problem: str) -> None:
     _append_rule(rules_copy, rule)
     problems = check(load_from(rules_copy))
     assert any(problem in p.message for p in problems), problems
+
+
+def test_rules_check_reads_recommendation_wordings_and_order(rules_copy: Path) -> None:
+    recs = rules_copy / "recommendations.toml"
+    recs.write_text(recs.read_text().replace(
+        "lead_when = 'spend_gap_flagged == true'", "lead_when = 'spend_gap == true'").replace(
+        "{ when = 'role == \"investor\"', text = \"Reconcile the company's",
+        "{ when = 'materiality == \"huge\"', text = \"Reconcile the company's"))
+    messages = [p.message for p in check(load_from(rules_copy))]
+    assert any("unknown id 'spend_gap'" in m for m in messages), messages
+    assert any("materiality has no option 'huge'" in m for m in messages), messages
+
+
+def test_a_wording_without_a_plain_fallback_is_a_pack_error(rules_copy: Path) -> None:
+    recs = rules_copy / "recommendations.toml"
+    recs.write_text(recs.read_text().replace(
+        'title = "Reconcile the bill with the computed cost"\n', ""))
+    with pytest.raises(RulePackError, match="plain wording"):
+        load_from(rules_copy)
 
 
 def test_rules_check_covers_the_knowledge_base(rules_copy: Path) -> None:
