@@ -307,7 +307,7 @@ def test_an_immaterial_cost_puts_strategy_before_cost_tooling() -> None:
     small = result("developer", monthly_revenue_usd=200_000, **answers)
     assert small.derived["materiality"] == "immaterial"
     order = ids(small)
-    tooling = [order.index(x) for x in ("cost-dashboard", "right-size-models")]
+    tooling = [order.index(x) for x in ("cost-dashboard", "right-size-models", "stay-on-api")]
     assert order.index("full-corpus-batch") < min(tooling)
     big = result("developer", monthly_revenue_usd=20, **{**answers,
                                                          "monthly_requests": 2_000_000})
