@@ -207,7 +207,7 @@ def _lever_facts(costs: Costs, facts: dict[str, str], words: dict[str, dict[str,
     if same_work:
         put("lever", same_work[0])
     facts["levers"] = "; ".join(
-        f"{name(lv)} about {wording.usd(lv.monthly_savings_usd)} a month"
+        f"{name(lv)}, about {wording.usd(lv.monthly_savings_usd)}"
         f"{caveats.get(lv.quality or '', '')}" for lv in known[:3])
 
 
