@@ -107,8 +107,10 @@ def break_even(per_request_api: float, input_per_request: float, output_per_requ
     if margin <= 0:
         return None
     requests_per_gpu = h.seconds_per_month / seconds
+    if h.operations_per_block_usd / (h.gpus_per_block * requests_per_gpu) >= margin:
+        return None  # each block's operations cost more than the GPUs save on its requests
     block = max(1, math.ceil(always_on / h.gpus_per_block - 1e-9))
-    for _ in range(200):
+    for _ in range(10_000):
         fixed = h.operations_base_usd + block * h.operations_per_block_usd
         n = fixed / margin
         low = max(capacity, (block - 1) * h.gpus_per_block * requests_per_gpu)
@@ -118,5 +120,8 @@ def break_even(per_request_api: float, input_per_request: float, output_per_requ
             return low if math.isfinite(low) else None
         if n <= high:
             return n if math.isfinite(n) else None
-        block = max(block + 1, math.ceil(n / requests_per_gpu / h.gpus_per_block - 1e-9))
+        blocks = n / requests_per_gpu / h.gpus_per_block
+        if not math.isfinite(blocks) or blocks > 1e15:
+            return None  # beyond any fleet: self-hosting never pays at a volume that exists
+        block = max(block + 1, math.ceil(blocks - 1e-9))
     return None

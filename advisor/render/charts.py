@@ -230,6 +230,10 @@ class Chart(Record):
         return text_width(text, px) <= self.width - self.plot_left - 4
 
 
+#: The smallest figure a chart draws: costs are kept to a millionth of a dollar.
+MIN_VALUE = 1e-6
+
+
 def _tick_text(value: float) -> str:
     """A gridline's label, short as on any chart: $0.10 · $1 · $100 · $10k · $1M · $1B."""
     for size, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
@@ -276,7 +280,8 @@ def _linear_scale(hi: float, plot: float) -> Scale:
 def layout(bars: list[Bar], fmt: Callable[[float], str], width: int = WIDTH) -> Chart | None:
     """Place ``bars`` on a log scale when they span more than :data:`LOG_FROM_RATIO`, on a
     linear one from zero otherwise; ``fmt`` writes each value. None when nothing is drawable."""
-    positive = [b.value for b in bars if b.value > 0 and math.isfinite(b.value)]
+    # Below a millionth of a dollar nothing is drawable (and a denormal's decade underflows).
+    positive = [b.value for b in bars if b.value >= MIN_VALUE and math.isfinite(b.value)]
     if not positive:
         return None
     lo, hi = min(positive), max(positive)
@@ -286,7 +291,7 @@ def layout(bars: list[Bar], fmt: Callable[[float], str], width: int = WIDTH) -> 
     rows = []
     for i, b in enumerate(bars):
         top = i * ROW
-        drawable = b.value > 0 and math.isfinite(b.value)
+        drawable = b.value >= MIN_VALUE and math.isfinite(b.value)
         length = max(MIN_BAR, x(b.value)) if drawable else 0.0
         rows.append(Row(b.label, b.value, fmt(b.value), b.kind, label_y=top + 12,
                         bar_y=top + 17, width=round(length, 1),
