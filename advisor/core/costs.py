@@ -28,14 +28,12 @@ from advisor.core.cost_records import (
 from advisor.core.hosting import Hosting, HostingAssumptions, break_even, hosting_cost
 from advisor.core.levers import levers as _levers
 from advisor.core.materiality import materiality as _materiality
-from advisor.core.prices import Price
+from advisor.core.prices import LOCAL_PROVIDERS, Price
 from advisor.core.records import Record
 
 MTOK = 1_000_000
 
 #: litellm providers that run a model on the user's own machines: an API is not involved.
-LOCAL_PROVIDERS = frozenset({"ollama", "ollama_chat", "lemonade", "lm_studio", "llamafile",
-                             "hosted_vllm", "vllm", "xinference", "oobabooga"})
 
 #: costs["volume_basis"]: what the token volume rests on.
 VOLUME_BASES = ("answered", "inferred_from_bill", "default_sizes")

@@ -19,6 +19,10 @@ from advisor.core.records import Record
 if TYPE_CHECKING:  # imported when a name needs the families: most runs never do
     from advisor.core.open_weights import OpenWeight, OpenWeights
 
+#: litellm providers that run a model on the user's own machines: an API is not involved.
+LOCAL_PROVIDERS = frozenset({"ollama", "ollama_chat", "lemonade", "lm_studio", "llamafile",
+                             "hosted_vllm", "vllm", "xinference", "oobabooga"})
+
 _CHAT_MODES = frozenset({"chat", "completion", "responses"})
 
 #: One model in the table: input and output USD per million tokens, provider, and its traits
@@ -198,11 +202,15 @@ class PriceBook:
         base = _fine_tune_base(name)
         if base is not None:
             return self._fine_tune(name.strip(), base, extra)
+        price = self.lookup_full(name)
+        if price is not None and not (in_house and price.provider in LOCAL_PROVIDERS):
+            # A listing named exactly ("together_ai/meta-llama/…") keeps its API price, for
+            # the figures "if this work moved to an API", even when the work runs in house.
+            return price
         if in_house:
             served = self.served_in_house(name)
             if served is not None:
                 return served
-        price = self.lookup_full(name)
         if price is not None:
             return price
         if isinstance(name, str) and "/" in name and not in_house:

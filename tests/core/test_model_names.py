@@ -121,10 +121,14 @@ def test_open_weight_names_served_in_house_have_no_api_price(
 
 
 def test_a_cloud_listing_is_never_taken_for_an_in_house_model(book: PriceBook) -> None:
-    # Exact and near keys of cloud providers exist for both; in house, neither is used.
-    for typed in ("Llama 3.1 70B", "DeepSeek V3", "Mistral Large", "cerebras/llama-3.1-70b"):
+    # Near keys of cloud providers exist for each; in house, none is taken for the model.
+    for typed in ("Llama 3.1 70B", "DeepSeek V3", "Mistral Large"):
         price = book.resolve(typed, in_house=True)
         assert price.api_priced is False and price.model == typed
+    # A listing named exactly keeps its API price: the figure "if this work moved to an API"
+    # (the cost itself is the in-house one, costs.md).
+    listed = book.resolve("cerebras/llama-3.1-70b", in_house=True)
+    assert listed.api_priced and listed.model == "cerebras/llama-3.1-70b"
     # API models keep their listing in house (an on-premises team may still name gpt-4o).
     assert book.resolve("gpt-4o", in_house=True).model == "gpt-4o"
 
