@@ -77,7 +77,11 @@ def derive(role: str, values: dict[str, Any], costs: Costs | None,
     requests = None if costs is None else costs.monthly_requests
     bill = None if costs is None else costs.bill
     matter = None if costs is None else costs.materiality
-    best = costs.levers[0] if costs is not None and costs.levers else None
+    # The biggest lever that keeps the same class of model (a swap to an open model that is
+    # not like-for-like is a finding of its own, not a cut in the cost of an answer).
+    best = None if costs is None else next(
+        (lv for lv in costs.levers if lv.monthly_savings_usd is not None
+         and lv.quality != "not_like_for_like"), None)
     today = None if costs is None else costs.monthly_usd
     return {
         "role": role,
