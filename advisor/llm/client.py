@@ -25,6 +25,17 @@ from advisor.llm.settings import LLMSettings
 
 BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 8.0
+#: The most text one reply may carry (characters): a narrative or an Ask answer is a few
+#: thousand; a provider that sends megabytes is broken or hostile, and its reply is refused.
+MAX_RESPONSE_CHARS = 200_000
+#: The largest token count a provider may report for one call; above it (or negative, or not
+#: a whole number) the figure is treated as unknown and counted locally instead.
+MAX_REPORTED_TOKENS = 10_000_000
+#: The largest cost one call may be said to have cost (USD); beyond it the cost is unknown.
+MAX_CALL_USD = 10_000.0
+#: How long after its deadline a call that ignores its own timeout is waited for before the
+#: caller moves on without it (its thread is a daemon: it cannot keep the process alive).
+DEADLINE_GRACE_S = 0.5
 
 FAILURE_KINDS = ("timeout", "rate_limit", "provider_error", "malformed_response")
 
@@ -120,8 +131,9 @@ def _retry_after(exc: BaseException) -> float | None:
 
 def _usage_and_cost(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]],
                     text: str, usage: Any) -> tuple[int, int, float | None]:
-    prompt_tokens = getattr(usage, "prompt_tokens", None) if usage else None
-    completion_tokens = getattr(usage, "completion_tokens", None) if usage else None
+    prompt_tokens = _reported_tokens(getattr(usage, "prompt_tokens", None) if usage else None)
+    completion_tokens = _reported_tokens(
+        getattr(usage, "completion_tokens", None) if usage else None)
     try:
         if prompt_tokens is None:
             prompt_tokens = litellm.token_counter(model=settings.model, messages=list(messages))
@@ -136,17 +148,51 @@ def _usage_and_cost(litellm: Any, settings: LLMSettings, messages: Sequence[dict
         usd: float | None = round(float(cost_in) + float(cost_out), 8)
     except Exception:  # litellm raises several types for "no price"
         usd = None
-    return int(prompt_tokens), int(completion_tokens), usd
+    if usd is not None and not (0.0 <= usd <= MAX_CALL_USD):  # NaN fails both comparisons
+        usd = None
+    return (_sane_count(prompt_tokens), _sane_count(completion_tokens), usd)
+
+
+def _reported_tokens(value: Any) -> int | None:
+    """A provider's token count if it is a plausible whole number, else None (unknown).
+
+    Provider figures are untrusted: 10**30, -5, 1.5, "many" or True must not reach the
+    footer, the history store (SQLite integers stop at 2**63) or a cost computation.
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    try:
+        count = int(value)
+    except (OverflowError, ValueError):  # inf, nan
+        return None
+    return count if 0 <= count <= MAX_REPORTED_TOKENS else None
+
+
+def _sane_count(value: Any) -> int:
+    """A token count from a tokenizer or a provider, clamped into 0..MAX_REPORTED_TOKENS."""
+    try:
+        count = int(value)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+    return max(0, min(count, MAX_REPORTED_TOKENS))
+
+
+def _too_large() -> LLMFailure:
+    return LLMFailure("malformed_response",
+                      f"the answer was longer than {MAX_RESPONSE_CHARS:,} characters")
 
 
 def _once(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]],
-          on_chunk: Callable[[str], None] | None, extra: dict[str, Any]) -> Completion:
+          on_chunk: Callable[[str], None] | None, extra: dict[str, Any],
+          deadline: _Deadline) -> Completion:
     kwargs: dict[str, Any] = {"model": settings.model, "messages": list(messages),
-                              "timeout": settings.timeout, "max_tokens": settings.max_output_tokens,
+                              "timeout": deadline.remaining(),
+                              "max_tokens": settings.max_output_tokens,
                               "max_retries": 0, **extra}
     if settings.base_url:
         kwargs["api_base"] = settings.base_url
-    started = time.monotonic()
     if on_chunk is None:
         response = litellm.completion(**kwargs)
         try:
@@ -155,15 +201,18 @@ def _once(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]
             finish = choice.finish_reason
         except (AttributeError, IndexError, KeyError, TypeError):
             raise LLMFailure("malformed_response", "the response had no message") from None
+        if isinstance(text, str) and len(text) > MAX_RESPONSE_CHARS:
+            raise _too_large()
         usage = getattr(response, "usage", None)
     else:
         kwargs.update(stream=True, stream_options={"include_usage": True})
         stream = litellm.completion(**kwargs)
         parts: list[str] = []
+        size = 0
         usage = None
         finish = None
         for chunk in stream:
-            if time.monotonic() - started > settings.timeout:
+            if deadline.passed():
                 _close(stream)
                 raise LLMFailure("timeout", "no complete answer within "
                                  f"{seconds(settings.timeout)}")
@@ -175,6 +224,13 @@ def _once(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, str]
             delta = getattr(choices[0].delta, "content", None)
             finish = getattr(choices[0], "finish_reason", None) or finish
             if delta:
+                if not isinstance(delta, str):
+                    _close(stream)
+                    raise LLMFailure("malformed_response", "the response text was not a string")
+                size += len(delta)
+                if size > MAX_RESPONSE_CHARS:
+                    _close(stream)
+                    raise _too_large()
                 parts.append(delta)
                 on_chunk(delta)
         text = "".join(parts)
@@ -202,25 +258,84 @@ def complete(settings: LLMSettings, messages: Sequence[dict[str, str]], *,
     ``Retry-After`` or an exponential backoff, never more than :data:`BACKOFF_CAP_S` nor the
     call timeout. ``extra`` goes to litellm as is (tests pass ``mock_response``).
     """
-    return _with_retries(settings, sleep,
-                         lambda litellm: _once(litellm, settings, messages, on_chunk, extra))
+    return _with_retries(settings, sleep, lambda litellm, deadline: _once(
+        litellm, settings, messages, deadline.guard(on_chunk), extra, deadline))
 
 
 _T = TypeVar("_T", "Completion", "ToolTurn")
 
 
+class _Deadline:
+    """The wall-clock end of one whole call (every attempt, wait and byte of the reply).
+
+    litellm's ``timeout`` bounds each socket read, not the reply: a server that drips one
+    byte a second, or sends megabytes slowly, would keep a call going for hours. So each
+    attempt runs in a daemon thread the caller stops waiting for at the deadline; the
+    thread's further chunks are dropped (``guard``) and it dies with the process.
+    """
+
+    def __init__(self, seconds_: float) -> None:
+        self.seconds = seconds_
+        self.end = time.monotonic() + seconds_
+        self.abandoned = False
+
+    def remaining(self) -> float:
+        return max(0.05, self.end - time.monotonic())
+
+    def passed(self) -> bool:
+        return self.abandoned or time.monotonic() >= self.end
+
+    def guard(self, on_chunk: Callable[[str], None] | None) -> Callable[[str], None] | None:
+        """``on_chunk`` that stops passing text on once the caller has given up."""
+        if on_chunk is None:
+            return None
+        callback = on_chunk
+
+        def guarded(text: str) -> None:
+            if self.passed():
+                raise LLMFailure("timeout", "no complete answer within "
+                                 f"{seconds(self.seconds)}")
+            callback(text)
+
+        return guarded
+
+    def run(self, call: Callable[[], _T]) -> _T:
+        """``call()`` in a daemon thread, its result or exception; a timeout at the deadline."""
+        import threading
+
+        box: dict[str, Any] = {}
+
+        def target() -> None:
+            try:
+                box["result"] = call()
+            except BaseException as exc:  # handed to the caller's thread as is
+                box["error"] = exc
+
+        worker = threading.Thread(target=target, name="advisor-llm-call", daemon=True)
+        worker.start()
+        worker.join(max(0.0, self.end - time.monotonic()) + DEADLINE_GRACE_S)
+        if worker.is_alive():
+            self.abandoned = True
+            raise LLMFailure("timeout", f"no complete answer within {seconds(self.seconds)}")
+        if "error" in box:
+            raise box["error"]
+        return box["result"]  # type: ignore[no-any-return]
+
+
 def _with_retries(settings: LLMSettings, sleep: Callable[[float], None],
-                  call: Callable[[Any], _T]) -> _T:
-    """Run one provider call, retrying rate limits; every other error becomes LLMFailure."""
+                  call: Callable[[Any, _Deadline], _T]) -> _T:
+    """Run one provider call, retrying rate limits, all within ``settings.timeout`` of wall
+    clock; every other error becomes LLMFailure."""
     try:
         litellm = _litellm()
     except Exception as exc:  # a broken install is a provider problem here
         raise LLMFailure("provider_error", f"litellm cannot be loaded: {exc}") from None
+    deadline = _Deadline(settings.timeout)
     attempts = 0
     while True:
         attempts += 1
         try:
-            result = call(litellm)
+            result = deadline.run(lambda: call(litellm, deadline))
             result.attempts = attempts
             return result
         except LLMFailure as failure:
@@ -236,8 +351,13 @@ def _with_retries(settings: LLMSettings, sleep: Callable[[float], None],
                 raise classified from None
             wait = _retry_after(exc)
             backoff = BACKOFF_BASE_S * 2 ** (attempts - 1)
-            sleep(max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,
-                               settings.timeout)))
+            pause = max(0.0, min(wait if wait is not None else backoff, BACKOFF_CAP_S,
+                                 settings.timeout))
+            if time.monotonic() + pause >= deadline.end:
+                raise LLMFailure("rate_limit", f"still rate-limited after {attempts} attempts "
+                                 f"within {seconds(settings.timeout)}",
+                                 attempts=attempts) from None
+            sleep(pause)
 
 
 # ---------------------------------------------------------------------------- tool calling
@@ -279,8 +399,11 @@ def _tool_calls(message: Any) -> list[ToolCall]:
             raise LLMFailure("malformed_response", "a tool call had no function name")
         call_id = str(getattr(raw, "id", "") or f"call_{len(calls)}")
         try:
+            if isinstance(arguments, str) and len(arguments) > MAX_RESPONSE_CHARS:
+                raise _too_large()
             parsed = json.loads(arguments) if isinstance(arguments, str) else dict(arguments)
-        except (ValueError, TypeError):
+            json.dumps(parsed)  # nested past the recursion limit fails here, not later
+        except (ValueError, TypeError, RecursionError):
             calls.append(ToolCall(call_id, name, {}, f"the arguments of the tool call {name!r} "
                                                      "are not JSON"))
             continue
@@ -293,10 +416,11 @@ def _tool_calls(message: Any) -> list[ToolCall]:
 
 
 def _once_tools(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str, Any]],
-                tools: Sequence[dict[str, Any]], extra: dict[str, Any]) -> ToolTurn:
+                tools: Sequence[dict[str, Any]], extra: dict[str, Any],
+                deadline: _Deadline) -> ToolTurn:
     kwargs: dict[str, Any] = {"model": settings.model, "messages": list(messages),
                               "tools": list(tools), "tool_choice": "auto",
-                              "timeout": settings.timeout,
+                              "timeout": deadline.remaining(),
                               "max_tokens": settings.max_output_tokens, "max_retries": 0, **extra}
     if settings.base_url:
         kwargs["api_base"] = settings.base_url
@@ -311,6 +435,8 @@ def _once_tools(litellm: Any, settings: LLMSettings, messages: Sequence[dict[str
     text = getattr(message, "content", None) or ""
     if not isinstance(text, str):
         raise LLMFailure("malformed_response", "the response text was not a string")
+    if len(text) + sum(len(json.dumps(c.arguments)) for c in calls) > MAX_RESPONSE_CHARS:
+        raise _too_large()
     if not calls and not text.strip():
         raise LLMFailure("malformed_response", "the response had neither text nor tool calls")
     assistant: dict[str, Any] = {"role": "assistant", "content": text or None}
@@ -330,8 +456,8 @@ def complete_with_tools(settings: LLMSettings, messages: Sequence[dict[str, Any]
                         sleep: Callable[[float], None] = time.sleep, **extra: Any) -> ToolTurn:
     """One turn of a tool-calling exchange (OpenAI-style ``tools``), with the same timeout,
     rate-limit retries and failure kinds as :func:`complete`."""
-    return _with_retries(settings, sleep,
-                         lambda litellm: _once_tools(litellm, settings, messages, tools, extra))
+    return _with_retries(settings, sleep, lambda litellm, deadline: _once_tools(
+        litellm, settings, messages, tools, extra, deadline))
 
 
 def warm_up() -> bool:

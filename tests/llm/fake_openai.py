@@ -205,10 +205,43 @@ class _Handler(BaseHTTPRequestHandler):
         elif behaviour == "hang":
             time.sleep(self.server.delay)
             self._reply_text(body, truthful_narrative(body))
+        elif behaviour == "drip":
+            self._drip(body)
+        elif behaviour == "huge":
+            self._reply_text(body, truthful_narrative(body) + "x" * 21_000_000)
+        elif behaviour == "echo_key":
+            key = self.headers.get("Authorization", "").removeprefix("Bearer ")
+            self._reply_text(body, truthful_narrative(body).replace(
+                "workflow.", f"workflow, with key {key}."))
+        elif behaviour == "absurd_usage":
+            reply = chat_completion(truthful_narrative(body), prompt_tokens=-5,
+                                    completion_tokens=10**30)
+            self._send(200, json.dumps(reply).encode())
         elif behaviour == "malformed":
             self._send(200, b'{"id": "x", "choices": [ {"message": ')
         else:
             raise AssertionError(f"unknown behaviour {behaviour!r}")
+
+    def _drip(self, body: dict[str, Any]) -> None:
+        """A whole answer, one byte every 50 ms: each read is quick, the reply never ends."""
+        payload = json.dumps(chat_completion(truthful_narrative(body))).encode()
+        if body.get("stream"):
+            chunk = {"id": "c", "object": "chat.completion.chunk", "created": 1, "model": "m",
+                     "choices": [{"index": 0, "delta": {"content": "a"},
+                                  "finish_reason": None}]}
+            payload = f"data: {json.dumps(chunk)}\n\n".encode() * 2000
+        self.send_response(200)
+        self.send_header("Content-Type",
+                         "text/event-stream" if body.get("stream") else "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        try:
+            for i in range(len(payload)):
+                self.wfile.write(payload[i:i + 1])
+                self.wfile.flush()
+                time.sleep(0.05)
+        except OSError:  # the client gave up: what a deadline is for
+            pass
 
     def _reply_text(self, body: dict[str, Any], text: str) -> None:
         if body.get("stream"):
