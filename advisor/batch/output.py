@@ -193,8 +193,10 @@ def write_report(path: str, text: str) -> None:
     missing and a re-run writes it again. The temp name is random (``mkstemp``), never a
     fixed name another writer could share.
     """
+    from advisor.data.redact import redact_secrets
+
     folder = os.path.dirname(path)
-    data = text.encode("utf-8")
+    data = redact_secrets(text).encode("utf-8")
     tmp = ""
     try:
         fd, tmp = tempfile.mkstemp(prefix=".advisor-", suffix=".tmp", dir=folder or ".")

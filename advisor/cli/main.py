@@ -15,7 +15,7 @@ EXIT_OK, EXIT_BUG, EXIT_INPUT = 0, 1, 2
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    from advisor.cli.parser import build_parser, command_module
+    from advisor.cli.parser import build_parser
 
     argv = sys.argv[1:] if argv is None else list(argv)
     try:
@@ -30,7 +30,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command == "tui" and not hasattr(args, "home"):
         args.home = None
     try:
-        return int(command_module(command).run(args))
+        return _run(command, args)
     except KeyboardInterrupt:
         print("advisor: interrupted", file=sys.stderr)
         return 130
@@ -42,11 +42,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         from advisor.core.errors import InputError
 
         if isinstance(exc, InputError):
+            from advisor.cli.output import safe_text
             from advisor.render.formatting import terminal_escape
 
-            print(f"advisor: error: {_shorten(terminal_escape(str(exc)))}", file=sys.stderr)
+            print(f"advisor: error: {_shorten(terminal_escape(safe_text(str(exc))))}",
+                  file=sys.stderr)
             return EXIT_INPUT
         raise
+
+
+def _run(command: str, args: object) -> int:
+    """Run one command; every command but the TUI (Textual draws the screen itself) prints
+    through the safe streams: no secret, control character or bidi override gets out."""
+    from advisor.cli.parser import command_module
+
+    if command == "tui":
+        return int(command_module(command).run(args))
+    from advisor.cli.output import safe_streams
+
+    with safe_streams():
+        return int(command_module(command).run(args))
 
 
 #: The longest error line printed: a message that quotes a 100,000-character argument or

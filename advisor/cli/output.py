@@ -6,7 +6,8 @@ import contextlib
 import errno
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO
 
 from advisor.core.errors import InputError
 from advisor.data.files import TargetError, check_target, write_output
@@ -25,7 +26,7 @@ def emit(text: str, output: str | None, *, inputs: tuple[str, ...] = ()) -> None
     """Write ``text`` to ``output`` (atomically for a file), or to stdout."""
     if output:
         with output_errors(output):
-            write_output(output, text, inputs=inputs)
+            write_output(output, safe_text(text), inputs=inputs)
         return
     write_stdout(text)
 
@@ -65,6 +66,69 @@ def _silence_stdout() -> None:
     except OSError:
         pass
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+
+
+#: What never reaches a terminal from advisor, whoever wrote it (a user's file, an LLM, a
+#: provider's error): C0 controls but tab, newline and carriage return (ESC starts escape
+#: sequences), DEL, C1 controls (U+0080-U+009F: CSI and OSC on many terminals), and bidi
+#: marks, embeddings, overrides and isolates, which reorder what a reader sees.
+_UNSAFE = None
+
+
+def _unsafe() -> Any:
+    global _UNSAFE
+    if _UNSAFE is None:
+        import re
+
+        _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
+                             "\u202a-\u202e\u2066-\u2069]")
+    return _UNSAFE
+
+
+def safe_text(text: str) -> str:
+    """``text`` fit for a terminal or a written file: no secret (:func:`redact_secrets`), no
+    control character or bidi override."""
+    from advisor.data.redact import redact_secrets
+
+    return _unsafe().sub("", redact_secrets(text))
+
+
+class SafeStream:
+    """stdout or stderr with :func:`safe_text` applied to every write: the one choke point
+    between everything advisor prints (reports, Ask answers, streamed LLM text, warnings,
+    errors) and the terminal. Everything else is passed to the wrapped stream."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(safe_text(text))
+        return len(text)
+
+    def writelines(self, lines: Iterable[str]) -> None:
+        for line in lines:
+            self.write(line)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def safe_streams() -> Iterator[None]:
+    """``sys.stdout`` and ``sys.stderr`` wrapped in :class:`SafeStream` while a command runs
+    (restored after, so a caller in the same process, such as a test, gets its own back)."""
+    saved = sys.stdout, sys.stderr
+    if sys.stdout is not None and not isinstance(sys.stdout, SafeStream):
+        sys.stdout = SafeStream(sys.stdout)  # type: ignore[assignment]
+    if sys.stderr is not None and not isinstance(sys.stderr, SafeStream):
+        sys.stderr = SafeStream(sys.stderr)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        wrapped = sys.stdout, sys.stderr
+        restore = [saved[i] if isinstance(wrapped[i], SafeStream) else wrapped[i]
+                   for i in (0, 1)]
+        sys.stdout, sys.stderr = restore[0], restore[1]
 
 
 def warn(message: str) -> None:

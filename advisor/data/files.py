@@ -45,7 +45,11 @@ def open_atomic(path: str | os.PathLike[str], mode: str = "w") -> Iterator[IO[An
 
 
 def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
-    """Write ``data`` (text as UTF-8) to ``path`` atomically."""
+    """Write ``data`` (text as UTF-8, with any secret redacted) to ``path`` atomically."""
+    if isinstance(data, str):
+        from advisor.data.redact import redact_secrets
+
+        data = redact_secrets(data)
     with open_atomic(path, "wb") as fh:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
@@ -140,6 +144,10 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *,
     """
     how = check_target(path, inputs=inputs)
     target = os.path.realpath(os.fspath(path))
+    if isinstance(data, str):
+        from advisor.data.redact import redact_secrets
+
+        data = redact_secrets(data)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if how == "replace":
         write_atomic(target, payload)

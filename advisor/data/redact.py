@@ -59,3 +59,42 @@ def redact_urls(text: str) -> str:
     _, userinfo, query = _patterns()
     text = userinfo.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     return query.sub(lambda m: f"{m.group(1)}{MASK}", text)
+
+
+#: Names of environment variables that hold a secret (OPENAI_API_KEY, HF_TOKEN, ...).
+_SECRET_ENV_NAME = re.compile(r"(_KEY|_TOKEN|_SECRET|_PASSWORD|_PASS|_CREDENTIALS?)$",
+                              re.IGNORECASE)
+#: Shorter values (e.g. "1", "true") would redact ordinary words and digits.
+_MIN_SECRET_LEN = 6
+REDACTED = "[redacted]"
+#: Key shapes every provider uses: OpenAI/Anthropic ``sk-...``, bearer headers.
+_KEY_SHAPES = (r"\bsk-[A-Za-z0-9_\-]{6,}", r"(?i)\bbearer\s+[A-Za-z0-9._\-]{8,}")
+
+
+def _secret_values() -> list[str]:
+    import os
+
+    values = {v for k, v in os.environ.items()
+              if _SECRET_ENV_NAME.search(k) and v and len(v) >= _MIN_SECRET_LEN}
+    return sorted(values, key=len, reverse=True)
+
+
+@cache
+def _key_shapes() -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in _KEY_SHAPES)
+
+
+def redact_secrets(text: str) -> str:
+    """``text`` with every secret it might carry replaced: the value of any environment
+    variable whose name says it holds a secret, anything shaped like an API key, and URL
+    credentials. The one function every writer and printer applies (files, the store, the
+    terminal), so a provider that echoes the key into an answer cannot get it out."""
+    if not text:
+        return text
+    for value in _secret_values():
+        if value in text:
+            text = text.replace(value, REDACTED)
+    if "sk-" in text or "earer" in text or "EARER" in text:
+        for pattern in _key_shapes():
+            text = pattern.sub(REDACTED, text)
+    return redact_urls(text)

@@ -303,12 +303,36 @@ def assessment_row(answers: dict[str, Any], result: Any, report: str, report_for
     data = result_data if result_data is not None else result.to_dict()
     narrative = data.get("narrative") or {}
     current = ((data.get("costs") or {}).get("current") or {})
+    from advisor.data.redact import redact_secrets
+
     return (now_iso(), origin, result.role, result.organization, result.tier, result.score,
-            result.confidence, current.get("monthly_usd"), result.rules_digest,
-            _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data), report, report_format,
-            narrative.get("source"), narrative.get("model"), narrative.get("usd"),
-            _redacted(source), report_path,
-            narrative.get("input_tokens"), narrative.get("output_tokens"), input_sha256)
+            result.confidence, _finite(current.get("monthly_usd")), result.rules_digest,
+            _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data), redact_secrets(report),
+            report_format, narrative.get("source"), narrative.get("model"),
+            _finite(narrative.get("usd")), _redacted(source), report_path,
+            _count(narrative.get("input_tokens")), _count(narrative.get("output_tokens")),
+            input_sha256)
+
+
+#: SQLite stores integers up to 2**63 - 1; a provider's figure above it used to crash the
+#: write. Counts outside 0..this are untrusted and stored as unknown (NULL).
+MAX_STORED_COUNT = 10**12
+
+
+def _count(value: Any) -> int | None:
+    """A token count as stored: a whole number in 0..MAX_STORED_COUNT, else unknown."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return None
+    return value if 0 <= value <= MAX_STORED_COUNT else None
+
+
+def _finite(value: Any) -> float | None:
+    """A dollar figure as stored: finite and not negative, else unknown."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    import math
+
+    return float(value) if math.isfinite(value) and value >= 0 else None
 
 
 

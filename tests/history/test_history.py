@@ -112,7 +112,8 @@ def test_diff_names_answers_rules_tier_score_and_costs(
     fired_b = {r["id"] for r in b["fired_rules"]}
     assert fired_b - fired_a and fired_a - fired_b  # the fixture moves rules both ways
     started = out.split("Rules that started firing:")[1].split("Rules that stopped")[0]
-    stopped = out.split("Rules that stopped firing:")[1].split("\n\n")[0]
+    stopped = (out.split("Rules that stopped firing:")[1].split("\n\n")[0]
+               .split("Recommendations:")[0])
     assert {line.split()[1] for line in started.strip().splitlines()} == fired_b - fired_a
     assert {line.split()[1] for line in stopped.strip().splitlines()} == fired_a - fired_b
     assert f"Score: {a['score']} -> {b['score']} ({b['score'] - a['score']:+d})" in out
