@@ -122,6 +122,29 @@ def prepare_output_folder(output: str) -> Path:
     return folder
 
 
+#: Folder-lock descriptors this process holds. A forked worker inherits them, and a flock
+#: lives while any copy is open: a worker that outlived its killed parent kept the folder
+#: locked, so the resume the README promises was refused. Children close their copies.
+_held_locks: set[int] = set()
+_fork_hook_installed = False
+
+
+def _close_held_locks_in_children() -> None:
+    """Make every forked child close its copies of the folder locks (installed once)."""
+    global _fork_hook_installed
+    if _fork_hook_installed or not hasattr(os, "register_at_fork"):
+        return
+
+    def in_child() -> None:
+        for fd in list(_held_locks):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        _held_locks.clear()
+
+    os.register_at_fork(after_in_child=in_child)
+    _fork_hook_installed = True
+
+
 class FolderLock:
     """One batch writes to an output folder at a time: an exclusive ``flock`` on the folder.
 
@@ -153,10 +176,13 @@ class FolderLock:
                              "locked); wait for it to finish or choose another -o folder",
                              file=str(self.folder)) from None
         self.fd = fd
+        _held_locks.add(fd)
+        _close_held_locks_in_children()
         return self
 
     def release(self) -> None:
         if self.fd is not None:
+            _held_locks.discard(self.fd)
             with contextlib.suppress(OSError):
                 os.close(self.fd)
             self.fd = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -127,6 +128,42 @@ def set_context(ctx: Context | None) -> None:
     _CONTEXT = ctx
 
 
+#: How often a worker without PR_SET_PDEATHSIG (not Linux) checks that its parent lives.
+PARENT_WATCH_S = 1.0
+
+
+def die_with_parent() -> None:
+    """End this worker when the batch that started it ends, however it ends (SIGKILL too).
+
+    A worker that outlives its parent keeps writing into a folder nobody watches. On Linux
+    the kernel sends SIGKILL at the parent's death (``PR_SET_PDEATHSIG``); elsewhere a
+    daemon thread checks the parent's pid. Either way a parent already gone ends us now.
+    """
+    parent = os.getppid()
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # PR_SET_PDEATHSIG = 1
+        except (OSError, AttributeError):
+            armed = False
+    if os.getppid() != parent:  # the parent died before the signal was armed
+        os._exit(1)
+    if armed:
+        return
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_WATCH_S)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="advisor-parent-watch", daemon=True).start()
+
+
 def init_process(out_dir: str, fmt: str, history: bool, home: str | None) -> None:
     """Process-pool initializer: the parent alone handles Ctrl-C, then stops the pool.
 
@@ -134,6 +171,7 @@ def init_process(out_dir: str, fmt: str, history: bool, home: str | None) -> Non
     ``spawn`` (macOS, Windows) each worker loads it here, once.
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     if home:
         from advisor.data import paths
 
