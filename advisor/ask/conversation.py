@@ -21,6 +21,7 @@ from typing import Any
 
 from advisor.ask.answer import Answer
 from advisor.ask.context import CANNOT, Context
+from advisor.ask.edits import merged
 from advisor.ask.intents import Edit, parse
 from advisor.ask.offline import answer_for
 from advisor.ask.whatif import WhatIf, apply
@@ -155,19 +156,6 @@ UNDO_KINDS = {"model": {"model", "price"}, "volume": {"volume_factor", "requests
                                                       "daily_users", "per_user"},
               "calls": {"calls_per_task"}, "market": {"market", "price"},
               "probabilities": {"probabilities"}}
-_REPLACES = frozenset({"calls_per_task", "model", "requests", "daily_users", "price", "per_user",
-                       "probabilities", "input_tokens", "output_tokens"})
-
-
-def merged(chain: list[Edit], new: list[Edit], *, instead: bool = False) -> list[Edit]:
-    """``chain`` then ``new``, where a value set anew replaces the earlier value of its kind;
-    with ``instead`` ("what if it triples instead?") a factor replaces the earlier one too."""
-    kinds = {e.kind for e in new if e.kind in _REPLACES or instead}
-    if "requests" in kinds or "daily_users" in kinds:  # a volume set anew drops older factors
-        kinds |= {"volume_factor", "add_requests", "requests", "daily_users"}
-    return [e for e in chain if e.kind not in kinds] + new
-
-
 def answer(question: str, answers_file: Any, rulebase: RuleBase, prices: Any,
            settings: Any | None = None, *, result: Result | None = None, store: Any = None,
            **llm_extra: Any) -> Answer:

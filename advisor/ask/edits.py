@@ -85,3 +85,17 @@ class Parsed:
     topic: str | None = None  # the topic the words score highest for
     figures: dict[str, Any] = field(default_factory=dict)  # quantities a topic needs
     also: str | None = None  # a second topic asked in the same question
+
+
+#: Edit kinds whose new value replaces the earlier one (the state in force keeps one of each).
+_REPLACES = frozenset({"calls_per_task", "model", "requests", "daily_users", "price", "per_user",
+                       "probabilities", "input_tokens", "output_tokens"})
+
+
+def merged(chain: list[Edit], new: list[Edit], *, instead: bool = False) -> list[Edit]:
+    """``chain`` then ``new``, where a value set anew replaces the earlier value of its kind;
+    with ``instead`` ("what if it triples instead?") a factor replaces the earlier one too."""
+    kinds = {e.kind for e in new if e.kind in _REPLACES or instead}
+    if "requests" in kinds or "daily_users" in kinds:  # a volume set anew drops older factors
+        kinds |= {"volume_factor", "add_requests", "requests", "daily_users"}
+    return [e for e in chain if e.kind not in kinds] + new

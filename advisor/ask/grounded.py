@@ -21,7 +21,7 @@ from typing import Any
 
 from advisor.ask.answer import Answer
 from advisor.ask.context import CANNOT, Context, ordered
-from advisor.ask.edits import MAX_FACTOR, SCENARIO_IDS, Edit
+from advisor.ask.edits import MAX_FACTOR, SCENARIO_IDS, Edit, merged
 from advisor.ask.reading import cost, plain
 from advisor.ask.whatif import WhatIf, apply
 from advisor.core.errors import InputError
@@ -196,7 +196,6 @@ class Tools:
         problem = asked_for(edits, ctx.parsed.edits)
         if problem:
             raise ValueError(problem)
-        from advisor.ask.conversation import merged
 
         w = apply(ctx.answers_file, ctx.base, merged(list(ctx.prior_edits), edits), ctx.rulebase,
                   ctx.prices)

@@ -281,8 +281,10 @@ def volume(values: dict[str, Any], a: CostAssumptions, notes: dict[str, str],
         tokens_in, tokens_out = units * di, units * do
         per_in = tokens_in / calls if calls else 0.0
         per_out = tokens_out / calls if calls else 0.0
-        return Volume(requests, calls, tokens_in, tokens_out, "inferred_from_bill", per_in,
-                      per_out)
+        if math.isfinite(per_in) and math.isfinite(per_out):
+            return Volume(requests, calls, tokens_in, tokens_out, "inferred_from_bill", per_in,
+                          per_out)
+        # A volume too small to divide a bill by: the bill says nothing about request sizes.
     return Volume(requests, calls, calls * di, calls * do, "default_sizes", di, do)
 
 

@@ -99,6 +99,8 @@ def answer_text(question: Any, value: Any) -> str:
             return formatting.money(value)
         if question.id.endswith("_pct"):
             return f"{formatting.number(value)}%"
+        if question.id.endswith("_share") and 0 <= value <= 1:
+            return formatting.whole_pct(value * 100)  # a share typed 0.7 or 70% reads 70%
     return question.label_for(value)
 
 
