@@ -44,6 +44,27 @@ class Item(NamedTuple):
     identity: str = ""  # real path (":line" for a JSON-lines item): the report name's key
 
 
+def shown_name(path: str) -> str:
+    """A path as text any writer can take: a name whose bytes are not UTF-8 reaches Python
+    with surrogate escapes, which the summary, the history store and the terminal cannot
+    encode; each byte that is not UTF-8 is shown as U+FFFD instead. The path itself (to
+    read the file) is kept as it is."""
+    try:
+        path.encode("utf-8")
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape" if _escaped(path) else "replace") \
+            .decode("utf-8", "replace")
+    return path
+
+
+def _escaped(path: str) -> bool:
+    try:
+        path.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _is_jsonl(path: str) -> bool:
     return path.lower().endswith(".jsonl")
 
@@ -173,13 +194,15 @@ def iter_items(paths: Iterable[str], *, exclude: Path | None = None) -> Iterator
                 continue
             path = entry.path
             stem = Path(path).stem
+            shown = shown_name(path)
             if entry.error is not None or not _is_jsonl(path):
-                yield Item(seq, path, stem, None if entry.error else path, None, entry.error,
+                yield Item(seq, shown, stem, None if entry.error else path, None,
+                           None if entry.error is None else shown_name(entry.error),
                            entry.identity)
                 seq += 1
                 continue
             for number, line, error in _lines(path):
-                source = f"{path}:{number}" if number else path
+                source = f"{shown}:{number}" if number else shown
                 yield Item(seq, source, f"{stem}-{number}" if number else stem, None, line,
                            error,
                            f"{entry.identity}:{number}")

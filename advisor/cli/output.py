@@ -90,7 +90,12 @@ def safe_text(text: str) -> str:
     control character or bidi override."""
     from advisor.data.redact import redact_secrets
 
-    return _unsafe().sub("", redact_secrets(text))
+    text = _unsafe().sub("", redact_secrets(text))
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a name that is not UTF-8 (surrogate escapes): U+FFFD
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    return text
 
 
 class SafeStream:

@@ -141,7 +141,11 @@ def save(kind: str, key: str, value: Any, *, prune: bool = True,
             data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         write_atomic(path, _MAGIC + _check(data) + data)
         os.chmod(path, 0o600)
-    except (OSError, ValueError, TypeError, AttributeError):
+    except (NotADirectoryError, FileExistsError):  # a file where the cache folder should be
+        from advisor.data.paths import warn_not_a_folder
+
+        warn_not_a_folder(path, "cache")
+    except (OSError, ValueError, TypeError, AttributeError, RecursionError):
         pass
 
 

@@ -54,10 +54,42 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> None:
         fh.write(data.encode("utf-8") if isinstance(data, str) else data)
 
 
-def read_regular_file(path: str | os.PathLike[str], limit: int = 1024 * 1024) -> bytes | None:
+#: The deepest nesting of arrays and tables (inline or JSON) accepted in a settings file, as
+#: in an answers file: Python's TOML and JSON parsers recurse once per level, and a file
+#: well under a megabyte of ``a = [[[[...`` ended in RecursionError.
+MAX_SETTINGS_DEPTH = 32
+
+_SKIPPED = None
+
+
+def nesting_depth(data: bytes) -> int:
+    """How deeply brackets and braces nest in TOML or JSON ``data``, without parsing it.
+
+    Strings (basic, literal, multi-line) and comments are skipped, so a bracket inside one
+    does not count; the scan is a regular expression and a loop over what is left."""
+    global _SKIPPED
+    import re
+
+    if _SKIPPED is None:
+        _SKIPPED = re.compile(rb'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"'
+                              rb"|'[^'\n]*'|#[^\n]*|[^\[\]{}\"'#]+")
+    skeleton = _SKIPPED.sub(b"", data)
+    depth = deepest = 0
+    for byte in skeleton:
+        if byte in b"[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif byte in b"]}":
+            depth -= 1
+    return deepest
+
+
+def read_regular_file(path: str | os.PathLike[str], limit: int = 1024 * 1024,
+                      max_depth: int = MAX_SETTINGS_DEPTH) -> bytes | None:
     """The bytes of a settings file (``prices.toml``, ``config.toml``); None when it does not
     exist. Never blocks and never reads without bound: a FIFO, device or folder in its place
-    is refused (:class:`OSError` with a plain ``strerror``), as is a file over ``limit``."""
+    is refused (:class:`OSError` with a plain ``strerror``), as is a file over ``limit`` or
+    one that nests deeper than ``max_depth`` levels."""
     import errno
     import stat as stat_
 
@@ -66,6 +98,11 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = 1024 * 1024) ->
     try:
         fd = os.open(target, flags)
     except FileNotFoundError:
+        return None
+    except NotADirectoryError:  # a file where its folder should be: as if there were none
+        from advisor.data.paths import warn_not_a_folder
+
+        warn_not_a_folder(target, os.path.basename(target))
         return None
     try:
         info = os.fstat(fd)
@@ -84,7 +121,11 @@ def read_regular_file(path: str | os.PathLike[str], limit: int = 1024 * 1024) ->
             size += len(chunk)
         if size > limit:
             raise OSError(errno.EFBIG, f"is larger than {limit:,} bytes")
-        return b"".join(chunks)
+        data = b"".join(chunks)
+        if nesting_depth(data) > max_depth:
+            raise OSError(errno.EINVAL, f"nests arrays or tables deeper than {max_depth} "
+                          "levels")
+        return data
     finally:
         os.close(fd)
 

@@ -90,3 +90,24 @@ def locations() -> dict[str, str]:
             "config": os.path.join(config_dir(), "config.toml"),
             "prices": os.path.join(config_dir(), "prices.toml"),
             "cache": cache_dir()}
+
+
+_warned: set[str] = set()
+
+
+def warn_not_a_folder(path: str, what: str) -> None:
+    """Say once per run that a folder advisor uses has a file in its place.
+
+    One rule for every folder (data, config, cache, state, ``--home``): a user who pointed
+    ``XDG_CONFIG_HOME`` or ``--home`` at a file still gets their assessment, with a warning
+    naming the place, just as a store that cannot be created only costs the history entry.
+    """
+    folder = os.path.dirname(os.fspath(path))
+    while folder and not os.path.exists(folder):
+        folder = os.path.dirname(folder)
+    key = f"{what}:{folder}"
+    if key in _warned:
+        return
+    _warned.add(key)
+    print(f"advisor: warning: {folder} is not a folder (a file is in its place); going on "
+          f"without the {what}", file=sys.stderr)

@@ -307,11 +307,33 @@ def assessment_row(answers: dict[str, Any], result: Any, report: str, report_for
 
     return (now_iso(), origin, result.role, result.organization, result.tier, result.score,
             result.confidence, _finite(current.get("monthly_usd")), result.rules_digest,
-            _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data), redact_secrets(report),
-            report_format, narrative.get("source"), narrative.get("model"),
-            _finite(narrative.get("usd")), _redacted(source), report_path,
+            _ANSWERS_JSON.encode(answers), _RESULT_JSON.encode(data),
+            _utf8(redact_secrets(report)), report_format, narrative.get("source"),
+            narrative.get("model"), _finite(narrative.get("usd")), _utf8(_redacted(source)),
+            _utf8(report_path),
             _count(narrative.get("input_tokens")), _count(narrative.get("output_tokens")),
             input_sha256)
+
+
+def _utf8(text: str | None) -> str | None:
+    """Text SQLite can store: a file name that is not UTF-8 arrives with surrogate escapes
+    (``'bad\udcff.json'``), which cannot be encoded; its odd bytes become U+FFFD."""
+    if text is None:
+        return None
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace") \
+            if _escapes_only(text) else text.encode("utf-8", "replace").decode("utf-8")
+    return text
+
+
+def _escapes_only(text: str) -> bool:
+    try:
+        text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 #: SQLite stores integers up to 2**63 - 1; a provider's figure above it used to crash the
