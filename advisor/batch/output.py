@@ -109,6 +109,12 @@ class ReportNamer:
 def prepare_output_folder(output: str) -> Path:
     """Create the output folder if needed; a file in its place is an input error."""
     folder = Path(output)
+    try:
+        os.stat(folder)  # a name too long, a loop of links: an error naming the folder
+    except FileNotFoundError:
+        pass
+    except OSError as exc:
+        raise InputError(f"cannot use the output folder: {exc.strerror}", file=output) from None
     if folder.exists() and not folder.is_dir():
         raise InputError("exists and is not a folder; batch writes a folder of reports",
                          file=output)

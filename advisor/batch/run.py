@@ -132,7 +132,7 @@ def _run(args: argparse.Namespace, out: Path, ctx: Context, pool: Any, workers: 
         namer.close()
         recorder.close()  # what finished is kept in history, even on an interrupt
     try:
-        summary.write(out)
+        _write_summary(summary, out)
         _report(summary, out, recorder)
     finally:
         summary.close()
@@ -402,6 +402,20 @@ def _progress(total: int | None, enabled: bool) -> Iterator[Callable[[Outcome], 
     finally:
         if progress.live.is_started:
             progress.stop()
+
+
+def _write_summary(summary: PortfolioSummary, out: Path) -> None:
+    """Write the summary files; a full disk or a quota is an input error naming the folder
+    (exit 2), not a traceback. The reports already written stay, so a re-run resumes."""
+    import sqlite3
+
+    try:
+        summary.write(out)
+    except (OSError, sqlite3.Error) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"cannot write the summary: {reason}; the reports written so far "
+                         "are kept, run the same command again to finish", file=str(out)) \
+            from None
 
 
 def _warn(message: str) -> None:

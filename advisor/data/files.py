@@ -201,9 +201,49 @@ def write_output(path: str | os.PathLike[str], data: str | bytes, *,
         while view:
             written = os.write(fd, view)
             view = view[written:]
+        wait_for_reader(fd)
     finally:
         os.close(fd)
     return target
+
+
+#: How long a write into a FIFO waits, after the last byte, for its reader to take what is
+#: still in the pipe's buffer. A reader that stops early is then an error, not a silent exit 0.
+FIFO_DRAIN_S = 10.0
+
+
+def wait_for_reader(fd: int, limit: float = FIFO_DRAIN_S) -> None:
+    """Return once a FIFO's reader has taken every byte written to ``fd``; ``BrokenPipeError``
+    when it went away first (what a write larger than the buffer would have seen). Not a
+    FIFO, or no way to tell (not Linux): return at once. Bounded by ``limit`` seconds."""
+    import stat as stat_
+
+    try:
+        if not stat_.S_ISFIFO(os.fstat(fd).st_mode):
+            return
+        import array
+        import fcntl
+        import select
+        import termios
+        import time
+    except (OSError, ImportError):
+        return
+    end = time.monotonic() + limit
+    poller = select.poll()
+    poller.register(fd, select.POLLERR | select.POLLHUP)
+    unread = array.array("i", [0])
+    while time.monotonic() < end:
+        try:
+            fcntl.ioctl(fd, termios.FIONREAD, unread, True)
+        except OSError:
+            return
+        if unread[0] == 0:
+            return
+        if any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(50)):
+            import errno
+
+            raise BrokenPipeError(errno.EPIPE, "the reader stopped before taking the whole "
+                                  f"output ({unread[0]:,} bytes were left unread)")
 
 
 @contextlib.contextmanager
@@ -222,6 +262,8 @@ def open_output(path: str | os.PathLike[str], *,
     os.set_blocking(fd, True)
     with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
         yield fh
+        fh.flush()
+        wait_for_reader(fd)
 
 
 def _mode_for(target: str) -> int:
