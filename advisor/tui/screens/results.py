@@ -178,8 +178,8 @@ class ReportView(Static):
 def bill_words(costs: Costs | None) -> str:
     """The bill against the computed cost in its direction, for a line that shows both."""
     ratio = None if costs is None else costs.bill.ratio
-    if costs is None or ratio is None:
-        return ""
+    if costs is None or ratio is None or costs.volume_basis == "inferred_from_bill":
+        return ""  # the computed cost was worked back from the bill: nothing to compare
     bill = costs.bill
     if bill.direction == "higher":
         return f" ({ratio_words(ratio)} the computed cost: the figures are a floor)"
