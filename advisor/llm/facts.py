@@ -35,6 +35,8 @@ class Facts:
     data: dict[str, Any]  # what goes into the prompt (JSON)
     sections: tuple[str, ...]  # article section keys the facts rest on
     notes: dict[str, str]  # section key -> our short note on that section
+    #: what the user typed (a model named "acme 987654"): its digits are not facts
+    typed: tuple[str, ...] = ()
 
     def as_json(self) -> str:
         """The facts block: compact JSON, with ``<`` and ``>`` escaped so it cannot close a tag."""
@@ -47,7 +49,12 @@ class Facts:
         The organization name is what the user typed: "$987,654 a month" in it is not a
         figure the engine computed, so a draft repeating it is an invented figure."""
         data = {k: v for k, v in self.data.items() if k not in FREE_TEXT}
-        return [json.dumps({**data, "article_notes": self.notes}, ensure_ascii=False)]
+        text = json.dumps({**data, "article_notes": self.notes}, ensure_ascii=False)
+        # A typed name is quoted wherever the facts name it (the model, a lever "(model)"):
+        # cut it out, so "acme 987654" lends no 987654 to a draft.
+        for typed in sorted(self.typed, key=len, reverse=True):
+            text = text.replace(json.dumps(typed, ensure_ascii=False)[1:-1], " ")
+        return [text]
 
 
 def _usd(x: float | None) -> str | None:
@@ -239,4 +246,14 @@ def build_facts(result: Result, rulebase: RuleBase, *, notes_for: tuple[str, ...
         entry = kb.brief(key)
         if entry is not None:
             notes[key] = entry.text
-    return Facts(data=data, sections=sections, notes=notes)
+    return Facts(data=data, sections=sections, notes=notes,
+                 typed=_typed(result, rulebase))
+
+
+def _typed(result: Result, rulebase: RuleBase) -> tuple[str, ...]:
+    """The free text of the answers (string questions, such as the model's name) that
+    carries a digit: what the user wrote, not what the engine computed."""
+    q = rulebase.questionnaire.by_id
+    return tuple(v for k, v in result.answers.items()
+                 if k in q and q[k].type == "string" and isinstance(v, str)
+                 and any(c.isdigit() for c in v))
