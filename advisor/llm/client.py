@@ -319,7 +319,7 @@ class _Deadline:
             raise LLMFailure("timeout", f"no complete answer within {seconds(self.seconds)}")
         if "error" in box:
             raise box["error"]
-        return box["result"]  # type: ignore[no-any-return]
+        return box["result"]
 
 
 def _with_retries(settings: LLMSettings, sleep: Callable[[float], None],
