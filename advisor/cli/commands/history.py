@@ -156,8 +156,10 @@ def show(store: Any, args: argparse.Namespace) -> int:
     else:
         # The report exactly as it was written, in whichever format that was.
         text = row["report"]
+    from advisor.cli.output import safe_text
+
     sys.stdout.flush()
-    sys.stdout.buffer.write(text.encode("utf-8"))
+    sys.stdout.buffer.write(safe_text(text).encode("utf-8"))  # as written, minus secrets
     sys.stdout.buffer.flush()
     return 0
 
