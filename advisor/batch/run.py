@@ -95,6 +95,8 @@ def _locked_run(args: argparse.Namespace, out: Path, jobs: int | None) -> int:
 
 
 def _run(args: argparse.Namespace, out: Path, ctx: Context, pool: Any, workers: int) -> int:
+    import sqlite3
+
     show_progress = not args.no_progress and sys.stderr.isatty()
     total = count_items(args.paths, exclude=out) if show_progress else None
     history = _open_history() if ctx.history else None
@@ -127,6 +129,11 @@ def _run(args: argparse.Namespace, out: Path, ctx: Context, pool: Any, workers: 
         print(f"advisor: error: a worker process stopped ({exc}); run the same command "
               "again to resume (finished reports are kept)", file=sys.stderr)
         return EXIT_BUG
+    except (OSError, sqlite3.Error) as exc:  # the summary's spill on a full temp disk
+        summary.close()
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise InputError(f"cannot keep the summary's rows: {reason}; run the same command "
+                         "again to resume (finished reports are kept)", file=str(out)) from None
     finally:
         outcomes.close()
         namer.close()

@@ -139,9 +139,21 @@ def _get(store: Any, assessment_id: int) -> dict[str, Any]:
     return row
 
 
+def stored_json(text: Any) -> Any:
+    """A JSON document from the store; a damaged or tampered one (not JSON, nested past the
+    parser's recursion limit) is an input error naming the store, not a traceback."""
+    try:
+        return json.loads(text)
+    except (ValueError, TypeError, RecursionError):
+        from advisor.history.store import default_path
+
+        raise InputError("a stored assessment is damaged (its JSON cannot be read)",
+                         file=default_path()) from None
+
+
 def stored_answers(row: dict[str, Any]) -> dict[str, Any]:
     """The stored answers file, keys in the order an answers file is usually written."""
-    data = json.loads(row["answers_json"])
+    data = stored_json(row["answers_json"])
     ordered = {k: data[k] for k in ANSWERS_KEY_ORDER if k in data}
     ordered.update((k, v) for k, v in data.items() if k not in ordered)
     return ordered
@@ -150,7 +162,7 @@ def stored_answers(row: dict[str, Any]) -> dict[str, Any]:
 def show(store: Any, args: argparse.Namespace) -> int:
     row = _get(store, args.id)
     if args.format == "json":
-        text = dumps(json.loads(row["result_json"]), indent=2, ensure_ascii=False) + "\n"
+        text = dumps(stored_json(row["result_json"]), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "answers":
         text = dumps(stored_answers(row), indent=2, ensure_ascii=False) + "\n"
     else:
@@ -206,7 +218,7 @@ def _narrative_usd(result: dict[str, Any]) -> float | None:
 
 def diff_text(a: dict[str, Any], b: dict[str, Any]) -> str:
     """What moved between two stored assessments: answers, rules, tier, score, costs."""
-    ra, rb = json.loads(a["result_json"]), json.loads(b["result_json"])
+    ra, rb = stored_json(a["result_json"]), stored_json(b["result_json"])
     aa, ab = stored_answers(a), stored_answers(b)
     lines = [f"Assessment {a['id']} -> {b['id']}"]
     for row in (a, b):
@@ -311,7 +323,7 @@ def export_record(row: dict[str, Any]) -> dict[str, Any]:
     record = {k: v for k, v in row.items()
               if k not in ("answers_json", "result_json", "report")}
     record["answers"] = stored_answers(row)
-    record["result"] = json.loads(row["result_json"])
+    record["result"] = stored_json(row["result_json"])
     record["report"] = row["report"]
     return record
 
