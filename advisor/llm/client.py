@@ -313,7 +313,8 @@ class _Deadline:
 
         worker = threading.Thread(target=target, name="advisor-llm-call", daemon=True)
         worker.start()
-        worker.join(max(0.0, self.end - time.monotonic()) + DEADLINE_GRACE_S)
+        worker.join(min(max(0.0, self.end - time.monotonic()) + DEADLINE_GRACE_S,
+                        threading.TIMEOUT_MAX))
         if worker.is_alive():
             self.abandoned = True
             raise LLMFailure("timeout", f"no complete answer within {seconds(self.seconds)}")
@@ -389,9 +390,20 @@ class ToolTurn:
     attempts: int = 1
 
 
+#: The most tool calls one reply may ask for: Ask's tools answer in a handful; thousands of
+#: calls in one reply would each be run, so such a reply is refused.
+MAX_TOOL_CALLS = 16
+
+
 def _tool_calls(message: Any) -> list[ToolCall]:
     calls: list[ToolCall] = []
-    for raw in getattr(message, "tool_calls", None) or []:
+    raws = getattr(message, "tool_calls", None) or []
+    if not isinstance(raws, list):
+        raise LLMFailure("malformed_response", "the tool calls were not a list")
+    if len(raws) > MAX_TOOL_CALLS:
+        raise LLMFailure("malformed_response", f"the reply asked for {len(raws):,} tool calls "
+                         f"(at most {MAX_TOOL_CALLS})")
+    for raw in raws:
         function = getattr(raw, "function", None)
         name = getattr(function, "name", None)
         arguments = getattr(function, "arguments", None) or "{}"

@@ -61,3 +61,28 @@ def test_a_key_echoed_into_an_answer_is_a_text_to_scrub(server: FakeOpenAI) -> N
     done = client.complete(_settings(server, 20.0), MESSAGES)
     assert DUMMY_KEY in done.text  # the client returns what was said ...
     assert DUMMY_KEY not in scrub(done.text)  # ... and every writer scrubs it
+
+
+def test_a_reply_with_thousands_of_tool_calls_is_refused() -> None:
+    from types import SimpleNamespace
+
+    call = SimpleNamespace(id="c", function=SimpleNamespace(name="t", arguments="{}"))
+    message = SimpleNamespace(tool_calls=[call] * 5000)
+    with pytest.raises(client.LLMFailure) as failure:
+        client._tool_calls(message)
+    assert failure.value.kind == "malformed_response"
+    assert client._tool_calls(SimpleNamespace(tool_calls=[call] * 3))
+
+
+def test_deeply_nested_tool_arguments_are_a_tool_error_not_a_crash() -> None:
+    from types import SimpleNamespace
+
+    deep = "[" * 100_000 + "]" * 100_000
+    call = SimpleNamespace(id="c", function=SimpleNamespace(name="t", arguments=deep))
+    (parsed,) = client._tool_calls(SimpleNamespace(tool_calls=[call]))
+    assert parsed.error
+
+
+def test_a_deadline_longer_than_threads_can_wait_does_not_crash() -> None:
+    deadline = client._Deadline(1e12)
+    assert deadline.run(lambda: 42) == 42
