@@ -69,9 +69,11 @@ def _silence_stdout() -> None:
 
 
 #: What never reaches a terminal from advisor, whoever wrote it (a user's file, an LLM, a
-#: provider's error): C0 controls but tab, newline and carriage return (ESC starts escape
-#: sequences), DEL, C1 controls (U+0080-U+009F: CSI and OSC on many terminals), and bidi
-#: marks, embeddings, overrides and isolates, which reorder what a reader sees.
+#: provider's error): C0 controls but tab, newline, carriage return and ESC, DEL, C1 controls
+#: (U+0080-U+009F: CSI and OSC on many terminals), and bidi marks, embeddings, overrides and
+#: isolates, which reorder what a reader sees. ESC stays for rich's own colour codes (the
+#: progress bar, the terminal summary): every path that echoes untrusted text (the narrative's
+#: sanitizer, Ask's answers, error messages) removes it before it gets here.
 _UNSAFE = None
 
 
@@ -80,7 +82,7 @@ def _unsafe() -> Any:
     if _UNSAFE is None:
         import re
 
-        _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f"
+        _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f\u061c\u200e\u200f"
                              "\u202a-\u202e\u2066-\u2069]")
     return _UNSAFE
 
