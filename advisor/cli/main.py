@@ -42,11 +42,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         from advisor.core.errors import InputError
 
         if isinstance(exc, InputError):
+            import contextlib
+
             from advisor.cli.output import safe_text
             from advisor.render.formatting import terminal_escape
 
-            print(f"advisor: error: {_shorten(terminal_escape(safe_text(str(exc))))}",
-                  file=sys.stderr)
+            # stderr itself full or closed: the exit code still says it
+            with contextlib.suppress(OSError, ValueError):
+                print(f"advisor: error: {_shorten(terminal_escape(safe_text(str(exc))))}",
+                      file=sys.stderr, flush=True)
             return EXIT_INPUT
         raise
 

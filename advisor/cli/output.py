@@ -105,12 +105,41 @@ class SafeStream:
     between everything advisor prints (reports, Ask answers, streamed LLM text, warnings,
     errors) and the terminal. Everything else is passed to the wrapped stream."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO, name: str = "standard output") -> None:
         self._stream = stream
+        self._name = name
 
     def write(self, text: str) -> int:
-        self._stream.write(safe_text(text))
+        try:
+            self._stream.write(safe_text(text))
+        except BrokenPipeError:
+            raise  # `advisor ... | head`: main() treats it as the reader's choice
+        except (OSError, ValueError) as exc:
+            self._failed(exc)
         return len(text)
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except BrokenPipeError:
+            raise
+        except (OSError, ValueError) as exc:
+            self._failed(exc)
+
+    def _failed(self, exc: BaseException) -> None:
+        """A full disk or a closed stream: an input error for stdout (exit 2, said on
+        stderr); for stderr there is nowhere to say it, so it goes quiet."""
+        reason = getattr(exc, "strerror", None) or "the stream is closed"
+        if self._name == "standard output":
+            _silence_stdout()
+            raise InputError(f"cannot write to standard output: {reason}") from None
+        try:
+            fd = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(fd, 2)
+            os.close(fd)
+        except OSError:
+            pass
+        self._stream = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
 
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:
@@ -128,9 +157,10 @@ def safe_streams() -> Iterator[None]:
     if sys.stdout is not None and not isinstance(sys.stdout, SafeStream):
         sys.stdout = SafeStream(sys.stdout)
     if sys.stderr is not None and not isinstance(sys.stderr, SafeStream):
-        sys.stderr = SafeStream(sys.stderr)
+        sys.stderr = SafeStream(sys.stderr, "standard error")
     try:
         yield
+        sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
     finally:
         wrapped = sys.stdout, sys.stderr
         restore = [saved[i] if isinstance(wrapped[i], SafeStream) else wrapped[i]

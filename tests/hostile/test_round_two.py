@@ -270,3 +270,25 @@ def test_a_folder_that_is_a_file_warns_and_goes_on(tmp_path: Path, answers: Path
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("# ")
     assert "warning" in proc.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+@pytest.mark.parametrize("args", [("assess", "{answers}"), ("paths",),
+                                  ("batch", "{answers}", "-o", "{out}", "--no-progress")])
+def test_a_full_standard_output_is_exit_2(tmp_path: Path, answers: Path,
+                                          args: tuple[str, ...]) -> None:
+    real = [a.format(answers=answers, out=tmp_path / "out") for a in args]
+    with open("/dev/full", "w") as full:
+        proc = run_advisor(*real, stdout=full, timeout=60)
+    _no_trace(proc)
+    assert proc.returncode == 2, proc.stderr[-2000:]
+    assert "No space left" in proc.stderr
+
+
+def test_a_full_standard_error_keeps_the_exit_code(tmp_path: Path) -> None:
+    env = dict(os.environ, ADVISOR_HOME=str(tmp_path / "home"))
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "advisor", "assess",
+                               str(tmp_path / "missing.json")], stderr=full,
+                              stdout=subprocess.PIPE, env=env, timeout=60)
+    assert proc.returncode == 2
