@@ -160,7 +160,8 @@ def safe_streams() -> Iterator[None]:
         sys.stderr = SafeStream(sys.stderr, "standard error")
     try:
         yield
-        sys.stdout.flush()  # a full disk shows here, not in the interpreter's exit
+        if sys.stdout is not None:  # a full disk shows here, not in the exit flush
+            sys.stdout.flush()
     finally:
         wrapped = sys.stdout, sys.stderr
         restore = [saved[i] if isinstance(wrapped[i], SafeStream) else wrapped[i]
