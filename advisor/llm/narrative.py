@@ -85,7 +85,8 @@ def narrate(result: Result, rulebase: RuleBase, settings: LLMSettings | None, *,
             on_reset: Callable[[], None] | None = None, **llm_extra: Any) -> Narrative:
     """A narrative for ``result``: the model's if it passes the guard, else the built-in one.
 
-    ``on_chunk`` receives each piece of text as it streams in (from the calling thread). The
+    ``on_chunk`` receives each piece of text as it streams in, on the call's worker thread (the
+    whole call runs under one wall-clock deadline): a UI hands it on with call_from_thread. The
     streamed text is provisional: when the guard rejects a draft, ``on_reset`` is called
     before the retry streams (clear the view then), and in any case the returned narrative's
     text is the one to show once this returns.
