@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 from advisor.core.records import Record
 from advisor.core.result import Result
@@ -37,21 +37,33 @@ def _bars(items: list[tuple[str, float | None, str]]) -> list[Bar]:
     return [Bar(label, v, max(0.0, v / top), kind) for label, v, kind in known]
 
 
-class Figures(NamedTuple):
-    """The cost figures the charts draw: the one place that reads ``result.costs``."""
+class Figures(Record):
+    """The cost figures the charts draw: the one place that reads ``result.costs``.
 
-    baseline: float | None
-    current: float | None
-    in_house: bool
-    bill: float | None
-    band_low: float | None
-    band_high: float | None
-    own: float | None
-    model: str | None
-    input_per_mtok: float | None
-    band_low_per_mtok: float | None
-    band_high_per_mtok: float | None
-    volume_basis: str | None = None
+    A slotted record, not a NamedTuple: defining a NamedTuple costs a millisecond on the
+    cold path of every ``advisor assess`` (bench B1)."""
+
+    __slots__ = ("baseline", "current", "in_house", "bill", "band_low", "band_high", "own",
+                 "model", "input_per_mtok", "band_low_per_mtok", "band_high_per_mtok",
+                 "volume_basis")
+
+    def __init__(self, baseline: float | None, current: float | None, in_house: bool,
+                 bill: float | None, band_low: float | None, band_high: float | None,
+                 own: float | None, model: str | None, input_per_mtok: float | None,
+                 band_low_per_mtok: float | None, band_high_per_mtok: float | None,
+                 volume_basis: str | None = None) -> None:
+        self.baseline = baseline
+        self.current = current
+        self.in_house = in_house
+        self.bill = bill
+        self.band_low = band_low
+        self.band_high = band_high
+        self.own = own
+        self.model = model
+        self.input_per_mtok = input_per_mtok
+        self.band_low_per_mtok = band_low_per_mtok
+        self.band_high_per_mtok = band_high_per_mtok
+        self.volume_basis = volume_basis
 
 
 def figures(result: Result) -> Figures:
