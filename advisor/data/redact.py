@@ -54,16 +54,17 @@ def redact_url(url: str | None) -> str | None:
 
 def redact_urls(text: str) -> str:
     """Every URL credential in free text (an error message, a log line) replaced."""
-    if not text or ("@" not in text and "=" not in text):
-        return text
+    if not text or not (("://" in text and "@" in text) or (
+            "=" in text and ("?" in text or "&" in text or ";" in text))):
+        return text  # no userinfo and no query: nothing to compile patterns for
     _, userinfo, query = _patterns()
     text = userinfo.sub(lambda m: f"{m.group(1)}{MASK}@", text)
     return query.sub(lambda m: f"{m.group(1)}{MASK}", text)
 
 
-#: Names of environment variables that hold a secret (OPENAI_API_KEY, HF_TOKEN, ...).
-_SECRET_ENV_NAME = re.compile(r"(_KEY|_TOKEN|_SECRET|_PASSWORD|_PASS|_CREDENTIALS?)$",
-                              re.IGNORECASE)
+#: How the names of environment variables that hold a secret end (OPENAI_API_KEY, HF_TOKEN).
+_SECRET_ENV_ENDINGS = ("_KEY", "_TOKEN", "_SECRET", "_PASSWORD", "_PASS", "_CREDENTIAL",
+                       "_CREDENTIALS")
 #: Shorter values (e.g. "1", "true") would redact ordinary words and digits.
 _MIN_SECRET_LEN = 6
 REDACTED = "[redacted]"
@@ -75,7 +76,7 @@ def _secret_values() -> list[str]:
     import os
 
     values = {v for k, v in os.environ.items()
-              if _SECRET_ENV_NAME.search(k) and v and len(v) >= _MIN_SECRET_LEN}
+              if k.upper().endswith(_SECRET_ENV_ENDINGS) and v and len(v) >= _MIN_SECRET_LEN}
     return sorted(values, key=len, reverse=True)
 
 
