@@ -275,13 +275,6 @@ def _context(result: Result, rulebase: RuleBase) -> dict[str, Any]:
         "answered": answered,
         "cost_bars": charts.cost_bars(result),
         "price_bars": charts.price_bars(result, rulebase.anchors),
-        # The HTML's SVG charts, laid out (charts.layout): the summary's small one, the bill
-        # beside the computed costs, the prices per million tokens.
-        "summary_chart": charts.layout(charts.summary_bars(result), formatting.money,
-                                       charts.SUMMARY_WIDTH),
-        "cost_chart": charts.layout(charts.cost_bars(result, with_bill=True), formatting.money),
-        "price_chart": charts.layout(charts.price_bars(result, rulebase.anchors),
-                                     formatting.per_mtok),
         "anchors": rulebase.anchors,
         "sources": sources,
         "tier_high": formatting.number(rulebase.tier_high),
@@ -335,6 +328,18 @@ def _price_source(costs: Costs | None) -> str | None:
     return str(source)
 
 
+def _svg_charts(result: Result, rulebase: RuleBase) -> dict[str, Any]:
+    """The HTML's SVG charts, laid out (charts.layout): the summary's small one, the bill
+    beside the computed costs, the prices per million tokens. Only the HTML draws them."""
+    return {
+        "summary_chart": charts.layout(charts.summary_bars(result), formatting.money,
+                                       charts.SUMMARY_WIDTH),
+        "cost_chart": charts.layout(charts.cost_bars(result, with_bill=True), formatting.money),
+        "price_chart": charts.layout(charts.price_bars(result, rulebase.anchors),
+                                     formatting.per_mtok),
+    }
+
+
 def builtin_narrative(result: Result, rulebase: RuleBase,
                       context: dict[str, Any] | None = None) -> Narrative:
     """The offline narrative: templates only, deterministic."""
@@ -356,6 +361,8 @@ def render(result: Result, rulebase: RuleBase, fmt: str = "md") -> str:
 
         return terminal_safe(json.dumps(result.to_dict(), indent=2, ensure_ascii=False,
                                         sort_keys=False, allow_nan=False)) + "\n"
+    if fmt == "html":
+        context.update(_svg_charts(result, rulebase))
     name = {"md": "report.md.j2", "html": "report.html.j2"}[fmt]
     context["headline"] = environment().get_template("_headline.md.j2").render(context).strip()
     return environment().get_template(name).render(context)
