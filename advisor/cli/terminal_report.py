@@ -12,23 +12,12 @@ from __future__ import annotations
 
 import os
 import re
-import sys
 
 from advisor.data import paths
 from advisor.data.files import write_output
 
 #: Where the appendix starts in the Markdown report (templates/report.md.j2).
 APPENDIX = "\n## Appendix"
-
-
-def wanted(output: str | None, fmt: str) -> bool:
-    """True when the report would go to a terminal as Markdown."""
-    if output or fmt != "md":
-        return False
-    try:
-        return sys.stdout.isatty()
-    except (AttributeError, ValueError):  # no stdout, or a closed one
-        return False
 
 
 def report_path(source: str) -> str:

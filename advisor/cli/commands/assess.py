@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from typing import Any
 
 from advisor.cli.options import REPORT_FORMATS, add_home, add_llm_options
@@ -47,9 +48,9 @@ def run(args: argparse.Namespace) -> int:
             warn(f"{terminal_escape(result.narrative.note)} Details: advisor history failures")
     text = render(result, rulebase, args.format)
     report_path = os.path.abspath(args.output) if args.output else None
-    from advisor.cli import terminal_report
+    if _to_a_person(args):  # a person reads it on a terminal: the summary
+        from advisor.cli import terminal_report
 
-    if terminal_report.wanted(args.output, args.format):  # a person reads it: the summary
         with output_errors(terminal_report.report_path(args.file), "the report"):
             report_path = terminal_report.show(text, args.file)
     else:
@@ -58,6 +59,17 @@ def run(args: argparse.Namespace) -> int:
         record(answers, result, text, args.format, source=args.file,
                report_path=report_path)
     return 0
+
+
+def _to_a_person(args: argparse.Namespace) -> bool:
+    """Markdown to a terminal, not to a file or a pipe (checked before importing the
+    terminal renderer, which a piped run never needs)."""
+    if args.output or args.format != "md":
+        return False
+    try:
+        return sys.stdout.isatty()
+    except (AttributeError, ValueError):  # no stdout, or a closed one
+        return False
 
 
 def llm_settings(args: argparse.Namespace) -> Any:
