@@ -346,7 +346,7 @@ def monitoring(ctx: Context) -> Answer:
     bill, computed = cost(r, "reported_spend_usd"), cost(r, "current", "monthly_usd")
     if bill is not None and computed and cost(r, "bill", "differs"):
         from advisor.ask.say import phrase, reader
-        from advisor.core.findings import ratio_words
+        from advisor.core.wording import ratio_words
 
         lead += " " + phrase("monitoring_reconcile", reader(r, ctx.rulebase),
                              ratio=ratio_words(bill / computed))

@@ -90,7 +90,7 @@ def monthly_cost(ctx: Context) -> Answer:
     computed = cost(r, "current", "monthly_usd")
     direction = cost(r, "bill", "direction")
     if bill is not None and computed and basis == "" and cost(r, "bill", "differs"):
-        from advisor.core.findings import ratio_words
+        from advisor.core.wording import ratio_words
 
         lines.append(phrase(f"monthly_bill_{direction}" if direction in ("higher", "lower")
                             else "monthly_bill_higher", v, bill=ctx.fig("bill_usd", bill),
@@ -222,7 +222,7 @@ def bill_gap(ctx: Context) -> Answer:
     today_bill = cost(ctx.base, "reported_spend_usd")
     if bill is None and today_bill is not None and ctx.whatif is not None:
         # the bill is today's: it leaves a what-if, but the question is still about it
-        from advisor.core.findings import ratio_words
+        from advisor.core.wording import ratio_words
 
         now, _ = monthly(r)
         then = cost(ctx.base, "current", "monthly_usd")
@@ -244,7 +244,7 @@ def bill_gap(ctx: Context) -> Answer:
             "be worked back from the bill itself, so the two agree by construction.",
             "Give the average input and output tokens per request to get an independent "
             "figure."), ["s1-prices"])
-    from advisor.core.findings import ratio_words
+    from advisor.core.wording import ratio_words
 
     v = reader(r, ctx.rulebase)
     ratio = bill / computed if computed else float("inf")

@@ -57,15 +57,20 @@ def write_stdout(text: str) -> None:
         raise InputError(f"cannot write to standard output: {reason}") from None
 
 
-def _silence_stdout() -> None:
-    """Point stdout at /dev/null so the interpreter's own flush at exit cannot fail again."""
+def _to_devnull(fd_number: int) -> TextIO:
+    """Point a standard stream's descriptor at /dev/null, so the interpreter's own flush at
+    exit cannot fail again; a text stream on /dev/null to write to meanwhile."""
     try:
         fd = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(fd, 1)
+        os.dup2(fd, fd_number)
         os.close(fd)
     except OSError:
         pass
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+    return open(os.devnull, "w")  # lives until exit
+
+
+def _silence_stdout() -> None:
+    sys.stdout = _to_devnull(1)
 
 
 #: What never reaches a terminal from advisor, whoever wrote it (a user's file, an LLM, a
@@ -133,13 +138,7 @@ class SafeStream:
         if self._name == "standard output":
             _silence_stdout()
             raise InputError(f"cannot write to standard output: {reason}") from None
-        try:
-            fd = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(fd, 2)
-            os.close(fd)
-        except OSError:
-            pass
-        self._stream = open(os.devnull, "w")  # noqa: SIM115 - lives until exit
+        self._stream = _to_devnull(2)
 
     def writelines(self, lines: Iterable[str]) -> None:
         for line in lines:

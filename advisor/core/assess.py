@@ -162,11 +162,6 @@ def _cost_facts(costs: Costs, put: Any, facts: dict[str, str],
         put("successor_cost", life.successor_monthly_usd, wording.usd)
 
 
-def _times(ratio: float) -> str:
-    """48.47 -> "48×", 2.43 -> "2.4×": a gap past twice is said as a multiple."""
-    return f"{wording._trim(wording._significant(ratio, 2))}×"
-
-
 def _bill_facts(costs: Costs, facts: dict[str, str]) -> None:
     """The bill against the computed cost in words: "48× the", "53% above the", "35% below
     the" ({gap} cost computed), and the short form for titles ("48×", "53% higher")."""
@@ -175,7 +170,7 @@ def _bill_facts(costs: Costs, facts: dict[str, str]) -> None:
     if ratio is None or ratio <= 0 or bill.direction not in ("higher", "lower"):
         return
     if ratio >= 2:
-        facts["gap"], facts["gap_short"] = f"{_times(ratio)} the", _times(ratio)
+        facts["gap"], facts["gap_short"] = f"{wording.times(ratio)} the", wording.times(ratio)
     elif ratio >= 1:
         pct = f"{(ratio - 1) * 100:.0f}%"
         facts["gap"], facts["gap_short"] = f"{pct} above the", f"{pct} higher"

@@ -28,8 +28,9 @@ SOON_DAYS = 90
 #: A lever is a summary finding when it saves more than this share of the monthly cost.
 LEVER_FINDING_SHARE = 0.10
 
-_QUALITY_WORDS = {"reasoning": "a reasoning model", "frontier": "a frontier model",
-                  "fine_tuned": "a fine-tuned model"}
+#: A model's quality class (costs.md), as the phrase "not like-for-like for …" ends.
+QUALITY_WORDS = {"reasoning": "a reasoning model", "frontier": "a frontier model",
+                 "fine_tuned": "a fine-tuned model"}
 _WHY_NOT_LIKE = {"reasoning": "the quality of its reasoning on {your} own cases",
                  "frontier": "quality on {your} own cases, and data residency",
                  "fine_tuned": "the fine-tune's behaviour on {your} own cases, and data "
@@ -94,20 +95,6 @@ def voice_for(voices: tuple[tuple[conditions.Condition, dict[str, str]], ...],
     return {}
 
 
-def ratio_words(ratio: float) -> str:
-    """How a bill stands against the computed cost, as people say it: 48×, 2.4×, 53% higher,
-    35% lower (never "4748% higher")."""
-    if ratio <= 0:
-        return "far below"
-    if ratio >= 2:
-        return f"{wording._trim(wording._significant(ratio, 2))}×"
-    if ratio <= 0.5:
-        return f"1/{wording._trim(wording._significant(1 / ratio, 2))} of"
-    if ratio >= 1:
-        return f"{(ratio - 1) * 100:.0f}% higher than"
-    return f"{(1 - ratio) * 100:.0f}% lower than"
-
-
 def _pct(share: float | None) -> str | None:
     """A share as a percentage with the precision a small share needs (0.4%, 12%)."""
     if share is None:
@@ -138,7 +125,7 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
     if bill.reported_usd is not None:
         said["bill"] = wording.usd(bill.reported_usd)
     if bill.ratio is not None:
-        said["ratio"] = ratio_words(bill.ratio)
+        said["ratio"] = wording.ratio_words(bill.ratio)
     if costs.in_house and today is not None:
         said["in_house_cost"] = wording.usd(today)
     m = costs.materiality
@@ -184,8 +171,8 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
         extra["cheapest"] = h.cheapest_option
     quality = None if cur is None else cur.quality
     extra["like_for_like"] = quality in (None, "standard")
-    if quality in _QUALITY_WORDS:
-        said["quality"] = _QUALITY_WORDS[quality]
+    if quality in QUALITY_WORDS:
+        said["quality"] = QUALITY_WORDS[quality]
         said["why_not_like"] = _WHY_NOT_LIKE[quality]
     life = costs.lifecycle
     if life is not None:
@@ -197,7 +184,7 @@ def _facts(costs: Costs, values: dict[str, Any]) -> tuple[dict[str, str], dict[s
             said["successor_cost"] = wording.usd(life.successor_monthly_usd)
             if today:
                 said["successor_vs_today"] = (
-                    f"{ratio_words(life.successor_monthly_usd / today)} today's "
+                    f"{wording.ratio_words(life.successor_monthly_usd / today)} today's "
                     f"{wording.usd(today)}")
         extra["model_retired"] = life.retired
     return said, extra

@@ -132,6 +132,25 @@ def hours(value: float | None, *, none: str = "n/a") -> str:
     return quantity(round(value)) if round(value) >= 100_000 else f"{round(value):,}"
 
 
+def times(x: float) -> str:
+    """A multiple as people say it: 48.47 -> "48×", 2.43 -> "2.4×"."""
+    return f"{_trim(_significant(x, 2))}×"
+
+
+def ratio_words(ratio: float) -> str:
+    """How a bill stands against the computed cost, as people say it: 48×, 2.4×, 53% higher,
+    35% lower (never "4748% higher")."""
+    if ratio <= 0:
+        return "far below"
+    if ratio >= 2:
+        return times(ratio)
+    if ratio <= 0.5:
+        return f"1/{_trim(_significant(1 / ratio, 2))} of"
+    if ratio >= 1:
+        return f"{(ratio - 1) * 100:.0f}% higher than"
+    return f"{(1 - ratio) * 100:.0f}% lower than"
+
+
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from advisor.core.findings import ratio_words
 from advisor.core.result import Result
 from advisor.core.rulebase import RuleBase
+from advisor.core.wording import ratio_words
 from advisor.render import formatting
 from advisor.render.formats import LEVER_NAMES
 

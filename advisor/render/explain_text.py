@@ -7,9 +7,9 @@ from typing import Any
 from advisor.core.answers import AnswersFile
 from advisor.core.cost_records import Costs
 from advisor.core.explain import WhatIf, trace, what_if
-from advisor.core.findings import ratio_words
 from advisor.core.prices import PriceBook
 from advisor.core.rulebase import RuleBase
+from advisor.core.wording import ratio_words
 from advisor.core.wording import volume as volume_words
 from advisor.data import clock
 from advisor.render.formats import LEVER_NAMES, OPTION_NAMES

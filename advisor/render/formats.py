@@ -18,7 +18,3 @@ ROLE_LABELS = {"startup": "Startup", "enterprise_it": "Enterprise IT", "investor
 LEVER_NAMES = {"prompt_caching": "Prompt caching", "batch_api": "Batch API for work that can wait",
                "smaller_model": "A smaller model of the same provider",
                "open_model_api": "An open-model API"}
-
-#: A model's quality class (costs.md), as the phrase "not like-for-like for …" ends.
-QUALITY_WORDS = {"reasoning": "a reasoning model", "frontier": "a frontier model",
-                 "fine_tuned": "a fine-tuned model"}

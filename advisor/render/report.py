@@ -15,13 +15,14 @@ from typing import Any
 
 from advisor import __version__
 from advisor.core.cost_records import Costs
-from advisor.core.findings import ratio_words
+from advisor.core.findings import QUALITY_WORDS
 from advisor.core.result import Narrative, Result
 from advisor.core.rulebase import RuleBase
 from advisor.core.sources import SECTION_TITLES
+from advisor.core.wording import ratio_words
 from advisor.data.clock import report_day
 from advisor.render import charts, formatting
-from advisor.render.formats import LEVER_NAMES, QUALITY_WORDS, ROLE_LABELS, TIER_LABELS
+from advisor.render.formats import LEVER_NAMES, ROLE_LABELS, TIER_LABELS
 
 NARRATIVE_HEADINGS = ("## Where you stand", "## What to do next", "## What could change")
 

@@ -18,8 +18,8 @@ from advisor.core.assess import priced_costs
 from advisor.core.cost_records import Costs
 from advisor.core.costs import merge_assumptions
 from advisor.core.errors import InputError
-from advisor.core.findings import ratio_words
 from advisor.core.prices import in_house_by_answers
+from advisor.core.wording import ratio_words
 from advisor.data import clock
 from advisor.data.price_map import default_price_book
 from advisor.data.rules import load_rulebase

@@ -34,9 +34,8 @@ from textual.widgets import (
 )
 
 from advisor.core.cost_records import Costs, SelfHosting
-from advisor.core.findings import ratio_words
 from advisor.core.sources import SECTION_TITLES
-from advisor.core.wording import volume
+from advisor.core.wording import ratio_words, volume
 from advisor.render.charts import cost_bars
 from advisor.render.formats import LEVER_NAMES, OPTION_NAMES
 from advisor.render.formatting import money, percent

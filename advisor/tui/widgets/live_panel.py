@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import Static
 
 from advisor.core.cost_records import Costs
-from advisor.core.findings import ratio_words
+from advisor.core.wording import ratio_words
 from advisor.render.formats import TIER_LABELS
 from advisor.render.formatting import money, percent
 from advisor.tui.assessing import Outcome, describe
